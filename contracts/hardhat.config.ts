@@ -1,0 +1,19 @@
+import { createRequire } from "node:module";
+import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+import hardhatNodeTestRunner from "@nomicfoundation/hardhat-node-test-runner";
+import hardhatViem from "@nomicfoundation/hardhat-viem";
+import hardhatViemAssertions from "@nomicfoundation/hardhat-viem-assertions";
+import type { HardhatUserConfig } from "hardhat/config";
+
+// solc from the npm package: Hardhat's own compiler download needs the internet, which CI lacks.
+const require = createRequire(import.meta.url);
+
+export default {
+  plugins: [hardhatViem, hardhatViemAssertions, hardhatNodeTestRunner, hardhatNetworkHelpers],
+  solidity: {
+    version: "0.8.30",
+    path: require.resolve("solc/soljson.js"),
+    settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun" },
+  },
+  paths: { tests: { nodejs: "test" } },
+} satisfies HardhatUserConfig;

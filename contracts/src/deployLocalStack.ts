@@ -1,0 +1,63 @@
+import { chains, type LocalStack, x402TestUSDAbi } from "@wg402/shared";
+import { createPublicClient, createWalletClient, http } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { deployToken } from "./deployToken.ts";
+import { devAccounts } from "./devAccounts.ts";
+
+/** 1,000 tUSD for the demo wallet. */
+export const DEFAULT_DEMO_FUNDS = 1_000_000_000n;
+
+export type DeployLocalStackParameters = {
+  rpcUrl: string;
+  /** Tokens (base units) minted to the demo wallet. */
+  demoFunds?: bigint;
+};
+
+/**
+ * Deploys the test token on a fresh local chain and funds the demo wallet. Returns the stack description
+ * that `npm start` writes to `.wg402/local.json` and that tests write to a temporary file of their own.
+ */
+export async function deployLocalStack({
+  rpcUrl,
+  demoFunds = DEFAULT_DEMO_FUNDS,
+}: DeployLocalStackParameters): Promise<LocalStack> {
+  const accounts = devAccounts();
+  const chain = chains.local;
+  const transport = http(rpcUrl);
+  const publicClient = createPublicClient({ chain: chain.viem, transport, pollingInterval: chain.pollingIntervalMs });
+  const wallet = createWalletClient({
+    chain: chain.viem,
+    transport,
+    account: privateKeyToAccount(accounts.deployer.privateKey),
+  });
+
+  const token = await deployToken({ wallet, publicClient });
+  const mintHash = await wallet.writeContract({
+    address: token.address,
+    abi: x402TestUSDAbi,
+    functionName: "mint",
+    args: [accounts.demo.address, demoFunds],
+  });
+  await publicClient.waitForTransactionReceipt({ hash: mintHash });
+  const [symbol, decimals, version, name] = await Promise.all([
+    publicClient.readContract({ address: token.address, abi: x402TestUSDAbi, functionName: "symbol" }),
+    publicClient.readContract({ address: token.address, abi: x402TestUSDAbi, functionName: "decimals" }),
+    publicClient.readContract({ address: token.address, abi: x402TestUSDAbi, functionName: "version" }),
+    publicClient.readContract({ address: token.address, abi: x402TestUSDAbi, functionName: "name" }),
+  ]);
+
+  return {
+    version: 1,
+    startedAt: new Date().toISOString(),
+    chain: { id: chain.id, network: chain.network, rpcUrl },
+    token: {
+      address: token.address,
+      symbol,
+      decimals,
+      eip712: { name, version },
+      deployBlock: Number(token.blockNumber),
+    },
+    accounts,
+    services: { chain: rpcUrl },
+  };
+}

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Runs "$@" under Node >= 22. These machines ship Node 20, which Hardhat 3 and node:sqlite reject and
+# under which npm silently skips Hardhat's native EDR package, so we fetch Node 22 from the npm registry
+# into .tools/ (git-ignored) and make sure node_modules was installed by that same Node.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$major" -lt 22 ]; then
+  local_node="$root/.tools/node22/node_modules/.bin"
+  if [ ! -x "$local_node/node" ]; then
+    echo "wg402: system Node is $(node --version 2>/dev/null || echo missing); fetching Node 22 into .tools/node22" >&2
+    npm install --prefix "$root/.tools/node22" --no-save --no-audit --no-fund --loglevel=error node@22 >/dev/null
+  fi
+  PATH="$local_node:$PATH"
+  export PATH
+  major=$(node -p 'process.versions.node.split(".")[0]')
+fi
+stamp="$root/node_modules/.wg402-installed"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "node$major" ] || [ "$root/package-lock.json" -nt "$stamp" ]; then
+  echo "wg402: installing dependencies with Node $(node --version)" >&2
+  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "node$major" >"$stamp"
+fi
+exec "$@"

@@ -1,0 +1,44 @@
+// `npm start`: the embedded local default. Starts each service in order, writes .wg402/local.json for
+// everything that needs to find the others, prints one `<name>  <URL>` line per service and stops them all,
+// in reverse order, on Ctrl-C or SIGTERM.
+import { DEFAULT_DEMO_FUNDS, deployLocalStack, startHardhatNode } from "@wg402/contracts";
+import { localStackPath, writeLocalStack } from "@wg402/shared";
+import { formatUnits } from "viem";
+
+type Running = { name: string; stop: () => Promise<void> };
+const running: Running[] = [];
+let stopping = false;
+
+async function shutdown(exitCode: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    for (const service of running.reverse()) {
+      await service.stop().catch((error: unknown) => console.error(`${service.name}: stop failed: ${error}`));
+    }
+  }
+  process.exit(exitCode);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+const line = (name: string, value: string) => console.log(`${name.padEnd(12)} ${value}`);
+
+try {
+  const port = Number(process.env.WG402_CHAIN_PORT ?? 8545);
+  const chain = await startHardhatNode({ port });
+  running.push({ name: "chain", stop: chain.stop });
+  const stack = await deployLocalStack({ rpcUrl: chain.rpcUrl });
+  const file = localStackPath();
+  await writeLocalStack(stack, file);
+
+  line("chain", chain.rpcUrl);
+  line("token", `${stack.token.address} (${stack.token.symbol}, ${stack.token.decimals} decimals)`);
+  line("demo wallet", stack.accounts.demo.address);
+  line("demo key", `${stack.accounts.demo.privateKey} (local chain only: a publicly known test key)`);
+  line("demo funds", `${formatUnits(DEFAULT_DEMO_FUNDS, stack.token.decimals)} ${stack.token.symbol}`);
+  line("stack file", file);
+  console.log("\nwg402 local stack is up. Press Ctrl-C to stop.");
+} catch (error) {
+  console.error(`wg402: could not start the local stack: ${(error as Error).message}`);
+  await shutdown(1);
+}

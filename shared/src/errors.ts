@@ -1,0 +1,79 @@
+import { z } from "zod";
+
+/**
+ * Every error code that crosses the wire, defined once. Codes are stable snake_case: clients branch on
+ * them, so never rename one; add a new code instead.
+ */
+export const ErrorCode = {
+  // request shape
+  invalid_json: "invalid_json",
+  invalid_request: "invalid_request",
+  invalid_public_key: "invalid_public_key",
+  invalid_minutes: "invalid_minutes",
+  payload_too_large: "payload_too_large",
+  unsupported_media_type: "unsupported_media_type",
+  not_found: "not_found",
+  method_not_allowed: "method_not_allowed",
+  // payments
+  payment_required: "payment_required",
+  invalid_payment_header: "invalid_payment_header",
+  payment_failed: "payment_failed",
+  settlement_failed: "settlement_failed",
+  unsupported_network: "unsupported_network",
+  unsupported_scheme: "unsupported_scheme",
+  unsupported_asset: "unsupported_asset",
+  unauthorized: "unauthorized",
+  forbidden: "forbidden",
+  // leases
+  lease_not_found: "lease_not_found",
+  lease_exists: "lease_exists",
+  lease_not_active: "lease_not_active",
+  lease_expired: "lease_expired",
+  capacity_exhausted: "capacity_exhausted",
+  stale_signature: "stale_signature",
+  // service health
+  not_ready: "not_ready",
+  internal_error: "internal_error",
+  // config
+  invalid_config: "invalid_config",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The body of every 4xx/5xx response: a machine-readable code and a sentence for humans. */
+export const WireError = z.object({
+  error: z.enum(ErrorCode),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type WireError = z.infer<typeof WireError>;
+
+export type BaseErrorOptions = {
+  code: ErrorCode;
+  cause?: unknown;
+  details?: unknown;
+  metaMessages?: string[];
+};
+
+/** The one error class of the project: a short human message, a stable code and the cause that led to it. */
+export class BaseError extends Error {
+  override name = "Wg402Error";
+  readonly shortMessage: string;
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  readonly metaMessages: string[];
+
+  constructor(shortMessage: string, options: BaseErrorOptions) {
+    const meta = options.metaMessages ?? [];
+    super([shortMessage, ...meta].join("\n"), { cause: options.cause });
+    this.shortMessage = shortMessage;
+    this.code = options.code;
+    this.details = options.details;
+    this.metaMessages = meta;
+  }
+
+  toWire(): WireError {
+    return this.details === undefined
+      ? { error: this.code, message: this.shortMessage }
+      : { error: this.code, message: this.shortMessage, details: this.details };
+  }
+}
