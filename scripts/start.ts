@@ -1,7 +1,11 @@
 // `npm start`: the embedded local default. Starts each service in order, writes .wg402/local.json for
 // everything that needs to find the others, prints one `<name>  <URL>` line per service and stops them all,
 // in reverse order, on Ctrl-C or SIGTERM.
+
+import { rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { DEFAULT_DEMO_FUNDS, deployLocalStack, startHardhatNode } from "@wg402/contracts";
+import { startFacilitatorProcess } from "@wg402/facilitator";
 import { localStackPath, writeLocalStack } from "@wg402/shared";
 import { formatUnits } from "viem";
 
@@ -29,9 +33,29 @@ try {
   running.push({ name: "chain", stop: chain.stop });
   const stack = await deployLocalStack({ rpcUrl: chain.rpcUrl });
   const file = localStackPath();
+  const stateDir = dirname(file);
+  // The chain is new on every start, so yesterday's settlement ledger describes a chain that is gone.
+  await Promise.all(
+    ["", "-wal", "-shm"].map((suffix) => rm(join(stateDir, `facilitator.sqlite${suffix}`), { force: true })),
+  );
+
+  const facilitator = await startFacilitatorProcess(
+    {
+      FACILITATOR_PRIVATE_KEY: stack.accounts.facilitator.privateKey,
+      FACILITATOR_PORT: process.env.WG402_FACILITATOR_PORT ?? "4020",
+      FACILITATOR_DB_PATH: join(stateDir, "facilitator.sqlite"),
+      FACILITATOR_ALLOWED_ASSETS: stack.token.address,
+      WG402_RPC_URL_LOCAL: chain.rpcUrl,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    },
+    { onOutput: (text) => console.error(`[facilitator] ${text}`) },
+  );
+  running.push({ name: "facilitator", stop: facilitator.stop });
+  stack.services.facilitator = facilitator.url;
   await writeLocalStack(stack, file);
 
   line("chain", chain.rpcUrl);
+  line("facilitator", facilitator.url);
   line("token", `${stack.token.address} (${stack.token.symbol}, ${stack.token.decimals} decimals)`);
   line("demo wallet", stack.accounts.demo.address);
   line("demo key", `${stack.accounts.demo.privateKey} (local chain only: a publicly known test key)`);

@@ -2,3 +2,4 @@ export * from "./deployLocalStack.ts";
 export * from "./deployToken.ts";
 export * from "./devAccounts.ts";
 export * from "./hardhatNode.ts";
+export * from "./startLocalChain.ts";

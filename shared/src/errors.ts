@@ -22,6 +22,7 @@ export const ErrorCode = {
   unsupported_network: "unsupported_network",
   unsupported_scheme: "unsupported_scheme",
   unsupported_asset: "unsupported_asset",
+  unsupported_x402_version: "unsupported_x402_version",
   unauthorized: "unauthorized",
   forbidden: "forbidden",
   // leases
@@ -77,3 +78,22 @@ export class BaseError extends Error {
       : { error: this.code, message: this.shortMessage, details: this.details };
   }
 }
+
+/**
+ * Reasons the wg402 facilitator adds to the x402 SDK's own (`invalid_exact_evm_*`, `insufficient_funds`, ...)
+ * in `invalidReason` / `errorReason`. Stable snake_case, like the SDK's.
+ */
+export const FacilitatorReason = {
+  unsupported_network: "unsupported_network",
+  unsupported_scheme: "unsupported_scheme",
+  unsupported_x402_version: "unsupported_x402_version",
+  unsupported_payload_type: "unsupported_payload_type",
+  asset_not_allowed: "asset_not_allowed",
+  pay_to_not_allowed: "pay_to_not_allowed",
+  accepted_requirements_mismatch: "accepted_requirements_mismatch",
+  authorization_nonce_used: "authorization_nonce_used",
+  settlement_unconfirmed: "settlement_unconfirmed",
+  settlement_dropped: "settlement_dropped",
+  unexpected_error: "unexpected_error",
+} as const;
+export type FacilitatorReason = (typeof FacilitatorReason)[keyof typeof FacilitatorReason];

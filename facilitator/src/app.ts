@@ -1,0 +1,149 @@
+import { ErrorCode } from "@wg402/shared";
+import { jsonErrorHandler, notFoundHandler, requireJson, sendError } from "@wg402/shared/http";
+import type { x402Facilitator } from "@x402/core/facilitator";
+import { PaymentPayloadV2Schema, PaymentRequirementsV2Schema } from "@x402/core/schemas";
+import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
+import express, { type Request, type Response } from "express";
+import type { Logger } from "pino";
+import { pinoHttp } from "pino-http";
+import { z } from "zod";
+import { apiKeyAuth } from "./apiKeyAuth.ts";
+import type { FacilitatorMetrics } from "./metrics.ts";
+import type { SettlementService } from "./settlementService.ts";
+
+export type ReadinessReport = { ready: boolean; checks: Record<string, { ok: boolean; detail: string }> };
+
+export type FacilitatorAppDeps = {
+  service: SettlementService;
+  facilitator: x402Facilitator;
+  metrics: FacilitatorMetrics;
+  logger: Logger;
+  apiKeys: string[];
+  bodyLimitBytes: number;
+  readiness: () => Promise<ReadinessReport>;
+};
+
+const FacilitatorRequest = z.object({
+  x402Version: z.number().int(),
+  paymentPayload: z.unknown(),
+  paymentRequirements: z.unknown(),
+});
+
+type ParsedRequest = { paymentPayload: PaymentPayload; paymentRequirements: PaymentRequirements };
+
+/** Validates the body against the x402 v2 schemas of the SDK itself; answers 400 and returns undefined if not. */
+function parseFacilitatorRequest(req: Request, res: Response): ParsedRequest | undefined {
+  const envelope = FacilitatorRequest.safeParse(req.body);
+  if (!envelope.success) {
+    sendError(
+      res,
+      400,
+      ErrorCode.invalid_request,
+      "expected { x402Version, paymentPayload, paymentRequirements }",
+      z.treeifyError(envelope.error),
+    );
+    return undefined;
+  }
+  if (envelope.data.x402Version !== 2) {
+    sendError(
+      res,
+      400,
+      ErrorCode.unsupported_x402_version,
+      `x402Version ${envelope.data.x402Version} is not supported; this facilitator speaks version 2`,
+    );
+    return undefined;
+  }
+  const payload = PaymentPayloadV2Schema.safeParse(envelope.data.paymentPayload);
+  if (!payload.success) {
+    sendError(
+      res,
+      400,
+      ErrorCode.invalid_request,
+      "paymentPayload is not an x402 v2 payment payload",
+      payload.error.issues,
+    );
+    return undefined;
+  }
+  const requirements = PaymentRequirementsV2Schema.safeParse(envelope.data.paymentRequirements);
+  if (!requirements.success) {
+    sendError(
+      res,
+      400,
+      ErrorCode.invalid_request,
+      "paymentRequirements are not x402 v2 payment requirements",
+      requirements.error.issues,
+    );
+    return undefined;
+  }
+  return {
+    paymentPayload: payload.data as PaymentPayload,
+    paymentRequirements: requirements.data as PaymentRequirements,
+  };
+}
+
+/** Builds the facilitator's HTTP service. It never listens: `main.ts` does. */
+export function createApp(deps: FacilitatorAppDeps): express.Express {
+  const { service, facilitator, metrics, logger } = deps;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const given = req.headers["x-request-id"];
+        const id = typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : crypto.randomUUID();
+        res.setHeader("x-request-id", id);
+        return id;
+      },
+      // Payment payloads carry signatures: log shape, never bodies or auth headers.
+      serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url }) },
+      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/metrics" },
+    }),
+  );
+  app.use((req, res, next) => {
+    const end = metrics.httpDuration.startTimer();
+    res.on("finish", () => end({ method: req.method, route: req.route?.path ?? "unmatched", status: res.statusCode }));
+    next();
+  });
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const report = await deps.readiness();
+    res.status(report.ready ? 200 : 503).json(report);
+  });
+  app.get("/metrics", async (_req, res) => {
+    await deps.readiness().catch(() => undefined); // refreshes the signer balance gauges
+    res.setHeader("content-type", metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+  app.get("/supported", (_req, res) => {
+    res.json(facilitator.getSupported());
+  });
+
+  const paid = express.Router();
+  paid.use(apiKeyAuth(deps.apiKeys), requireJson, express.json({ limit: deps.bodyLimitBytes, strict: true }));
+  paid.post("/verify", async (req, res) => {
+    const parsed = parseFacilitatorRequest(req, res);
+    if (!parsed) return;
+    res.json(await service.verify(parsed.paymentPayload, parsed.paymentRequirements));
+  });
+  paid.post("/settle", async (req, res) => {
+    const parsed = parseFacilitatorRequest(req, res);
+    if (!parsed) return;
+    res.json(await service.settle(parsed.paymentPayload, parsed.paymentRequirements));
+  });
+  app.use(paid);
+
+  app.use((req, res, next) => {
+    if (["/verify", "/settle", "/supported", "/healthz", "/readyz", "/metrics"].includes(req.path)) {
+      return sendError(res, 405, ErrorCode.method_not_allowed, `${req.method} is not allowed on ${req.path}`);
+    }
+    next();
+  });
+  app.use(notFoundHandler);
+  app.use(jsonErrorHandler(logger));
+  return app;
+}

@@ -1,0 +1,334 @@
+import { FacilitatorReason } from "@wg402/shared";
+import type { x402Facilitator } from "@x402/core/facilitator";
+import type { PaymentPayload, PaymentRequirements, SettleResponse, VerifyResponse } from "@x402/core/types";
+import {
+  type Hex,
+  isAddressEqual,
+  type PublicClient,
+  parseAbi,
+  parseAbiItem,
+  parseEventLogs,
+  TransactionNotFoundError,
+  TransactionReceiptNotFoundError,
+} from "viem";
+import { broadcastListener } from "./facilitatorSigner.ts";
+import type { FacilitatorMetrics } from "./metrics.ts";
+import { type PaymentIdentity, paymentIdentity } from "./paymentIdentity.ts";
+import type { PaymentPolicy } from "./paymentPolicy.ts";
+import type { SettlementLedger } from "./settlementLedger.ts";
+import type { TxSubmitter } from "./txSubmitter.ts";
+
+// The ERC-3009 interface (not a wg402 contract): works for USDC and for our test token alike.
+const erc3009Abi = parseAbi(["function authorizationState(address authorizer, bytes32 nonce) view returns (bool)"]);
+const authorizationUsedEvent = parseAbiItem(
+  "event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)",
+);
+const transferEvent = parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)");
+
+export type NetworkBackend = { network: string; publicClient: PublicClient; submitter: TxSubmitter };
+
+export type SettlementServiceParameters = {
+  facilitator: x402Facilitator;
+  ledger: SettlementLedger;
+  policy: PaymentPolicy;
+  backends: Map<string, NetworkBackend>;
+  metrics: FacilitatorMetrics;
+  log: {
+    info: (o: object, m: string) => void;
+    warn: (o: object, m: string) => void;
+    error: (o: object, m: string) => void;
+  };
+  confirmationTimeoutMs: number;
+  logLookbackBlocks: bigint;
+};
+
+type TxOutcome = "success" | "reverted" | "pending" | "unknown";
+
+/**
+ * Verify and settle on top of the x402 SDK's `exact` facilitator, adding what an operator needs: a policy
+ * gate, and settlement that is idempotent per payment — concurrently (one promise per payment), across
+ * restarts (the ledger), and against transfers the chain already executed (the authorization's state).
+ */
+export class SettlementService {
+  private readonly p: SettlementServiceParameters;
+  private readonly inflight = new Map<string, Promise<SettleResponse>>();
+
+  constructor(parameters: SettlementServiceParameters) {
+    this.p = parameters;
+  }
+
+  async verify(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
+    const started = performance.now();
+    const result = await this.verifyUnmetered(payload, requirements);
+    this.p.metrics.verifyDuration.observe((performance.now() - started) / 1000);
+    this.p.metrics.verifications.inc({
+      outcome: result.isValid ? "valid" : "invalid",
+      reason: result.isValid ? "" : (result.invalidReason ?? ""),
+    });
+    return result;
+  }
+
+  private async verifyUnmetered(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
+    const refused = this.p.policy(payload, requirements);
+    if (refused) return { isValid: false, invalidReason: refused, payer: payerOf(payload) };
+    try {
+      return await this.p.facilitator.verify(payload, requirements);
+    } catch (error) {
+      this.p.log.error({ err: error }, "verify threw");
+      return { isValid: false, invalidReason: FacilitatorReason.unexpected_error, payer: payerOf(payload) };
+    }
+  }
+
+  async settle(payload: PaymentPayload, requirements: PaymentRequirements): Promise<SettleResponse> {
+    const started = performance.now();
+    const { response, replayed } = await this.settleOnce(payload, requirements);
+    this.p.metrics.settleDuration.observe((performance.now() - started) / 1000);
+    this.p.metrics.settlements.inc({
+      outcome: response.success ? (replayed ? "replayed" : "success") : "failure",
+      reason: response.success ? "" : (response.errorReason ?? ""),
+    });
+    return response;
+  }
+
+  private async settleOnce(
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+  ): Promise<{ response: SettleResponse; replayed: boolean }> {
+    const failure = (reason: string, payer = payerOf(payload)): SettleResponse => ({
+      success: false,
+      errorReason: reason,
+      transaction: "",
+      network: requirements.network,
+      payer,
+    });
+    const refused = this.p.policy(payload, requirements);
+    if (refused) return { response: failure(refused), replayed: false };
+    const identity = paymentIdentity(payload, requirements);
+    // Only EIP-3009 payments carry a single-use nonce to key idempotency on.
+    if (!identity) return { response: failure(FacilitatorReason.unsupported_payload_type), replayed: false };
+
+    const existing = this.p.ledger.get(identity.key);
+    if (
+      existing &&
+      existing.signature.toLowerCase() !== identity.signature.toLowerCase() &&
+      existing.status !== "failed"
+    ) {
+      return { response: failure(FacilitatorReason.authorization_nonce_used, identity.payer), replayed: false };
+    }
+    if (existing?.status === "success" && existing.response) {
+      return { response: JSON.parse(existing.response) as SettleResponse, replayed: true };
+    }
+    const running = this.inflight.get(identity.key);
+    if (running) return { response: await running, replayed: true };
+
+    const attempt = this.runSettlement(identity, payload, requirements);
+    this.inflight.set(identity.key, attempt);
+    this.p.metrics.pendingSettlements.set(this.inflight.size);
+    try {
+      return { response: await attempt, replayed: false };
+    } finally {
+      this.inflight.delete(identity.key);
+      this.p.metrics.pendingSettlements.set(this.inflight.size);
+    }
+  }
+
+  private async runSettlement(
+    identity: PaymentIdentity,
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+  ): Promise<SettleResponse> {
+    const backend = this.p.backends.get(identity.network) as NetworkBackend;
+    const { ledger } = this.p;
+    const succeed = (transaction: string): SettleResponse => {
+      const response: SettleResponse = {
+        success: true,
+        transaction,
+        network: requirements.network,
+        payer: identity.payer,
+      };
+      ledger.finish(identity.key, "success", { txHash: transaction, response: JSON.stringify(response) });
+      return response;
+    };
+
+    // A previous run broadcast this payment but never learned the outcome (crash, timeout): ask the chain.
+    const previous = ledger.get(identity.key);
+    if (previous?.status === "submitted" && previous.txHash) {
+      const outcome = await this.txOutcome(backend, previous.txHash as Hex);
+      if (outcome === "success") return succeed(previous.txHash);
+      if (outcome === "pending") {
+        return {
+          success: false,
+          errorReason: FacilitatorReason.settlement_unconfirmed,
+          transaction: previous.txHash,
+          network: requirements.network,
+          payer: identity.payer,
+        };
+      }
+    }
+    // The authorization may already be spent: by us before a crash, or by another relayer. Then the payment
+    // did reach payTo; find the transaction rather than sending one that can only revert.
+    if (await this.authorizationUsed(backend, identity)) {
+      const txHash = await this.findAuthorizationTx(backend, identity);
+      if (txHash) {
+        ledger.begin(identity);
+        return succeed(txHash);
+      }
+      return {
+        success: false,
+        errorReason: FacilitatorReason.authorization_nonce_used,
+        transaction: "",
+        network: requirements.network,
+        payer: identity.payer,
+      };
+    }
+
+    ledger.begin(identity);
+    const result = await broadcastListener.run(
+      (hash) => ledger.markSubmitted(identity.key, hash),
+      () => this.p.facilitator.settle(payload, requirements),
+    );
+    if (result.success) return succeed(result.transaction);
+
+    const after = ledger.get(identity.key);
+    if (after?.status === "submitted" && after.txHash) {
+      // Broadcast but not confirmed in time: keep it as submitted for the watchdog and later retries.
+      const outcome = await this.txOutcome(backend, after.txHash as Hex);
+      if (outcome === "success") return succeed(after.txHash);
+      if (outcome === "pending" || outcome === "unknown") {
+        this.p.log.warn({ key: identity.key, tx: after.txHash, reason: result.errorReason }, "settlement unconfirmed");
+        return { ...result, errorReason: FacilitatorReason.settlement_unconfirmed, transaction: after.txHash };
+      }
+    }
+    ledger.finish(identity.key, "failed", {
+      errorReason: result.errorReason ?? "unknown",
+      txHash: result.transaction || undefined,
+    });
+    return result;
+  }
+
+  /**
+   * Resolves what earlier runs left open: a confirmed tx becomes a success, a tx the chain has forgotten is
+   * reported as dropped (never silently re-sent), and an attempt that never broadcast is closed as failed.
+   */
+  async reconcileUnfinished(olderThanMs = this.p.confirmationTimeoutMs): Promise<void> {
+    for (const record of this.p.ledger.unfinished(olderThanMs)) {
+      if (this.inflight.has(record.key)) continue;
+      const backend = this.p.backends.get(record.network);
+      if (!backend) continue;
+      const identity = {
+        ...record,
+        asset: record.asset as Hex,
+        payer: record.payer as Hex,
+        payTo: record.payTo as Hex,
+        nonce: record.nonce as Hex,
+      };
+      try {
+        if (record.txHash) {
+          const outcome = await this.txOutcome(backend, record.txHash as Hex);
+          if (outcome === "success") {
+            const response: SettleResponse = {
+              success: true,
+              transaction: record.txHash,
+              network: record.network as SettleResponse["network"],
+              payer: record.payer,
+            };
+            this.p.ledger.finish(record.key, "success", { response: JSON.stringify(response) });
+            this.p.log.info({ key: record.key, tx: record.txHash }, "settlement confirmed late");
+          } else if (outcome === "reverted") {
+            this.p.ledger.finish(record.key, "failed", { errorReason: "transaction_reverted" });
+          } else if (outcome === "unknown") {
+            this.p.ledger.finish(record.key, "dropped", { errorReason: FacilitatorReason.settlement_dropped });
+            // Forget the SDK's pointer to the dead tx, so a retry of this payment broadcasts afresh.
+            await this.p.ledger.pendingBroadcast.delete(record.signature);
+            this.p.metrics.droppedSettlements.inc({ network: record.network });
+            backend.submitter.resync();
+            this.p.log.error({ key: record.key, tx: record.txHash }, "settlement transaction dropped");
+          } else {
+            this.p.log.warn({ key: record.key, tx: record.txHash }, "settlement transaction still pending");
+          }
+        } else if (await this.authorizationUsed(backend, identity)) {
+          const txHash = await this.findAuthorizationTx(backend, identity);
+          const response: SettleResponse = {
+            success: true,
+            transaction: txHash ?? "",
+            network: record.network as SettleResponse["network"],
+            payer: record.payer,
+          };
+          this.p.ledger.finish(record.key, "success", {
+            txHash: txHash ?? undefined,
+            response: JSON.stringify(response),
+          });
+        } else {
+          this.p.ledger.finish(record.key, "failed", { errorReason: "abandoned_before_broadcast" });
+        }
+      } catch (error) {
+        this.p.log.warn({ err: error, key: record.key }, "could not reconcile settlement");
+      }
+    }
+  }
+
+  /** Resolves once every settlement in flight has finished. */
+  async drain(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight.values()]);
+  }
+
+  private async txOutcome(backend: NetworkBackend, hash: Hex): Promise<TxOutcome> {
+    try {
+      const receipt = await backend.publicClient.getTransactionReceipt({ hash });
+      return receipt.status === "success" ? "success" : "reverted";
+    } catch (error) {
+      if (!(error instanceof TransactionReceiptNotFoundError)) throw error;
+    }
+    try {
+      await backend.publicClient.getTransaction({ hash });
+      return "pending";
+    } catch (error) {
+      if (error instanceof TransactionNotFoundError) return "unknown";
+      throw error;
+    }
+  }
+
+  private authorizationUsed(backend: NetworkBackend, identity: Pick<PaymentIdentity, "asset" | "payer" | "nonce">) {
+    return backend.publicClient.readContract({
+      address: identity.asset,
+      abi: erc3009Abi,
+      functionName: "authorizationState",
+      args: [identity.payer, identity.nonce],
+    });
+  }
+
+  /**
+   * The transaction that spent this authorization, if it moved exactly this payment (payer → payTo, amount).
+   * A different authorization signed with the same nonce is not this payment.
+   */
+  private async findAuthorizationTx(
+    backend: NetworkBackend,
+    identity: Pick<PaymentIdentity, "asset" | "payer" | "nonce" | "payTo" | "amount">,
+  ): Promise<string | undefined> {
+    const latest = await backend.publicClient.getBlockNumber();
+    const lookback = this.p.logLookbackBlocks;
+    const logs = await backend.publicClient.getLogs({
+      address: identity.asset,
+      event: authorizationUsedEvent,
+      args: { authorizer: identity.payer, nonce: identity.nonce },
+      fromBlock: latest > lookback ? latest - lookback : 0n,
+      toBlock: latest,
+    });
+    const txHash = logs[0]?.transactionHash;
+    if (!txHash) return undefined;
+    const receipt = await backend.publicClient.getTransactionReceipt({ hash: txHash });
+    const matches = parseEventLogs({ abi: [transferEvent], logs: receipt.logs, eventName: "Transfer" }).some(
+      (log) =>
+        isAddressEqual(log.address, identity.asset) &&
+        isAddressEqual(log.args.from, identity.payer) &&
+        isAddressEqual(log.args.to, identity.payTo) &&
+        log.args.value === BigInt(identity.amount),
+    );
+    return matches ? txHash : undefined;
+  }
+}
+
+function payerOf(payload: PaymentPayload): string | undefined {
+  const from = (payload.payload as { authorization?: { from?: unknown } })?.authorization?.from;
+  return typeof from === "string" ? from : undefined;
+}
