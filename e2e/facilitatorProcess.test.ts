@@ -52,7 +52,7 @@ it("runs from a keystore signer, serves /supported and /readyz, and stops cleanl
     },
     { onOutput: (line) => output.push(line) },
   );
-  const supported = await (await fetch(`${proc.url}/supported`)).json();
+  const supported = (await (await fetch(`${proc.url}/supported`)).json()) as { signers: Record<string, string[]> };
   expect(supported.signers["eip155:*"]).toEqual([chain.stack.accounts.facilitator.address]);
   const ready = await fetch(`${proc.url}/readyz`);
   expect(ready.status).toBe(200);
