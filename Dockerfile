@@ -25,6 +25,20 @@ COPY --from=prod-deps /app/node_modules node_modules
 COPY --from=build /app/package.json ./
 COPY --from=build /app/shared shared
 
+FROM runtime AS agent
+# wireguard-go for hosts without the kernel module; wireguard-tools for `wg`; iproute2 for the interface.
+RUN apt-get update && apt-get install -y --no-install-recommends wireguard-tools wireguard-go iproute2 \
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=build /app/agent agent
+USER node
+ENV AGENT_HOST=0.0.0.0 \
+    AGENT_PORT=4021 \
+    AGENT_DB_PATH=/data/agent.sqlite
+VOLUME /data
+EXPOSE 4021 51820/udp
+HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:4021/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "--disable-warning=ExperimentalWarning", "agent/src/main.ts"]
+
 FROM runtime AS facilitator
 COPY --from=build /app/facilitator facilitator
 USER node

@@ -4,6 +4,7 @@
 
 import { rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { startAgentProcess } from "@wg402/agent";
 import { DEFAULT_DEMO_FUNDS, deployLocalStack, startHardhatNode } from "@wg402/contracts";
 import { startFacilitatorProcess } from "@wg402/facilitator";
 import { localStackPath, writeLocalStack } from "@wg402/shared";
@@ -34,10 +35,10 @@ try {
   const stack = await deployLocalStack({ rpcUrl: chain.rpcUrl });
   const file = localStackPath();
   const stateDir = dirname(file);
-  // The chain is new on every start, so yesterday's settlement ledger describes a chain that is gone.
-  await Promise.all(
-    ["", "-wal", "-shm"].map((suffix) => rm(join(stateDir, `facilitator.sqlite${suffix}`), { force: true })),
-  );
+  // The chain is new on every start, so yesterday's ledgers describe payments on a chain that is gone.
+  for (const db of ["facilitator.sqlite", "agent.sqlite"]) {
+    await Promise.all(["", "-wal", "-shm"].map((suffix) => rm(join(stateDir, `${db}${suffix}`), { force: true })));
+  }
 
   const facilitator = await startFacilitatorProcess(
     {
@@ -52,10 +53,30 @@ try {
   );
   running.push({ name: "facilitator", stop: facilitator.stop });
   stack.services.facilitator = facilitator.url;
+
+  const agent = await startAgentProcess(
+    {
+      AGENT_PORT: process.env.WG402_AGENT_PORT ?? "4021",
+      AGENT_DB_PATH: join(stateDir, "agent.sqlite"),
+      AGENT_WG_DRIVER: "fake",
+      AGENT_PAY_TO: stack.accounts.operator.address,
+      AGENT_TOKEN_ADDRESS: stack.token.address,
+      AGENT_TOKEN_NAME: stack.token.eip712.name,
+      AGENT_TOKEN_VERSION: stack.token.eip712.version,
+      AGENT_TOKEN_SYMBOL: stack.token.symbol,
+      AGENT_TOKEN_DECIMALS: String(stack.token.decimals),
+      AGENT_FACILITATOR_URL: facilitator.url,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    },
+    { onOutput: (text) => console.error(`[agent] ${text}`) },
+  );
+  running.push({ name: "agent", stop: agent.stop });
+  stack.services.agent = agent.url;
   await writeLocalStack(stack, file);
 
   line("chain", chain.rpcUrl);
   line("facilitator", facilitator.url);
+  line("agent", `${agent.url}  (WireGuard: ${agent.driver})`);
   line("token", `${stack.token.address} (${stack.token.symbol}, ${stack.token.decimals} decimals)`);
   line("demo wallet", stack.accounts.demo.address);
   line("demo key", `${stack.accounts.demo.privateKey} (local chain only: a publicly known test key)`);

@@ -395,7 +395,7 @@ describe("stuck and dropped transactions", () => {
     await rpc("evm_setAutomine", [false]);
     try {
       const res = await post(slow.app, "/settle", payment).expect(200);
-      expect(res.body).toMatchObject({ success: false, errorReason: "settlement_unconfirmed" });
+      expect(res.body).toMatchObject({ success: false, errorReason: "settlement_pending" });
       expect(res.body.transaction).toMatch(/^0x[0-9a-f]{64}$/);
       expect((await rpc("hardhat_dropTransaction", [res.body.transaction])).result).toBe(true);
 

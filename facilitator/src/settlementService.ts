@@ -158,7 +158,7 @@ export class SettlementService {
       if (outcome === "pending") {
         return {
           success: false,
-          errorReason: FacilitatorReason.settlement_unconfirmed,
+          errorReason: FacilitatorReason.settlement_pending,
           transaction: previous.txHash,
           network: requirements.network,
           payer: identity.payer,
@@ -196,7 +196,7 @@ export class SettlementService {
       if (outcome === "success") return succeed(after.txHash);
       if (outcome === "pending" || outcome === "unknown") {
         this.p.log.warn({ key: identity.key, tx: after.txHash, reason: result.errorReason }, "settlement unconfirmed");
-        return { ...result, errorReason: FacilitatorReason.settlement_unconfirmed, transaction: after.txHash };
+        return { ...result, errorReason: FacilitatorReason.settlement_pending, transaction: after.txHash };
       }
     }
     ledger.finish(identity.key, "failed", {

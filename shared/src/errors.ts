@@ -32,6 +32,8 @@ export const ErrorCode = {
   lease_expired: "lease_expired",
   capacity_exhausted: "capacity_exhausted",
   stale_signature: "stale_signature",
+  invalid_signature: "invalid_signature",
+  payment_replayed: "payment_replayed",
   // service health
   not_ready: "not_ready",
   internal_error: "internal_error",
@@ -92,7 +94,7 @@ export const FacilitatorReason = {
   pay_to_not_allowed: "pay_to_not_allowed",
   accepted_requirements_mismatch: "accepted_requirements_mismatch",
   authorization_nonce_used: "authorization_nonce_used",
-  settlement_unconfirmed: "settlement_unconfirmed",
+  settlement_pending: "settlement_pending",
   settlement_dropped: "settlement_dropped",
   unexpected_error: "unexpected_error",
 } as const;

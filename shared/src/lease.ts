@@ -24,7 +24,7 @@ export type TokenAmount = z.infer<typeof TokenAmount>;
 export const LeaseMinutes = z.number().int("must be a whole number of minutes").positive();
 export type LeaseMinutes = z.infer<typeof LeaseMinutes>;
 
-export const LeaseId = z.string().regex(/^lease_[0-9a-z]{16,32}$/, "is not a lease id");
+export const LeaseId = z.string().regex(/^lease_[0-9a-f]{32}$/, "is not a lease id");
 export type LeaseId = z.infer<typeof LeaseId>;
 
 export const LeaseState = z.enum(["pending", "active", "expired", "closed"]);
@@ -56,9 +56,13 @@ export type PaymentKind = z.infer<typeof PaymentKind>;
 
 /** The human- and script-readable price that restates a 402's PAYMENT-REQUIRED header. */
 export const LeaseQuote = z.object({
+  error: z.literal("payment_required"),
+  message: z.string(),
   minutes: LeaseMinutes,
   pricePerMinute: TokenAmount,
   total: TokenAmount,
+  /** The total in whole tokens, e.g. "0.05", for people. */
+  totalFormatted: z.string(),
   accepts: z.array(PaymentKind).min(1),
 });
 export type LeaseQuote = z.infer<typeof LeaseQuote>;
@@ -85,8 +89,10 @@ export const Lease = z.object({
   id: LeaseId,
   state: LeaseState,
   publicKey: WireguardPublicKey,
+  payer: EvmAddress.nullable(),
   createdAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
+  closedAt: z.iso.datetime().nullable(),
   secondsLeft: z.number().int().nonnegative(),
   address: z.string(),
   totalPaid: TokenAmount,
@@ -94,6 +100,81 @@ export const Lease = z.object({
   usage: LeaseUsage,
 });
 export type Lease = z.infer<typeof Lease>;
+
+export const RenewLeaseResponse = z.object({
+  lease: Lease,
+  /** Minutes this renewal bought. */
+  minutes: LeaseMinutes,
+});
+export type RenewLeaseResponse = z.infer<typeof RenewLeaseResponse>;
+
+/** What a closed lease cost and carried: returned by `DELETE /lease/:id`. */
+export const UsageReceipt = z.object({
+  leaseId: LeaseId,
+  state: LeaseState,
+  payer: EvmAddress.nullable(),
+  startedAt: z.iso.datetime(),
+  endedAt: z.iso.datetime(),
+  secondsUsed: z.number().int().nonnegative(),
+  bytesUp: z.number().int().nonnegative(),
+  bytesDown: z.number().int().nonnegative(),
+  totalPaid: TokenAmount,
+  payments: z.array(LeasePayment),
+});
+export type UsageReceipt = z.infer<typeof UsageReceipt>;
+
+/** `DELETE /lease/:id` body: the payer's EIP-712 signature over {@link leaseActionTypedData}. */
+export const CloseLeaseRequest = z.strictObject({
+  timestamp: z.number().int().positive(),
+  signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte hex signature"),
+});
+export type CloseLeaseRequest = z.infer<typeof CloseLeaseRequest>;
+
+/** How far a signed lease action's timestamp may be from the node's clock. */
+export const LEASE_ACTION_MAX_SKEW_SECONDS = 120;
+
+/** The EIP-712 message a payer signs to act on a lease without a payment (close it early). */
+export function leaseActionTypedData(parameters: {
+  chainId: number;
+  leaseId: string;
+  action: "close";
+  timestamp: number;
+}) {
+  return {
+    domain: { name: "wg402", version: "1", chainId: parameters.chainId },
+    types: {
+      LeaseAction: [
+        { name: "leaseId", type: "string" },
+        { name: "action", type: "string" },
+        { name: "timestamp", type: "uint256" },
+      ],
+    },
+    primaryType: "LeaseAction",
+    message: { leaseId: parameters.leaseId, action: parameters.action, timestamp: BigInt(parameters.timestamp) },
+  } as const;
+}
+
+/** `GET /`: what a buyer needs to choose this node and to pay it. */
+export const NodeInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  region: z.string(),
+  publicKey: WireguardPublicKey,
+  endpoint: z.string(),
+  subnet: z.string(),
+  dns: z.array(z.string()),
+  pricePerMinute: TokenAmount,
+  minMinutes: LeaseMinutes,
+  maxMinutes: LeaseMinutes,
+  /** Seconds in one billed minute: 60, except on test nodes. */
+  secondsPerMinute: z.number().int().positive(),
+  graceSeconds: z.number().int().nonnegative(),
+  accepts: z.array(PaymentKind).min(1),
+  facilitator: z.string(),
+  capacity: z.object({ total: z.number().int(), available: z.number().int() }),
+  driver: z.string(),
+});
+export type NodeInfo = z.infer<typeof NodeInfo>;
 
 /** Everything the client needs to bring its side of the tunnel up. */
 export const TunnelConfig = z.object({

@@ -1,0 +1,486 @@
+// The agent's lease API against a real hardhat node and the real facilitator, paid the way any third party
+// would pay: the official @x402/fetch wrapper with a viem account. Balances are read back from the chain.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LocalChain, startLocalChain } from "@wg402/contracts";
+import { buildFacilitator, type Facilitator, loadFacilitatorConfig } from "@wg402/facilitator";
+import {
+  CreateLeaseResponse,
+  chains,
+  Lease,
+  LeaseQuote,
+  leaseActionTypedData,
+  NodeInfo,
+  RenewLeaseResponse,
+  UsageReceipt,
+  WireError,
+  x402TestUSDAbi,
+} from "@wg402/shared";
+import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
+import { toClientEvmSigner } from "@x402/evm";
+import { ExactEvmScheme } from "@x402/evm/exact/client";
+import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
+import express from "express";
+import { pino } from "pino";
+import { createPublicClient, type Hex, http, type LocalAccount, type PublicClient } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { z } from "zod";
+import { type Agent, buildAgent } from "./buildAgent.ts";
+import { loadAgentConfig } from "./config.ts";
+import { FakeDriver } from "./wireguard/fakeDriver.ts";
+
+const PRICE = 1_000n;
+const silent = pino({ level: "silent" });
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+let chain: LocalChain;
+let dir: string;
+let publicClient: PublicClient;
+let facilitator: Facilitator;
+let facilitatorUrl: string;
+
+function listen(app: express.Express): Promise<string> {
+  const server: Server = app.listen(0, "127.0.0.1");
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  return new Promise((resolve) =>
+    server.once("listening", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
+}
+
+type RunningAgent = { agent: Agent; url: string; driver: FakeDriver; dbPath: string };
+
+async function startAgent(
+  options: { facilitatorUrl?: string; dbPath?: string; env?: Record<string, string> } = {},
+): Promise<RunningAgent> {
+  const dbPath = options.dbPath ?? join(dir, `agent-${randomBytes(4).toString("hex")}.sqlite`);
+  const config = loadAgentConfig({
+    AGENT_PAY_TO: chain.stack.accounts.operator.address,
+    AGENT_TOKEN_ADDRESS: chain.stack.token.address,
+    AGENT_TOKEN_NAME: chain.stack.token.eip712.name,
+    AGENT_TOKEN_VERSION: chain.stack.token.eip712.version,
+    AGENT_FACILITATOR_URL: options.facilitatorUrl ?? facilitatorUrl,
+    AGENT_PRICE_PER_MINUTE: PRICE.toString(),
+    AGENT_MAX_MINUTES: "600",
+    AGENT_DB_PATH: dbPath,
+    AGENT_WG_SUBNET: "10.77.0.0/24",
+    ...options.env,
+  });
+  const driver = new FakeDriver();
+  const agent = buildAgent({ config, driver, serverPublicKey: randomKey(), logger: silent });
+  await agent.start();
+  cleanups.push(() => agent.close());
+  return { agent, url: await listen(agent.app), driver, dbPath };
+}
+
+const randomKey = () => randomBytes(32).toString("base64");
+const token = () => chain.stack.token.address as Hex;
+const demo = () => privateKeyToAccount(chain.stack.accounts.demo.privateKey as Hex);
+const balanceOf = (address: Hex) =>
+  publicClient.readContract({ address: token(), abi: x402TestUSDAbi, functionName: "balanceOf", args: [address] });
+
+/** A paying fetch as a third party builds it, recording the PAYMENT-SIGNATURE headers it sends. */
+function payingFetch(account: LocalAccount = demo()) {
+  const sent: string[] = [];
+  const recording: typeof fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const header = request.headers.get("payment-signature");
+    if (header) sent.push(header);
+    return fetch(request);
+  };
+  const client = new x402Client()
+    .register("eip155:31337", new ExactEvmScheme(toClientEvmSigner(account, publicClient)))
+    .setSpendControls({ allowedAssets: [{ network: "eip155:31337", asset: token() }] });
+  return { fetch: wrapFetchWithPayment(recording, client), sent };
+}
+
+/** Response bodies are checked against the protocol's own schemas. */
+const read = async <T extends z.ZodType>(schema: T, response: Response | Promise<Response>): Promise<z.infer<T>> =>
+  schema.parse(await (await response).json());
+const leaseAt = (url: string) => read(Lease, fetch(url));
+const errorOf = (response: Response) => read(WireError, response);
+const ReadyReport = z.object({ checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string() })) });
+
+const postJson = (f: typeof fetch, url: string, body: unknown, headers: Record<string, string> = {}) =>
+  f(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+
+async function buyLease(running: RunningAgent, minutes = 3, publicKey = randomKey()) {
+  const payer = payingFetch();
+  const response = await postJson(payer.fetch, `${running.url}/lease`, { publicKey, minutes });
+  const json = await response.json();
+  // Only a 201 carries a lease; other answers are checked by the tests that expect them.
+  const body = response.status === 201 ? CreateLeaseResponse.parse(json) : (json as CreateLeaseResponse);
+  return { response, body, publicKey, sent: payer.sent };
+}
+
+beforeAll(async () => {
+  chain = await startLocalChain();
+  dir = await mkdtemp(join(tmpdir(), "wg402-agent-"));
+  publicClient = createPublicClient({ chain: chains.local.viem, transport: http(chain.rpcUrl), pollingInterval: 50 });
+  const config = loadFacilitatorConfig({
+    FACILITATOR_PRIVATE_KEY: chain.stack.accounts.facilitator.privateKey,
+    FACILITATOR_DB_PATH: join(dir, "facilitator.sqlite"),
+  });
+  facilitator = buildFacilitator({
+    config,
+    signerKey: config.FACILITATOR_PRIVATE_KEY as Hex,
+    logger: silent,
+    env: { WG402_RPC_URL_LOCAL: chain.rpcUrl },
+  });
+  facilitatorUrl = await listen(facilitator.app);
+});
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  await facilitator?.close();
+  await chain?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("GET /", () => {
+  it("describes the node, its price and how to pay it", async () => {
+    const { url } = await startAgent();
+    const info = await read(NodeInfo, fetch(`${url}/`));
+    expect(info).toMatchObject({
+      pricePerMinute: "1000",
+      minMinutes: 1,
+      maxMinutes: 600,
+      subnet: "10.77.0.0/24",
+      endpoint: "127.0.0.1:51820",
+      facilitator: facilitatorUrl,
+      capacity: { total: 253, available: 253 },
+      accepts: [
+        {
+          scheme: "exact",
+          network: "eip155:31337",
+          asset: token(),
+          decimals: 6,
+          payTo: chain.stack.accounts.operator.address,
+        },
+      ],
+    });
+  });
+});
+
+describe("POST /lease", () => {
+  it("answers 402 with the x402 PAYMENT-REQUIRED header and a readable quote", async () => {
+    const { url } = await startAgent();
+    const response = await postJson(fetch, `${url}/lease`, { publicKey: randomKey(), minutes: 7 });
+    expect(response.status).toBe(402);
+    const required = decodePaymentRequiredHeader(response.headers.get("payment-required") as string);
+    expect(required.accepts[0]).toMatchObject({
+      scheme: "exact",
+      network: "eip155:31337",
+      amount: "7000",
+      asset: token(),
+      payTo: chain.stack.accounts.operator.address,
+      extra: { name: chain.stack.token.eip712.name, version: chain.stack.token.eip712.version },
+    });
+    expect(await read(LeaseQuote, response)).toMatchObject({
+      error: "payment_required",
+      minutes: 7,
+      pricePerMinute: "1000",
+      total: "7000",
+      totalFormatted: "0.007",
+    });
+  });
+
+  it("sells a lease: pays on-chain, activates it with a peer, and returns a ready config", async () => {
+    const running = await startAgent();
+    const before = await balanceOf(chain.stack.accounts.operator.address as Hex);
+    const { response, body, publicKey } = await buyLease(running, 3);
+    expect(response.status).toBe(201);
+    const receipt = decodePaymentResponseHeader(response.headers.get("payment-response") as string);
+    expect(receipt).toMatchObject({ success: true, payer: demo().address });
+    expect(await balanceOf(chain.stack.accounts.operator.address as Hex)).toBe(before + 3_000n);
+
+    expect(body.lease).toMatchObject({ state: "active", publicKey, payer: demo().address, totalPaid: "3000" });
+    expect(body.lease.address).toMatch(/^10\.77\.0\.\d+$/);
+    expect(Date.parse(body.lease.expiresAt) - Date.parse(body.lease.createdAt)).toBe(3 * 60_000);
+    expect(body.tunnel.configText).toContain("PrivateKey = PRIVATE_KEY_PLACEHOLDER");
+    expect(body.tunnel.configText).toContain(`Address = ${body.lease.address}/32`);
+    expect(body.tunnel.configText).toContain("Endpoint = 127.0.0.1:51820");
+
+    const peers = await running.driver.listPeers();
+    expect(peers).toEqual([expect.objectContaining({ publicKey, allowedIps: [`${body.lease.address}/32`] })]);
+    const lease = await leaseAt(`${running.url}/lease/${body.lease.id}`);
+    expect(lease.payments).toEqual([
+      expect.objectContaining({ txHash: receipt.transaction, amount: "3000", minutes: 3 }),
+    ]);
+    expect(lease.state).toBe("active");
+  });
+
+  it("refuses a second lease for the same key with 409 before asking for money", async () => {
+    const running = await startAgent();
+    const { body, publicKey } = await buyLease(running, 1);
+    const response = await postJson(fetch, `${running.url}/lease`, { publicKey, minutes: 1 });
+    expect(response.status).toBe(409);
+    expect(response.headers.get("payment-required")).toBeNull();
+    expect(await errorOf(response)).toMatchObject({ error: "lease_exists", details: { leaseId: body.lease.id } });
+  });
+
+  it("never sells a second lease with a replayed PAYMENT-SIGNATURE", async () => {
+    const running = await startAgent();
+    const { sent } = await buyLease(running, 2);
+    const replayKey = randomKey();
+    const before = await balanceOf(demo().address);
+    const replay = await postJson(
+      fetch,
+      `${running.url}/lease`,
+      { publicKey: replayKey, minutes: 2 },
+      { "payment-signature": sent[0] as string },
+    );
+    // The authorization is spent on-chain, so the facilitator's verification refuses it.
+    expect(replay.status).toBe(402);
+    expect(running.agent.store.liveLeaseForKey(replayKey)).toBeUndefined();
+    expect(await running.driver.listPeers()).toHaveLength(1);
+    expect(await balanceOf(demo().address)).toBe(before);
+  });
+});
+
+describe("bad input is refused before any price, never with a 5xx", () => {
+  let url: string;
+  beforeAll(async () => {
+    ({ url } = await startAgent());
+  });
+  const key = randomKey();
+
+  it.each([
+    ["a 31-byte key", { publicKey: randomBytes(31).toString("base64"), minutes: 1 }, "invalid_public_key"],
+    ["a key with a newline", { publicKey: `${key}\n`, minutes: 1 }, "invalid_public_key"],
+    ["a key with extra text", { publicKey: `${key} hello`, minutes: 1 }, "invalid_public_key"],
+    ["no key", { minutes: 1 }, "invalid_public_key"],
+    ["zero minutes", { publicKey: key, minutes: 0 }, "invalid_minutes"],
+    ["fractional minutes", { publicKey: key, minutes: 1.5 }, "invalid_minutes"],
+    ["minutes as a string", { publicKey: key, minutes: "5" }, "invalid_minutes"],
+    ["too many minutes", { publicKey: key, minutes: 601 }, "invalid_minutes"],
+    ["unknown fields", { publicKey: key, minutes: 1, admin: true }, "invalid_request"],
+    ["an array", [key, 1], "invalid_request"],
+  ])("POST /lease with %s → 400", async (_label, body, code) => {
+    const response = await postJson(fetch, `${url}/lease`, body);
+    expect(response.status).toBe(400);
+    expect(response.headers.get("payment-required")).toBeNull();
+    expect(await errorOf(response)).toMatchObject({ error: code, message: expect.any(String) });
+  });
+
+  it("refuses malformed JSON with 400 invalid_json", async () => {
+    const response = await fetch(`${url}/lease`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"publicKey":',
+    });
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).error).toBe("invalid_json");
+  });
+
+  it("refuses an oversized body with 413", async () => {
+    const response = await postJson(fetch, `${url}/lease`, { publicKey: key, minutes: 1, pad: "x".repeat(20_000) });
+    expect(response.status).toBe(413);
+    expect((await errorOf(response)).error).toBe("payload_too_large");
+  });
+
+  it.each([
+    ["not base64", "%%%not-base64%%%"],
+    ["base64 of text", Buffer.from("hello").toString("base64")],
+    ["base64 of a JSON number", Buffer.from("42").toString("base64")],
+  ])("refuses a PAYMENT-SIGNATURE that is %s with 400", async (_label, header) => {
+    const response = await postJson(
+      fetch,
+      `${url}/lease`,
+      { publicKey: randomKey(), minutes: 1 },
+      { "payment-signature": header },
+    );
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).error).toBe("invalid_payment_header");
+  });
+
+  it.each([
+    ["GET", "/lease/lease_00000000000000000000000000000000"],
+    ["GET", "/lease/not-a-lease"],
+    ["POST", "/lease/lease_00000000000000000000000000000000/renew"],
+    ["DELETE", "/lease/lease_00000000000000000000000000000000"],
+  ])("%s %s for an unknown lease → 404", async (method, path) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: method === "GET" ? undefined : JSON.stringify({ minutes: 1 }),
+    });
+    expect(response.status).toBe(404);
+    expect((await errorOf(response)).error).toBe("lease_not_found");
+  });
+});
+
+describe("POST /lease/:id/renew", () => {
+  it("extends from the current expiry, after settlement, without rewriting the peer", async () => {
+    const running = await startAgent();
+    const { body, publicKey } = await buyLease(running, 2);
+    const writesBefore = running.driver.writes.length;
+    const payer = payingFetch();
+    const response = await postJson(payer.fetch, `${running.url}/lease/${body.lease.id}/renew`, { minutes: 5 });
+    expect(response.status).toBe(200);
+    const renewed = await read(RenewLeaseResponse, response);
+    const expected = Date.parse(body.lease.expiresAt) + 5 * 60_000;
+    expect(Date.parse(renewed.lease.expiresAt)).toBe(expected);
+    const lease = await leaseAt(`${running.url}/lease/${body.lease.id}`);
+    expect(Date.parse(lease.expiresAt)).toBe(expected);
+    expect(lease.totalPaid).toBe("7000");
+    expect(lease.payments).toHaveLength(2);
+    expect(running.driver.writes.slice(writesBefore).filter((w) => w.publicKey === publicKey)).toEqual([]);
+
+    // The renewal's payment cannot buy a second renewal.
+    const replay = await postJson(
+      fetch,
+      `${running.url}/lease/${body.lease.id}/renew`,
+      { minutes: 5 },
+      { "payment-signature": payer.sent[0] as string },
+    );
+    expect(replay.status).toBe(402);
+    const after = await leaseAt(`${running.url}/lease/${body.lease.id}`);
+    expect(after.expiresAt).toBe(lease.expiresAt);
+  });
+
+  it("counts two concurrent renewals of one lease", async () => {
+    const running = await startAgent();
+    const { body } = await buyLease(running, 1);
+    const [a, b] = await Promise.all([
+      postJson(payingFetch().fetch, `${running.url}/lease/${body.lease.id}/renew`, { minutes: 2 }),
+      postJson(payingFetch().fetch, `${running.url}/lease/${body.lease.id}/renew`, { minutes: 3 }),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const lease = await leaseAt(`${running.url}/lease/${body.lease.id}`);
+    expect(Date.parse(lease.expiresAt) - Date.parse(body.lease.expiresAt)).toBe(5 * 60_000);
+    expect(lease.totalPaid).toBe("6000");
+  });
+});
+
+describe("a facilitator that fails to settle", () => {
+  it("leaves the client with a 402, no lease, no peer and a free address", async () => {
+    const stub = express();
+    stub.use(express.json());
+    const forward = async (path: string, req: express.Request, res: express.Response) => {
+      const response = await fetch(`${facilitatorUrl}${path}`, {
+        method: req.method,
+        headers: { "content-type": "application/json" },
+        body: req.method === "POST" ? JSON.stringify(req.body) : undefined,
+      });
+      res.status(response.status).json(await response.json());
+    };
+    stub.get("/supported", (req, res) => forward("/supported", req, res));
+    stub.post("/verify", (req, res) => forward("/verify", req, res));
+    stub.post("/settle", (_req, res) => {
+      res.json({ success: false, errorReason: "unexpected_settle_error", transaction: "", network: "eip155:31337" });
+    });
+    const running = await startAgent({ facilitatorUrl: await listen(stub) });
+    const capacityBefore = running.agent.store.capacity(Date.now()).available;
+    const payerBefore = await balanceOf(demo().address);
+
+    const { response, publicKey } = await buyLease(running, 2);
+    expect(response.status).toBe(402);
+    expect(running.agent.store.liveLeaseForKey(publicKey)).toBeUndefined();
+    expect(await running.driver.listPeers()).toEqual([]);
+    expect(running.agent.store.capacity(Date.now()).available).toBe(capacityBefore);
+    expect(await balanceOf(demo().address)).toBe(payerBefore);
+    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    expect(metrics).toMatch(/agent_payment_failures_total\{reason="[a-z_]+"\} 1/);
+  });
+});
+
+describe("restart", () => {
+  it("restores active leases with their original expiry, and drops stale reservations", async () => {
+    const first = await startAgent();
+    const { body, publicKey } = await buyLease(first, 4);
+    const stale = first.agent.store.createPendingLease({
+      id: `lease_${"ab".repeat(16)}`,
+      publicKey: randomKey(),
+      minutes: 1,
+      now: Date.now() - 10 * 60_000,
+      payment: {
+        paymentKey: "exact:test:stale",
+        scheme: "exact",
+        network: "eip155:31337",
+        asset: token(),
+        payer: demo().address,
+        amount: "1000",
+        minutes: 1,
+      },
+    });
+    await first.agent.close();
+
+    const second = await startAgent({ dbPath: first.dbPath });
+    const lease = await leaseAt(`${second.url}/lease/${body.lease.id}`);
+    expect(lease).toMatchObject({ state: "active", expiresAt: body.lease.expiresAt, address: body.lease.address });
+    expect(await second.driver.listPeers()).toEqual([
+      expect.objectContaining({ publicKey, allowedIps: [`${body.lease.address}/32`] }),
+    ]);
+    expect(second.agent.store.getLease(stale.id)).toBeUndefined();
+  });
+});
+
+describe("DELETE /lease/:id", () => {
+  const sign = (account: LocalAccount, leaseId: string, timestamp = Math.floor(Date.now() / 1000)) =>
+    account
+      .signTypedData(leaseActionTypedData({ chainId: 31337, leaseId, action: "close", timestamp }))
+      .then((signature) => ({ timestamp, signature }));
+  const del = (url: string, body?: unknown) =>
+    fetch(url, {
+      method: "DELETE",
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  it("lets only the payer close, with a fresh signature, and returns the usage receipt", async () => {
+    const running = await startAgent();
+    const { body, publicKey } = await buyLease(running, 3);
+    const leaseUrl = `${running.url}/lease/${body.lease.id}`;
+    running.driver.addTraffic(publicKey, 1_000, 5_000);
+
+    expect((await del(leaseUrl)).status).toBe(401);
+    const stranger = await del(leaseUrl, await sign(privateKeyToAccount(generatePrivateKey()), body.lease.id));
+    expect(stranger.status).toBe(403);
+    expect((await errorOf(stranger)).error).toBe("forbidden");
+    const stale = await del(leaseUrl, await sign(demo(), body.lease.id, Math.floor(Date.now() / 1000) - 3600));
+    expect(stale.status).toBe(401);
+    expect((await errorOf(stale)).error).toBe("stale_signature");
+    const otherLease = await del(leaseUrl, await sign(demo(), `lease_${"cd".repeat(16)}`));
+    expect(otherLease.status).toBe(403);
+
+    const closed = await del(leaseUrl, await sign(demo(), body.lease.id));
+    expect(closed.status).toBe(200);
+    expect(await read(UsageReceipt, closed)).toMatchObject({
+      leaseId: body.lease.id,
+      state: "closed",
+      payer: demo().address,
+      bytesUp: 1_000,
+      bytesDown: 5_000,
+      totalPaid: "3000",
+    });
+    expect(await running.driver.listPeers()).toEqual([]);
+    expect((await leaseAt(leaseUrl)).state).toBe("closed");
+    expect((await del(leaseUrl, await sign(demo(), body.lease.id))).status).toBe(409);
+  });
+});
+
+describe("operations", () => {
+  it("reports health, readiness and Prometheus metrics", async () => {
+    const running = await startAgent();
+    await buyLease(running, 1);
+    expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${running.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect((await read(ReadyReport, ready)).checks).toMatchObject({
+      wireguard: { ok: true },
+      facilitator: { ok: true },
+    });
+    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    expect(metrics).toMatch(/agent_active_leases 1/);
+    expect(metrics).toMatch(/agent_lease_events_total\{event="created"\} 1/);
+    expect(metrics).toContain("agent_http_request_duration_seconds_bucket");
+
+    const down = await startAgent({ facilitatorUrl: "http://127.0.0.1:9" });
+    const notReady = await fetch(`${down.url}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect((await read(ReadyReport, notReady)).checks.facilitator?.ok).toBe(false);
+  });
+});

@@ -1,0 +1,148 @@
+import { chains, type NodeInfo } from "@wg402/shared";
+import type { Network } from "@x402/core/types";
+import type { Logger } from "pino";
+import { createApp, type ReadinessReport } from "./app.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import { type AgentConfig, tokenOf } from "./config.ts";
+import { LeaseService } from "./leases/leaseService.ts";
+import { parseSubnet } from "./ledger/ipv4.ts";
+import { LeaseStore } from "./ledger/leaseStore.ts";
+import { createAgentMetrics } from "./metrics.ts";
+import { createPaymentEdge } from "./payments/paymentEdge.ts";
+import type { WireguardDriver } from "./wireguard/types.ts";
+
+export const AGENT_VERSION = "0.1.0";
+
+export type BuildAgentOptions = {
+  config: AgentConfig;
+  driver: WireguardDriver;
+  /** The node's WireGuard public key, as the driver's interface has it. */
+  serverPublicKey: string;
+  logger: Logger;
+  clock?: Clock;
+  /** How long released addresses rest before reuse. */
+  addressCooldownMs?: number;
+};
+
+/** Wires the agent from its config and its injected clock and WireGuard driver. Starts nothing. */
+export function buildAgent({
+  config,
+  driver,
+  serverPublicKey,
+  logger,
+  clock = systemClock,
+  addressCooldownMs = 300_000,
+}: BuildAgentOptions) {
+  const chain = chains[config.AGENT_NETWORK];
+  const token = tokenOf(config);
+  const minuteMs = config.AGENT_SECONDS_PER_MINUTE * 1000;
+  const subnet = parseSubnet(config.AGENT_WG_SUBNET);
+  const metrics = createAgentMetrics();
+  const store = new LeaseStore({ path: config.AGENT_DB_PATH, subnet, addressCooldownMs, minuteMs });
+  const endpoint = `${config.AGENT_WG_ENDPOINT_HOST}:${config.AGENT_WG_LISTEN_PORT}`;
+
+  const leases = new LeaseService({
+    store,
+    driver,
+    clock,
+    metrics,
+    log: logger,
+    serverPublicKey,
+    endpoint,
+    allowedIps: config.AGENT_WG_ALLOWED_IPS,
+    dns: config.AGENT_WG_DNS,
+    keepaliveSeconds: config.AGENT_WG_KEEPALIVE_SECONDS,
+    graceMs: config.AGENT_GRACE_SECONDS * 1000,
+    paymentTimeoutMs: config.AGENT_PAYMENT_TIMEOUT_SECONDS * 1000,
+    minuteMs,
+  });
+
+  const edge = createPaymentEdge({
+    facilitatorUrl: config.AGENT_FACILITATOR_URL,
+    facilitatorApiKey: config.AGENT_FACILITATOR_API_KEY,
+    network: chain.network as Network,
+    token,
+    payTo: config.AGENT_PAY_TO as `0x${string}`,
+    pricePerMinute: config.AGENT_PRICE_PER_MINUTE,
+    paymentTimeoutSeconds: config.AGENT_PAYMENT_TIMEOUT_SECONDS,
+    onSettled: (identity, settlement) => leases.activate(identity, settlement),
+    onAbandoned: (identity, reason) => leases.abandon(identity, reason),
+  });
+
+  const nodeInfo = (): NodeInfo => ({
+    name: config.AGENT_NAME,
+    version: AGENT_VERSION,
+    region: config.AGENT_REGION,
+    publicKey: serverPublicKey,
+    endpoint,
+    subnet: subnet.cidr,
+    dns: config.AGENT_WG_DNS,
+    pricePerMinute: config.AGENT_PRICE_PER_MINUTE.toString(),
+    minMinutes: config.AGENT_MIN_MINUTES,
+    maxMinutes: config.AGENT_MAX_MINUTES,
+    secondsPerMinute: config.AGENT_SECONDS_PER_MINUTE,
+    graceSeconds: config.AGENT_GRACE_SECONDS,
+    accepts: edge.kinds,
+    facilitator: config.AGENT_FACILITATOR_URL,
+    capacity: store.capacity(clock.now()),
+    driver: driver.kind,
+  });
+
+  const readiness = async (): Promise<ReadinessReport> => {
+    const checks: ReadinessReport["checks"] = {};
+    await Promise.all([
+      driver.listPeers().then(
+        (peers) => {
+          checks.wireguard = { ok: true, detail: `${driver.kind} driver, ${peers.length} peers` };
+        },
+        (error: Error) => {
+          checks.wireguard = { ok: false, detail: `${driver.kind} driver: ${error.message}` };
+        },
+      ),
+      edge.facilitator.getSupported().then(
+        (supported) => {
+          const ok = supported.kinds.some((k) => k.scheme === "exact" && k.network === chain.network);
+          checks.facilitator = {
+            ok,
+            detail: ok ? config.AGENT_FACILITATOR_URL : `does not settle exact on ${chain.network}`,
+          };
+        },
+        (error: Error) => {
+          checks.facilitator = { ok: false, detail: `unreachable: ${error.message.split("\n")[0]}` };
+        },
+      ),
+    ]);
+    return { ready: Object.values(checks).every((c) => c.ok), checks };
+  };
+
+  const app = createApp({
+    leases,
+    edge,
+    metrics,
+    logger,
+    nodeInfo,
+    readiness,
+    minutes: { min: config.AGENT_MIN_MINUTES, max: config.AGENT_MAX_MINUTES },
+    chainId: chain.id,
+    now: clock.now,
+    bodyLimitBytes: config.AGENT_BODY_LIMIT_BYTES,
+  });
+
+  return {
+    app,
+    leases,
+    store,
+    edge,
+    metrics,
+    /** Restores the ledger's view on the device: drops stale reservations, expires overdue leases, reconciles. */
+    async start() {
+      await leases.sweep();
+      await leases.reconcile();
+    },
+    async close() {
+      store.close();
+      await driver.close();
+    },
+  };
+}
+export type Agent = ReturnType<typeof buildAgent>;

@@ -1,0 +1,94 @@
+import { type ChainInfo, chainByNetwork, chains, EvmAddress, parseConfig, WireguardPublicKey } from "@wg402/shared";
+import { z } from "zod";
+
+const csv = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean),
+);
+
+const Ipv4Cidr = z
+  .string()
+  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, "must be an IPv4 CIDR such as 10.64.0.0/16")
+  .refine((cidr) => {
+    const [ip, bits] = cidr.split("/") as [string, string];
+    return ip.split(".").every((o) => Number(o) <= 255) && Number(bits) >= 8 && Number(bits) <= 30;
+  }, "octets must be ≤ 255 and the prefix between /8 and /30");
+
+const NetworkRef = z.string().transform((ref, ctx) => {
+  const chain = (chains as Record<string, ChainInfo>)[ref] ?? chainByNetwork(ref);
+  if (!chain) {
+    ctx.addIssue({ code: "custom", message: `unknown network "${ref}"` });
+    return z.NEVER;
+  }
+  return chain.key;
+});
+
+/** Every variable the agent reads, parsed once at start-up. */
+export const AgentConfig = z
+  .object({
+    AGENT_HOST: z.string().default("127.0.0.1"),
+    AGENT_PORT: z.coerce.number().int().min(0).max(65_535).default(4021),
+    AGENT_NAME: z.string().default("wg402 node"),
+    AGENT_REGION: z.string().default("local"),
+    AGENT_DB_PATH: z.string().default(".wg402/agent.sqlite"),
+    AGENT_BODY_LIMIT_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(16_384),
+    // WireGuard
+    AGENT_WG_DRIVER: z.enum(["fake", "uapi", "wg"]).default("fake"),
+    AGENT_WG_INTERFACE: z
+      .string()
+      .regex(/^[A-Za-z0-9_=+.-]{1,15}$/, "must be a valid interface name (≤ 15 chars)")
+      .default("wg402"),
+    AGENT_WG_LISTEN_PORT: z.coerce.number().int().min(1).max(65_535).default(51820),
+    AGENT_WG_ENDPOINT_HOST: z.string().default("127.0.0.1"),
+    AGENT_WG_SUBNET: Ipv4Cidr.default("10.64.0.0/16"),
+    AGENT_WG_DNS: csv.default(["1.1.1.1"]),
+    AGENT_WG_ALLOWED_IPS: csv.default(["0.0.0.0/0", "::/0"]),
+    /** Only for the fake driver, which has no device to read a key from. */
+    AGENT_WG_PUBLIC_KEY: WireguardPublicKey.optional(),
+    AGENT_WG_KEEPALIVE_SECONDS: z.coerce.number().int().min(0).max(3600).default(25),
+    // Pricing and payment
+    AGENT_NETWORK: NetworkRef.default("local"),
+    AGENT_TOKEN_ADDRESS: EvmAddress.optional(),
+    AGENT_TOKEN_NAME: z.string().optional(),
+    AGENT_TOKEN_VERSION: z.string().optional(),
+    AGENT_TOKEN_SYMBOL: z.string().optional(),
+    AGENT_TOKEN_DECIMALS: z.coerce.number().int().min(0).max(36).optional(),
+    AGENT_PAY_TO: EvmAddress,
+    AGENT_PRICE_PER_MINUTE: z.coerce.bigint().positive().default(1_000n),
+    AGENT_MIN_MINUTES: z.coerce.number().int().min(1).default(1),
+    AGENT_MAX_MINUTES: z.coerce.number().int().min(1).default(1_440),
+    AGENT_GRACE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+    AGENT_PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(3_600).default(120),
+    /** A billed minute in seconds. 60 in production; tests shorten it to watch real expiry. */
+    AGENT_SECONDS_PER_MINUTE: z.coerce.number().int().min(1).max(60).default(60),
+    AGENT_FACILITATOR_URL: z.url().default("http://127.0.0.1:4020"),
+    AGENT_FACILITATOR_API_KEY: z.string().optional(),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .refine((c) => c.AGENT_MIN_MINUTES <= c.AGENT_MAX_MINUTES, {
+    message: "must not exceed AGENT_MAX_MINUTES",
+    path: ["AGENT_MIN_MINUTES"],
+  })
+  .refine((c) => c.AGENT_TOKEN_ADDRESS || (chains[c.AGENT_NETWORK] as ChainInfo).usdc, {
+    message: "the local chain has no default token: set AGENT_TOKEN_ADDRESS (npm start does)",
+    path: ["AGENT_TOKEN_ADDRESS"],
+  });
+export type AgentConfig = z.infer<typeof AgentConfig>;
+
+export function loadAgentConfig(env: Record<string, string | undefined> = process.env): AgentConfig {
+  return parseConfig(AgentConfig, env);
+}
+
+/** The token the node is paid in: configured, or the chain's USDC. */
+export function tokenOf(config: AgentConfig) {
+  const usdc = (chains[config.AGENT_NETWORK] as ChainInfo).usdc;
+  return {
+    address: (config.AGENT_TOKEN_ADDRESS ?? usdc?.address) as `0x${string}`,
+    name: config.AGENT_TOKEN_NAME ?? usdc?.eip712.name ?? "wg402 Test USD",
+    version: config.AGENT_TOKEN_VERSION ?? usdc?.eip712.version ?? "1",
+    symbol: config.AGENT_TOKEN_SYMBOL ?? usdc?.symbol ?? "tUSD",
+    decimals: config.AGENT_TOKEN_DECIMALS ?? usdc?.decimals ?? 6,
+  };
+}

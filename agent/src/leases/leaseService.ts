@@ -1,0 +1,305 @@
+import { randomBytes } from "node:crypto";
+import { type CreateLeaseResponse, ErrorCode, type Lease, type UsageReceipt } from "@wg402/shared";
+import { HttpError } from "@wg402/shared/http";
+import type { Logger } from "pino";
+import type { Clock } from "../clock.ts";
+import {
+  type LeaseRecord,
+  type LeaseStore,
+  LedgerConflict,
+  type NewPayment,
+  type Usage,
+} from "../ledger/leaseStore.ts";
+import type { AgentMetrics } from "../metrics.ts";
+import type { PaymentIdentity } from "../payments/paymentKey.ts";
+import { diffPeers } from "../reconcilePeers.ts";
+import type { PeerStatus, WireguardDriver } from "../wireguard/types.ts";
+import { leaseView, paymentView } from "./leaseView.ts";
+import { tunnelConfig } from "./tunnelConfig.ts";
+
+export type LeaseServiceParameters = {
+  store: LeaseStore;
+  driver: WireguardDriver;
+  clock: Clock;
+  metrics: AgentMetrics;
+  log: Logger;
+  serverPublicKey: string;
+  endpoint: string;
+  allowedIps: string[];
+  dns: string[];
+  keepaliveSeconds: number;
+  graceMs: number;
+  paymentTimeoutMs: number;
+  minuteMs: number;
+};
+
+const conflictStatus: Record<LedgerConflict["reason"], number> = {
+  lease_exists: 409,
+  capacity_exhausted: 503,
+  payment_replayed: 409,
+  lease_not_found: 404,
+  lease_not_active: 409,
+};
+
+function toHttp(error: unknown): never {
+  if (error instanceof LedgerConflict) {
+    throw new HttpError(
+      conflictStatus[error.reason],
+      ErrorCode[error.reason],
+      error.message,
+      error.leaseId ? { leaseId: error.leaseId } : undefined,
+    );
+  }
+  throw error;
+}
+
+const newLeaseId = () => `lease_${randomBytes(16).toString("hex")}`;
+const noUsage: Usage = { bytesUp: 0, bytesDown: 0, lastHandshakeAt: null };
+
+/**
+ * The lease lifecycle. The ledger is written first; WireGuard follows through {@link reconcile}, so a
+ * crash between the two is repaired by the next reconcile rather than leaving paid time without a peer.
+ */
+export class LeaseService {
+  private readonly p: LeaseServiceParameters;
+  private reconciling: Promise<void> | undefined;
+  private reconcileAgain = false;
+
+  constructor(parameters: LeaseServiceParameters) {
+    this.p = parameters;
+  }
+
+  /** Refuses, before any price is asked, a key that already has a lease or a node with no room. */
+  precheckCreate(publicKey: string): void {
+    const live = this.p.store.liveLeaseForKey(publicKey);
+    if (live && !(live.state === "active" && live.expiresAt <= this.p.clock.now())) {
+      throw new HttpError(409, ErrorCode.lease_exists, "this WireGuard key already has a lease on this node", {
+        leaseId: live.id,
+      });
+    }
+    if (this.p.store.capacity(this.p.clock.now()).available <= 0) {
+      throw new HttpError(
+        503,
+        ErrorCode.capacity_exhausted,
+        "this node has no free tunnel address left; try another node",
+      );
+    }
+  }
+
+  /** Refuses, before any price is asked, a renewal of an unknown or finished lease. */
+  precheckRenew(leaseId: string): void {
+    const lease = this.p.store.getLease(leaseId);
+    if (!lease) throw new HttpError(404, ErrorCode.lease_not_found, `no lease ${leaseId} on this node`);
+    if (!this.p.store.renewable(lease, this.p.clock.now(), this.p.graceMs)) {
+      throw new HttpError(409, ErrorCode.lease_not_active, `a ${lease.state} lease cannot be renewed; buy a new one`, {
+        leaseId,
+      });
+    }
+  }
+
+  /**
+   * A verified payment for a new lease: reserve it (pending, address held). The answer describes the lease
+   * as it will be once settlement succeeds; if it fails, the client never sees this answer.
+   */
+  reserveLease(publicKey: string, minutes: number, payment: NewPayment): CreateLeaseResponse {
+    const now = this.p.clock.now();
+    // An active lease of this key whose time ran out gives way to the new one.
+    const stale = this.p.store.liveLeaseForKey(publicKey);
+    if (stale?.state === "active" && stale.expiresAt <= now) this.p.store.markExpired(stale.id, undefined);
+    let lease: LeaseRecord;
+    try {
+      lease = this.p.store.createPendingLease({ id: newLeaseId(), publicKey, minutes, payment, now });
+    } catch (error) {
+      toHttp(error);
+    }
+    const projected = { ...lease, state: "active" as const, payer: payment.payer };
+    return {
+      lease: {
+        ...leaseView(projected, [], noUsage, now),
+        payments: this.p.store.payments(lease.id).map((p) => paymentView({ ...p, settledAt: now })),
+        totalPaid: payment.amount,
+      },
+      tunnel: tunnelConfig({
+        serverPublicKey: this.p.serverPublicKey,
+        endpoint: this.p.endpoint,
+        address: lease.address,
+        allowedIps: this.p.allowedIps,
+        dns: this.p.dns,
+        keepaliveSeconds: this.p.keepaliveSeconds,
+      }),
+    };
+  }
+
+  /** A verified payment for more time on `leaseId`: recorded as pending until it settles. */
+  reserveRenewal(leaseId: string, payment: NewPayment): Lease {
+    const now = this.p.clock.now();
+    let lease: LeaseRecord;
+    try {
+      lease = this.p.store.addPendingRenewal({ leaseId, payment, now, graceMs: this.p.graceMs });
+    } catch (error) {
+      toHttp(error);
+    }
+    // Projected: this renewal lands after every renewal already pending on the lease (itself included).
+    const pendingMinutes = this.p.store
+      .payments(leaseId)
+      .filter((p) => p.status === "pending" && p.kind === "renew")
+      .reduce((sum, p) => sum + p.minutes, 0);
+    const base = Math.max(lease.expiresAt, now);
+    const projected = { ...lease, state: "active" as const, expiresAt: base + pendingMinutes * this.p.minuteMs };
+    return leaseView(projected, this.p.store.payments(leaseId), this.usageFromStore(lease), now);
+  }
+
+  /** Settlement succeeded: activate (or extend) in the ledger, then bring WireGuard in line. */
+  async activate(identity: PaymentIdentity, settlement: { txHash: string | null; payer: string }): Promise<void> {
+    const result = this.p.store.settlePayment(identity.key, { ...settlement, now: this.p.clock.now() });
+    if (!result) return;
+    this.p.metrics.leaseEvents.inc({ event: result.payment.kind === "create" ? "created" : "renewed" });
+    this.p.log.info(
+      { lease: result.lease.id, kind: result.payment.kind, minutes: result.payment.minutes, tx: settlement.txHash },
+      "payment settled",
+    );
+    await this.reconcile();
+  }
+
+  /** Settlement failed or was cancelled: the reservation goes, and no peer ever existed for it. */
+  async abandon(identity: PaymentIdentity, reason: string): Promise<void> {
+    const failed = this.p.store.failPayment(identity.key, reason, this.p.clock.now());
+    if (!failed) return;
+    this.p.metrics.paymentFailures.inc({ reason: reason.split(/[:\s(]/)[0] || "unknown" });
+    this.p.log.warn({ lease: failed.leaseId, kind: failed.kind, reason }, "payment abandoned");
+  }
+
+  get(leaseId: string): Promise<Lease> {
+    return this.view(leaseId);
+  }
+
+  async view(leaseId: string): Promise<Lease> {
+    const lease = this.p.store.getLease(leaseId);
+    if (!lease || lease.state === "pending") {
+      throw new HttpError(404, ErrorCode.lease_not_found, `no lease ${leaseId} on this node`);
+    }
+    const usage = await this.usage(lease);
+    return leaseView(lease, this.p.store.payments(leaseId), usage, this.p.clock.now());
+  }
+
+  /** Closes a lease early (the caller has proven it is the payer) and returns the final receipt. */
+  async close(leaseId: string): Promise<UsageReceipt> {
+    const lease = this.p.store.getLease(leaseId);
+    if (!lease || lease.state === "pending") {
+      throw new HttpError(404, ErrorCode.lease_not_found, `no lease ${leaseId} on this node`);
+    }
+    const now = this.p.clock.now();
+    const usage = await this.finalUsage(lease);
+    let closed: LeaseRecord;
+    try {
+      closed = this.p.store.closeLease(leaseId, now, usage);
+    } catch (error) {
+      toHttp(error);
+    }
+    this.p.metrics.leaseEvents.inc({ event: "closed" });
+    await this.reconcile();
+    const payments = this.p.store.payments(leaseId).filter((p) => p.status === "settled");
+    const endedAt = closed.endedAt ?? now;
+    return {
+      leaseId,
+      state: "closed",
+      payer: closed.payer,
+      startedAt: new Date(closed.createdAt).toISOString(),
+      endedAt: new Date(endedAt).toISOString(),
+      secondsUsed: Math.max(0, Math.floor((Math.min(endedAt, lease.expiresAt) - closed.createdAt) / 1000)),
+      bytesUp: closed.bytesUp,
+      bytesDown: closed.bytesDown,
+      totalPaid: payments.reduce((sum, p) => sum + BigInt(p.amount), 0n).toString(),
+      payments: payments.map(paymentView),
+    };
+  }
+
+  payerOf(leaseId: string): string | null | undefined {
+    return this.p.store.getLease(leaseId)?.payer;
+  }
+
+  /** Expires due leases (final counters first), releases lapsed addresses, drops stale reservations. */
+  async sweep(): Promise<void> {
+    const now = this.p.clock.now();
+    for (const payment of this.p.store.stalePendingPayments(now - this.p.paymentTimeoutMs)) {
+      this.p.store.failPayment(payment.paymentKey, "payment_timeout", now);
+      this.p.metrics.paymentFailures.inc({ reason: "payment_timeout" });
+    }
+    const due = this.p.store.dueForExpiry(now);
+    for (const lease of due) {
+      const usage = await this.finalUsage(lease);
+      this.p.store.markExpired(lease.id, usage);
+      this.p.metrics.leaseEvents.inc({ event: "expired" });
+      this.p.metrics.expiryLateness.observe(Math.max(0, now - lease.expiresAt) / 1000);
+    }
+    this.p.store.releaseLapsed(now, this.p.graceMs);
+    if (due.length > 0) await this.reconcile();
+  }
+
+  /**
+   * Makes the device's peers equal the ledger's active leases. Runs one at a time; calls that arrive
+   * meanwhile coalesce into one more run.
+   */
+  async reconcile(): Promise<void> {
+    if (this.reconciling) {
+      this.reconcileAgain = true;
+      return this.reconciling;
+    }
+    this.reconciling = (async () => {
+      try {
+        do {
+          this.reconcileAgain = false;
+          await this.reconcileOnce();
+        } while (this.reconcileAgain);
+      } finally {
+        this.reconciling = undefined;
+      }
+    })();
+    return this.reconciling;
+  }
+
+  private async reconcileOnce(): Promise<void> {
+    const active = this.p.store.activeLeases(this.p.clock.now());
+    this.p.metrics.activeLeases.set(active.length);
+    const desired = active.map((lease) => ({
+      publicKey: lease.publicKey,
+      allowedIps: [`${lease.address}/32`],
+    }));
+    const change = diffPeers(desired, await this.p.driver.listPeers());
+    if (change.upsert.length === 0 && change.remove.length === 0) return;
+    await this.p.driver.apply(change);
+    this.p.metrics.reconcileChanges.inc({ op: "upsert" }, change.upsert.length);
+    this.p.metrics.reconcileChanges.inc({ op: "remove" }, change.remove.length);
+    this.p.log.info({ upserted: change.upsert.length, removed: change.remove.length }, "reconciled peers");
+  }
+
+  private async livePeer(publicKey: string): Promise<PeerStatus | undefined> {
+    return (await this.p.driver.listPeers()).find((peer) => peer.publicKey === publicKey);
+  }
+
+  private usageFromStore(lease: LeaseRecord): Usage {
+    return { bytesUp: lease.bytesUp, bytesDown: lease.bytesDown, lastHandshakeAt: lease.lastHandshakeAt };
+  }
+
+  /** Stored totals, overtaken by the live counters of the peer when it exists. */
+  private async usage(lease: LeaseRecord): Promise<Usage> {
+    const stored = this.usageFromStore(lease);
+    if (lease.state !== "active") return stored;
+    const peer = await this.livePeer(lease.publicKey);
+    if (!peer) return stored;
+    return {
+      bytesUp: Math.max(stored.bytesUp, peer.rxBytes),
+      bytesDown: Math.max(stored.bytesDown, peer.txBytes),
+      lastHandshakeAt: peer.lastHandshakeAt?.getTime() ?? stored.lastHandshakeAt,
+    };
+  }
+
+  /** Stops the peer's traffic (no allowed IPs), then reads its final counters, so no billed byte is lost. */
+  private async finalUsage(lease: LeaseRecord): Promise<Usage> {
+    if (lease.state === "active") {
+      const peer = await this.livePeer(lease.publicKey);
+      if (peer) await this.p.driver.apply({ upsert: [{ publicKey: lease.publicKey, allowedIps: [] }], remove: [] });
+    }
+    return this.usage(lease);
+  }
+}

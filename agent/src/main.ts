@@ -1,0 +1,62 @@
+// The agent process: parse config once, open the ledger, restore WireGuard from it, listen, run the
+// expiry sweep and a slow reconcile tick, and shut down gracefully on SIGINT/SIGTERM.
+import type { AddressInfo } from "node:net";
+import { BaseError } from "@wg402/shared";
+import { pino } from "pino";
+import { buildAgent } from "./buildAgent.ts";
+import { loadAgentConfig } from "./config.ts";
+import { createDriver } from "./createDriver.ts";
+
+const SWEEP_INTERVAL_MS = 250;
+const RECONCILE_INTERVAL_MS = 30_000;
+
+async function main() {
+  let config: ReturnType<typeof loadAgentConfig>;
+  try {
+    config = loadAgentConfig();
+  } catch (error) {
+    console.error(error instanceof BaseError ? `wg402-agent: ${error.message}` : error);
+    process.exit(2);
+  }
+  const logger = pino({ level: config.LOG_LEVEL, name: "agent" });
+  const { driver, serverPublicKey, describe, shutdown: stopDevice } = await createDriver(config, logger);
+  const agent = buildAgent({ config, driver, serverPublicKey, logger });
+  await agent.start();
+
+  const sweep = setInterval(() => {
+    agent.leases.sweep().catch((err: unknown) => logger.error({ err }, "sweep failed"));
+  }, SWEEP_INTERVAL_MS);
+  const reconcile = setInterval(() => {
+    agent.leases.reconcile().catch((err: unknown) => logger.error({ err }, "reconcile failed"));
+  }, RECONCILE_INTERVAL_MS);
+
+  const server = agent.app.listen(config.AGENT_PORT, config.AGENT_HOST);
+  await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.AGENT_HOST}:${port}`;
+  logger.info({ url, driver: describe }, "agent listening");
+  process.send?.({ type: "listening", url, driver: describe });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, "shutting down");
+    clearInterval(sweep);
+    clearInterval(reconcile);
+    const closed = new Promise((resolve) => server.close(resolve));
+    server.closeIdleConnections();
+    await closed;
+    await agent.close();
+    await stopDevice();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error(`wg402-agent: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

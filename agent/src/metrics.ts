@@ -1,0 +1,43 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+export type AgentMetrics = ReturnType<typeof createAgentMetrics>;
+
+/** One registry per agent instance, so parallel agents in one process never share counters. */
+export function createAgentMetrics() {
+  const registry = new Registry();
+  return {
+    registry,
+    activeLeases: new Gauge({ name: "agent_active_leases", help: "Leases with a live peer", registers: [registry] }),
+    leaseEvents: new Counter({
+      name: "agent_lease_events_total",
+      help: "Lease lifecycle events",
+      labelNames: ["event"] as const,
+      registers: [registry],
+    }),
+    paymentFailures: new Counter({
+      name: "agent_payment_failures_total",
+      help: "Payments that did not settle, by reason",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: "agent_http_request_duration_seconds",
+      help: "HTTP request latency",
+      labelNames: ["method", "route", "status"] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers: [registry],
+    }),
+    expiryLateness: new Histogram({
+      name: "agent_expiry_lateness_seconds",
+      help: "How long after its expiry a peer was removed",
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 15],
+      registers: [registry],
+    }),
+    reconcileChanges: new Counter({
+      name: "agent_reconcile_changes_total",
+      help: "Peer changes applied by the reconciler",
+      labelNames: ["op"] as const,
+      registers: [registry],
+    }),
+  };
+}
