@@ -20,6 +20,7 @@ import {
   WireError,
   x402TestUSDAbi,
 } from "@wg402/shared";
+import { FakeDriver } from "@wg402/wireguard";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
 import { toClientEvmSigner } from "@x402/evm";
 import { ExactEvmScheme } from "@x402/evm/exact/client";
@@ -31,7 +32,6 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
 import { type Agent, buildAgent } from "./buildAgent.ts";
 import { loadAgentConfig } from "./config.ts";
-import { FakeDriver } from "./wireguard/fakeDriver.ts";
 
 const PRICE = 1_000n;
 const silent = pino({ level: "silent" });

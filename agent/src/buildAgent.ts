@@ -1,4 +1,5 @@
 import { chains, type NodeInfo } from "@wg402/shared";
+import type { WireguardDriver } from "@wg402/wireguard";
 import type { Network } from "@x402/core/types";
 import type { Logger } from "pino";
 import { createApp, type ReadinessReport } from "./app.ts";
@@ -9,7 +10,6 @@ import { parseSubnet } from "./ledger/ipv4.ts";
 import { LeaseStore } from "./ledger/leaseStore.ts";
 import { createAgentMetrics } from "./metrics.ts";
 import { createPaymentEdge } from "./payments/paymentEdge.ts";
-import type { WireguardDriver } from "./wireguard/types.ts";
 
 export const AGENT_VERSION = "0.1.0";
 

@@ -1,8 +1,7 @@
+import type { WireguardDriver } from "@wg402/wireguard";
+import { FakeDriver, generateKeyPair } from "@wg402/wireguard";
 import type { Logger } from "pino";
 import type { AgentConfig } from "./config.ts";
-import { FakeDriver } from "./wireguard/fakeDriver.ts";
-import { generateKeyPair } from "./wireguard/keys.ts";
-import type { WireguardDriver } from "./wireguard/types.ts";
 
 export type CreatedDriver = {
   driver: WireguardDriver;

@@ -1,5 +1,5 @@
-import { sameAllowedIps } from "./wireguard/allowedIps.ts";
-import type { PeerChange, PeerConfig, PeerStatus } from "./wireguard/types.ts";
+import type { PeerChange, PeerConfig, PeerStatus } from "@wg402/wireguard";
+import { sameAllowedIps } from "@wg402/wireguard";
 
 /**
  * The smallest change that turns the device's peers into the desired ones: add what is missing, rewrite a

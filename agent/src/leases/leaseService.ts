@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type CreateLeaseResponse, ErrorCode, type Lease, type UsageReceipt } from "@wg402/shared";
 import { HttpError } from "@wg402/shared/http";
+import type { PeerStatus, WireguardDriver } from "@wg402/wireguard";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import {
@@ -13,7 +14,6 @@ import {
 import type { AgentMetrics } from "../metrics.ts";
 import type { PaymentIdentity } from "../payments/paymentKey.ts";
 import { diffPeers } from "../reconcilePeers.ts";
-import type { PeerStatus, WireguardDriver } from "../wireguard/types.ts";
 import { leaseView, paymentView } from "./leaseView.ts";
 import { tunnelConfig } from "./tunnelConfig.ts";
 

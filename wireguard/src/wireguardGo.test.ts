@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { describeOrSkip } from "../testing/describeOrSkip.ts";
-import { createNetnsPair, execIn, type NetnsPair, uniqueName } from "../testing/netns.ts";
-import { userspaceSkipReason } from "../testing/wireguardFixture.ts";
 import { configureInterface } from "./configureInterface.ts";
 import { generateKeyPair, keyToHex } from "./keys.ts";
+import { describeOrSkip } from "./testing/describeOrSkip.ts";
+import { createNetnsPair, execIn, type NetnsPair, uniqueName } from "./testing/netns.ts";
+import { userspaceSkipReason } from "./testing/wireguardFixture.ts";
 import { UapiClient } from "./uapiClient.ts";
 import { startWireguardGo, type WireguardGoExit, type WireguardGoProcess } from "./wireguardGo.ts";
 

@@ -1,5 +1,5 @@
-import { describeOrSkip } from "../testing/describeOrSkip.ts";
 import { generateKeyPair, type KeyPair } from "./keys.ts";
+import { describeOrSkip } from "./testing/describeOrSkip.ts";
 import { type PeerChange, type PeerStatus, type WireguardDriver, WireguardError } from "./types.ts";
 
 export type DriverFixture = {

@@ -1,13 +1,13 @@
-import { configureInterface } from "../wireguard/configureInterface.ts";
-import { detectWireguardSupport } from "../wireguard/detectSupport.ts";
-import type { DriverFixture } from "../wireguard/driverContract.ts";
-import { generateKeyPair, type KeyPair, keyToHex } from "../wireguard/keys.ts";
-import { runCommand } from "../wireguard/runCommand.ts";
-import type { WireguardDriver } from "../wireguard/types.ts";
-import { UapiClient } from "../wireguard/uapiClient.ts";
-import { UapiDriver } from "../wireguard/uapiDriver.ts";
-import { WgCliDriver } from "../wireguard/wgCliDriver.ts";
-import { startWireguardGo, type WireguardGoProcess } from "../wireguard/wireguardGo.ts";
+import { configureInterface } from "../configureInterface.ts";
+import { detectWireguardSupport } from "../detectSupport.ts";
+import type { DriverFixture } from "../driverContract.ts";
+import { generateKeyPair, type KeyPair, keyToHex } from "../keys.ts";
+import { runCommand } from "../runCommand.ts";
+import type { WireguardDriver } from "../types.ts";
+import { UapiClient } from "../uapiClient.ts";
+import { UapiDriver } from "../uapiDriver.ts";
+import { WgCliDriver } from "../wgCliDriver.ts";
+import { startWireguardGo, type WireguardGoProcess } from "../wireguardGo.ts";
 import { createNetnsPair, execIn, uniqueName } from "./netns.ts";
 
 export type DeviceKind = "wireguard-go" | "kernel";

@@ -1,13 +1,13 @@
-import { describeOrSkip } from "../testing/describeOrSkip.ts";
-import { createNetnsPair, type NetnsPair } from "../testing/netns.ts";
+import { describeDriverContract } from "./driverContract.ts";
+import { generateKeyPair } from "./keys.ts";
+import { describeOrSkip } from "./testing/describeOrSkip.ts";
+import { createNetnsPair, type NetnsPair } from "./testing/netns.ts";
 import {
   namespacedDriverFixture,
   startTestInterface,
   type TestInterface,
   userspaceSkipReason,
-} from "../testing/wireguardFixture.ts";
-import { describeDriverContract } from "./driverContract.ts";
-import { generateKeyPair } from "./keys.ts";
+} from "./testing/wireguardFixture.ts";
 import { UapiClient } from "./uapiClient.ts";
 import { UapiDriver } from "./uapiDriver.ts";
 import { startWireguardGo } from "./wireguardGo.ts";

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { generateKeyPair } from "../wireguard/keys.ts";
-import { UapiDriver } from "../wireguard/uapiDriver.ts";
+import { generateKeyPair } from "../keys.ts";
+import { UapiDriver } from "../uapiDriver.ts";
 import { describeOrSkip } from "./describeOrSkip.ts";
 import { createNetnsPair, execIn, listNetns, type NetnsPair } from "./netns.ts";
 import {

@@ -3,6 +3,7 @@ export * from "./configureInterface.ts";
 export * from "./detectSupport.ts";
 export * from "./fakeDriver.ts";
 export * from "./keys.ts";
+export * from "./runCommand.ts";
 export * from "./types.ts";
 export * from "./uapiClient.ts";
 export * from "./uapiDriver.ts";

@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from "node:crypto";
-import { type RunCommandResult, runCommand } from "../wireguard/runCommand.ts";
+import { type RunCommandResult, runCommand } from "../runCommand.ts";
 
 export type NetnsPair = {
   a: string;

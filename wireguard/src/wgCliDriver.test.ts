@@ -1,6 +1,6 @@
-import { kernelSkipReason, namespacedDriverFixture, userspaceSkipReason } from "../testing/wireguardFixture.ts";
 import { describeDriverContract } from "./driverContract.ts";
 import { generateKeyPair } from "./keys.ts";
+import { kernelSkipReason, namespacedDriverFixture, userspaceSkipReason } from "./testing/wireguardFixture.ts";
 import { WgCliDriver } from "./wgCliDriver.ts";
 
 const userspaceSkip = await userspaceSkipReason({ needWg: true });

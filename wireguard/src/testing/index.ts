@@ -1,0 +1,3 @@
+export * from "./describeOrSkip.ts";
+export * from "./netns.ts";
+export * from "./wireguardFixture.ts";
