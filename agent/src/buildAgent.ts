@@ -135,11 +135,9 @@ export function buildAgent({
     edge,
     metrics,
     /** Restores the ledger's view on the device: drops stale reservations, expires overdue leases, reconciles. */
-    async start() {
-      await leases.sweep();
-      await leases.reconcile();
-    },
+    start: () => leases.start(),
     async close() {
+      leases.stop();
       store.close();
       await driver.close();
     },

@@ -7,7 +7,8 @@ import { buildAgent } from "./buildAgent.ts";
 import { loadAgentConfig } from "./config.ts";
 import { createDriver } from "./createDriver.ts";
 
-const SWEEP_INTERVAL_MS = 250;
+const SWEEP_INTERVAL_MS = 5_000;
+const METER_INTERVAL_MS = 10_000;
 const RECONCILE_INTERVAL_MS = 30_000;
 
 async function main() {
@@ -23,12 +24,16 @@ async function main() {
   const agent = buildAgent({ config, driver, serverPublicKey, logger });
   await agent.start();
 
-  const sweep = setInterval(() => {
-    agent.leases.sweep().catch((err: unknown) => logger.error({ err }, "sweep failed"));
-  }, SWEEP_INTERVAL_MS);
-  const reconcile = setInterval(() => {
-    agent.leases.reconcile().catch((err: unknown) => logger.error({ err }, "reconcile failed"));
-  }, RECONCILE_INTERVAL_MS);
+  const every = (ms: number, name: string, task: () => Promise<unknown>) =>
+    setInterval(() => {
+      task().catch((err: unknown) => logger.error({ err }, `${name} failed`));
+    }, ms);
+  const timers = [
+    every(SWEEP_INTERVAL_MS, "sweep", () => agent.leases.sweep()),
+    every(METER_INTERVAL_MS, "meter poll", () => agent.leases.pollMeter()),
+    // The safety net: repairs anything changed on the device behind the agent's back.
+    every(RECONCILE_INTERVAL_MS, "reconcile", () => agent.leases.reconcile()),
+  ];
 
   const server = agent.app.listen(config.AGENT_PORT, config.AGENT_HOST);
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
@@ -42,8 +47,7 @@ async function main() {
     if (closing) return;
     closing = true;
     logger.info({ signal }, "shutting down");
-    clearInterval(sweep);
-    clearInterval(reconcile);
+    for (const timer of timers) clearInterval(timer);
     const closed = new Promise((resolve) => server.close(resolve));
     server.closeIdleConnections();
     await closed;

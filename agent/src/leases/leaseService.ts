@@ -1,16 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { type CreateLeaseResponse, ErrorCode, type Lease, type UsageReceipt } from "@wg402/shared";
 import { HttpError } from "@wg402/shared/http";
-import type { PeerStatus, WireguardDriver } from "@wg402/wireguard";
+import type { WireguardDriver } from "@wg402/wireguard";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
+import { ExpiryScheduler } from "../expiry/expiryScheduler.ts";
 import {
   type LeaseRecord,
   type LeaseStore,
   LedgerConflict,
+  type MeterUpdate,
   type NewPayment,
   type Usage,
 } from "../ledger/leaseStore.ts";
+import { Meter } from "../metering/meter.ts";
+import { meterTotals } from "../metering/readMeter.ts";
 import type { AgentMetrics } from "../metrics.ts";
 import type { PaymentIdentity } from "../payments/paymentKey.ts";
 import { diffPeers } from "../reconcilePeers.ts";
@@ -62,11 +66,35 @@ const noUsage: Usage = { bytesUp: 0, bytesDown: 0, lastHandshakeAt: null };
  */
 export class LeaseService {
   private readonly p: LeaseServiceParameters;
+  readonly meter: Meter;
+  private readonly expiry: ExpiryScheduler;
   private reconciling: Promise<void> | undefined;
   private reconcileAgain = false;
+  // Reconciling and taking a peer's final reading must not interleave, or a reconcile could hand a peer its
+  // allowed IPs back between "stop its traffic" and "read its counters".
+  private deviceTail: Promise<unknown> = Promise.resolve();
 
   constructor(parameters: LeaseServiceParameters) {
     this.p = parameters;
+    this.meter = new Meter(parameters.store, parameters.driver);
+    this.expiry = new ExpiryScheduler({
+      clock: parameters.clock,
+      onDue: () => this.expireDue(),
+      onError: (err: unknown) => parameters.log.error({ err }, "expiry failed"),
+    });
+  }
+
+  /** Restores the device from the ledger and starts the expiry timer. */
+  async start(): Promise<void> {
+    await this.sweep();
+    await this.expireDue();
+    for (const lease of this.p.store.activeLeases(this.p.clock.now())) this.expiry.schedule(lease.id, lease.expiresAt);
+    this.expiry.start();
+    await this.reconcile();
+  }
+
+  stop(): void {
+    this.expiry.stop();
   }
 
   /** Refuses, before any price is asked, a key that already has a lease or a node with no room. */
@@ -153,6 +181,7 @@ export class LeaseService {
   async activate(identity: PaymentIdentity, settlement: { txHash: string | null; payer: string }): Promise<void> {
     const result = this.p.store.settlePayment(identity.key, { ...settlement, now: this.p.clock.now() });
     if (!result) return;
+    this.expiry.schedule(result.lease.id, result.lease.expiresAt);
     this.p.metrics.leaseEvents.inc({ event: result.payment.kind === "create" ? "created" : "renewed" });
     this.p.log.info(
       { lease: result.lease.id, kind: result.payment.kind, minutes: result.payment.minutes, tx: settlement.txHash },
@@ -169,16 +198,12 @@ export class LeaseService {
     this.p.log.warn({ lease: failed.leaseId, kind: failed.kind, reason }, "payment abandoned");
   }
 
-  get(leaseId: string): Promise<Lease> {
-    return this.view(leaseId);
-  }
-
   async view(leaseId: string): Promise<Lease> {
     const lease = this.p.store.getLease(leaseId);
     if (!lease || lease.state === "pending") {
       throw new HttpError(404, ErrorCode.lease_not_found, `no lease ${leaseId} on this node`);
     }
-    const usage = await this.usage(lease);
+    const usage = await this.meter.usage(lease);
     return leaseView(lease, this.p.store.payments(leaseId), usage, this.p.clock.now());
   }
 
@@ -188,14 +213,20 @@ export class LeaseService {
     if (!lease || lease.state === "pending") {
       throw new HttpError(404, ErrorCode.lease_not_found, `no lease ${leaseId} on this node`);
     }
+    if (lease.state === "closed") {
+      throw new HttpError(409, ErrorCode.lease_not_active, "this lease is already closed", { leaseId });
+    }
     const now = this.p.clock.now();
-    const usage = await this.finalUsage(lease);
     let closed: LeaseRecord;
     try {
-      closed = this.p.store.closeLease(leaseId, now, usage);
+      closed = await this.exclusive(async () => {
+        const [final] = await this.finalReadings([lease]);
+        return this.p.store.closeLease(leaseId, now, final);
+      });
     } catch (error) {
       toHttp(error);
     }
+    this.expiry.unschedule(leaseId);
     this.p.metrics.leaseEvents.inc({ event: "closed" });
     await this.reconcile();
     const payments = this.p.store.payments(leaseId).filter((p) => p.status === "settled");
@@ -218,22 +249,45 @@ export class LeaseService {
     return this.p.store.getLease(leaseId)?.payer;
   }
 
-  /** Expires due leases (final counters first), releases lapsed addresses, drops stale reservations. */
+  /** Drops reservations whose payment never settled and gives lapsed leases' addresses back. */
   async sweep(): Promise<void> {
     const now = this.p.clock.now();
     for (const payment of this.p.store.stalePendingPayments(now - this.p.paymentTimeoutMs)) {
       this.p.store.failPayment(payment.paymentKey, "payment_timeout", now);
       this.p.metrics.paymentFailures.inc({ reason: "payment_timeout" });
     }
-    const due = this.p.store.dueForExpiry(now);
-    for (const lease of due) {
-      const usage = await this.finalUsage(lease);
-      this.p.store.markExpired(lease.id, usage);
-      this.p.metrics.leaseEvents.inc({ event: "expired" });
-      this.p.metrics.expiryLateness.observe(Math.max(0, now - lease.expiresAt) / 1000);
-    }
     this.p.store.releaseLapsed(now, this.p.graceMs);
-    if (due.length > 0) await this.reconcile();
+  }
+
+  /** Cuts off every lease whose time ran out: final counters first, then the peer goes. */
+  async expireDue(): Promise<void> {
+    const now = this.p.clock.now();
+    const due = this.p.store.dueForExpiry(now);
+    if (due.length === 0) return;
+    await this.exclusive(async () => {
+      const finals = await this.finalReadings(due);
+      due.forEach((lease, i) => {
+        this.p.store.markExpired(lease.id, finals[i]);
+        this.p.metrics.expiryLateness.observe(Math.max(0, now - lease.expiresAt) / 1000);
+      });
+    });
+    this.p.metrics.leaseEvents.inc({ event: "expired" }, due.length);
+    await this.reconcile();
+    this.p.log.info(
+      { leases: due.map((l) => l.id), latenessMs: now - (due[0] as LeaseRecord).expiresAt },
+      "leases expired",
+    );
+  }
+
+  /** Reads the device's counters into the ledger (the meter's periodic poll). */
+  async pollMeter(): Promise<number> {
+    return this.meter.poll(this.p.clock.now());
+  }
+
+  /** The device was lost and recreated with no peers: restart meter generations and put every peer back. */
+  async deviceRecreated(): Promise<void> {
+    this.meter.restartGenerations(this.p.clock.now());
+    await this.reconcile();
   }
 
   /**
@@ -249,7 +303,7 @@ export class LeaseService {
       try {
         do {
           this.reconcileAgain = false;
-          await this.reconcileOnce();
+          await this.exclusive(() => this.reconcileOnce());
         } while (this.reconcileAgain);
       } finally {
         this.reconciling = undefined;
@@ -273,33 +327,32 @@ export class LeaseService {
     this.p.log.info({ upserted: change.upsert.length, removed: change.remove.length }, "reconciled peers");
   }
 
-  private async livePeer(publicKey: string): Promise<PeerStatus | undefined> {
-    return (await this.p.driver.listPeers()).find((peer) => peer.publicKey === publicKey);
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.deviceTail.then(task, task);
+    this.deviceTail = run.catch(() => undefined);
+    return run;
   }
 
   private usageFromStore(lease: LeaseRecord): Usage {
-    return { bytesUp: lease.bytesUp, bytesDown: lease.bytesDown, lastHandshakeAt: lease.lastHandshakeAt };
+    return { ...meterTotals(lease.meter), lastHandshakeAt: lease.lastHandshakeAt };
   }
 
-  /** Stored totals, overtaken by the live counters of the peer when it exists. */
-  private async usage(lease: LeaseRecord): Promise<Usage> {
-    const stored = this.usageFromStore(lease);
-    if (lease.state !== "active") return stored;
-    const peer = await this.livePeer(lease.publicKey);
-    if (!peer) return stored;
-    return {
-      bytesUp: Math.max(stored.bytesUp, peer.rxBytes),
-      bytesDown: Math.max(stored.bytesDown, peer.txBytes),
-      lastHandshakeAt: peer.lastHandshakeAt?.getTime() ?? stored.lastHandshakeAt,
-    };
-  }
-
-  /** Stops the peer's traffic (no allowed IPs), then reads its final counters, so no billed byte is lost. */
-  private async finalUsage(lease: LeaseRecord): Promise<Usage> {
-    if (lease.state === "active") {
-      const peer = await this.livePeer(lease.publicKey);
-      if (peer) await this.p.driver.apply({ upsert: [{ publicKey: lease.publicKey, allowedIps: [] }], remove: [] });
+  /**
+   * Stops the peers' traffic first (no allowed IPs), then reads their counters once: nothing can be sent
+   * after the reading, so no billed byte is lost.
+   */
+  private async finalReadings(leases: LeaseRecord[]): Promise<MeterUpdate[]> {
+    const live = leases.filter((lease) => lease.state === "active");
+    if (live.length > 0) {
+      const present = new Set((await this.p.driver.listPeers()).map((peer) => peer.publicKey));
+      const upsert = live
+        .filter((l) => present.has(l.publicKey))
+        .map((l) => ({ publicKey: l.publicKey, allowedIps: [] }));
+      if (upsert.length > 0) await this.p.driver.apply({ upsert, remove: [] });
     }
-    return this.usage(lease);
+    const peers = new Map((await this.p.driver.listPeers()).map((peer) => [peer.publicKey, peer]));
+    return leases.map((lease) =>
+      this.meter.finalReading(lease, lease.state === "active" ? peers.get(lease.publicKey) : undefined),
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import { type MeterState, meterTotals } from "../metering/readMeter.ts";
 import { AddressPool } from "./addressPool.ts";
 import { intToIp, ipToInt, type Subnet } from "./ipv4.ts";
 import { migrations } from "./migrations.ts";
@@ -19,6 +20,7 @@ export type LeaseRecord = {
   bytesUp: number;
   bytesDown: number;
   lastHandshakeAt: number | null;
+  meter: MeterState;
 };
 
 export type PaymentRecord = {
@@ -45,6 +47,9 @@ export type NewPayment = Pick<
 
 export type Usage = { bytesUp: number; bytesDown: number; lastHandshakeAt: number | null };
 
+/** A meter reading to store: the generation state, and the handshake time the device reported. */
+export type MeterUpdate = { meter: MeterState; lastHandshakeAt: number | null };
+
 /** Thrown inside a ledger transaction; the API maps each to its wire error. */
 export class LedgerConflict extends Error {
   readonly reason: "lease_exists" | "capacity_exhausted" | "payment_replayed" | "lease_not_found" | "lease_not_active";
@@ -68,6 +73,12 @@ const leaseFromRow = (r: Record<string, SQLInputValue>): LeaseRecord => ({
   bytesUp: Number(r.bytes_up),
   bytesDown: Number(r.bytes_down),
   lastHandshakeAt: r.last_handshake_at === null ? null : Number(r.last_handshake_at),
+  meter: {
+    carriedUp: Number(r.carried_up),
+    carriedDown: Number(r.carried_down),
+    seenUp: Number(r.seen_up),
+    seenDown: Number(r.seen_down),
+  },
 });
 
 const paymentFromRow = (r: Record<string, SQLInputValue>): PaymentRecord => ({
@@ -312,10 +323,10 @@ export class LeaseStore {
   }
 
   /** The lease's time ran out: its peer is gone, its address stays held through the grace window. */
-  markExpired(id: string, usage: Usage | undefined): void {
+  markExpired(id: string, final: MeterUpdate | undefined): void {
     this.transaction(() => {
       this.db.prepare("UPDATE leases SET state = 'expired' WHERE id = ? AND state = 'active'").run(id);
-      if (usage) this.writeUsage(id, usage);
+      if (final) this.writeMeter(id, final);
     });
   }
 
@@ -332,22 +343,46 @@ export class LeaseStore {
   }
 
   /** Closed early by its payer. Returns the lease as closed. */
-  closeLease(id: string, now: number, usage: Usage | undefined): LeaseRecord {
+  closeLease(id: string, now: number, final: MeterUpdate | undefined): LeaseRecord {
     return this.transaction(() => {
       const lease = this.getLease(id);
       if (!lease) throw new LedgerConflict("lease_not_found", "no such lease");
       if (lease.state === "closed" || lease.state === "pending") {
         throw new LedgerConflict("lease_not_active", `a ${lease.state} lease cannot be closed`, id);
       }
-      if (usage) this.writeUsage(id, usage);
+      if (final) this.writeMeter(id, final);
       this.db.prepare("UPDATE leases SET state = 'closed' WHERE id = ?").run(id);
       this.end({ ...lease, state: "closed" }, now);
       return this.getLease(id) as LeaseRecord;
     });
   }
 
-  recordUsage(id: string, usage: Usage): void {
-    this.writeUsage(id, usage);
+  /** Stores a meter reading; totals are derived from it so they can never disagree. */
+  writeMeter(id: string, update: MeterUpdate): void {
+    const totals = meterTotals(update.meter);
+    this.db
+      .prepare(
+        `UPDATE leases SET carried_up = ?, carried_down = ?, seen_up = ?, seen_down = ?, bytes_up = ?, bytes_down = ?,
+           last_handshake_at = COALESCE(?, last_handshake_at) WHERE id = ?`,
+      )
+      .run(
+        update.meter.carriedUp,
+        update.meter.carriedDown,
+        update.meter.seenUp,
+        update.meter.seenDown,
+        totals.bytesUp,
+        totals.bytesDown,
+        update.lastHandshakeAt,
+        id,
+      );
+  }
+
+  /** Writes many meter readings in one transaction (the meter's poll). */
+  writeMeters(updates: { id: string; update: MeterUpdate }[]): void {
+    if (updates.length === 0) return;
+    this.transaction(() => {
+      for (const { id, update } of updates) this.writeMeter(id, update);
+    });
   }
 
   close(): void {
@@ -358,12 +393,6 @@ export class LeaseStore {
     this.db.prepare("UPDATE leases SET ended_at = ? WHERE id = ?").run(now, lease.id);
     this.db.prepare("UPDATE allocations SET lease_id = NULL, released_at = ? WHERE lease_id = ?").run(now, lease.id);
     this.pool.markReleased(ipToInt(lease.address), now);
-  }
-
-  private writeUsage(id: string, usage: Usage): void {
-    this.db
-      .prepare("UPDATE leases SET bytes_up = ?, bytes_down = ?, last_handshake_at = ? WHERE id = ?")
-      .run(usage.bytesUp, usage.bytesDown, usage.lastHandshakeAt, id);
   }
 
   private assertPaymentUnused(paymentKey: string): void {

@@ -42,4 +42,9 @@ export const migrations: string[] = [
      lease_id TEXT UNIQUE,
      released_at INTEGER
    );`,
+  // The byte meter across peer generations (see metering/readMeter.ts); bytes_up/down stay the totals.
+  `ALTER TABLE leases ADD COLUMN carried_up INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE leases ADD COLUMN carried_down INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE leases ADD COLUMN seen_up INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE leases ADD COLUMN seen_down INTEGER NOT NULL DEFAULT 0;`,
 ];
