@@ -32,6 +32,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
 import { type Agent, buildAgent } from "./buildAgent.ts";
 import { loadAgentConfig } from "./config.ts";
+import { paymentIdentity } from "./payments/paymentKey.ts";
 
 const PRICE = 1_000n;
 const silent = pino({ level: "silent" });
@@ -62,6 +63,7 @@ async function startAgent(
     AGENT_TOKEN_NAME: chain.stack.token.eip712.name,
     AGENT_TOKEN_VERSION: chain.stack.token.eip712.version,
     AGENT_FACILITATOR_URL: options.facilitatorUrl ?? facilitatorUrl,
+    AGENT_RPC_URL: chain.rpcUrl,
     AGENT_PRICE_PER_MINUTE: PRICE.toString(),
     AGENT_MAX_MINUTES: "600",
     AGENT_DB_PATH: dbPath,
@@ -415,6 +417,46 @@ describe("restart", () => {
       expect.objectContaining({ publicKey, allowedIps: [`${body.lease.address}/32`] }),
     ]);
     expect(second.agent.store.getLease(stale.id)).toBeUndefined();
+  });
+});
+
+describe("a payment that settled while the agent was down", () => {
+  it("is honoured on restart: the lease is active and the payment carries its tx hash", async () => {
+    const first = await startAgent();
+    // What a crash between the facilitator's settlement and the after-settle hook leaves behind: a pending
+    // reservation in the ledger, and a spent authorization on-chain.
+    const publicKey = randomKey();
+    const required = await postJson(fetch, `${first.url}/lease`, { publicKey, minutes: 3 });
+    const paymentRequired = decodePaymentRequiredHeader(required.headers.get("payment-required") as string);
+    const client = new x402Client()
+      .register("eip155:31337", new ExactEvmScheme(toClientEvmSigner(demo(), publicClient)))
+      .setSpendControls({ allowedAssets: [{ network: "eip155:31337", asset: token() }] });
+    const payment = await client.createPaymentPayload(paymentRequired);
+    const identity = paymentIdentity(payment);
+    if (!identity) throw new Error("no payment identity");
+    const reserved = first.agent.leases.reserveLease(publicKey, 3, {
+      paymentKey: identity.key,
+      scheme: identity.scheme,
+      network: identity.network,
+      asset: identity.asset,
+      payer: identity.payer,
+      amount: "3000",
+      minutes: 3,
+    });
+    await first.agent.close();
+    const settled = await postJson(fetch, `${facilitatorUrl}/settle`, {
+      x402Version: 2,
+      paymentPayload: payment,
+      paymentRequirements: paymentRequired.accepts[0],
+    });
+    const settlement = (await settled.json()) as { success: boolean; transaction: string };
+    expect(settlement.success).toBe(true);
+
+    const second = await startAgent({ dbPath: first.dbPath });
+    const lease = await leaseAt(`${second.url}/lease/${reserved.lease.id}`);
+    expect(lease).toMatchObject({ state: "active", publicKey, totalPaid: "3000" });
+    expect(lease.payments).toEqual([expect.objectContaining({ txHash: settlement.transaction })]);
+    expect(await second.driver.listPeers()).toEqual([expect.objectContaining({ publicKey })]);
   });
 });
 

@@ -1,7 +1,8 @@
-import { chains, type NodeInfo } from "@wg402/shared";
+import { type ChainInfo, chains, type NodeInfo, rpcUrlFor } from "@wg402/shared";
 import type { WireguardDriver } from "@wg402/wireguard";
 import type { Network } from "@x402/core/types";
 import type { Logger } from "pino";
+import { createPublicClient, http, type PublicClient } from "viem";
 import { createApp, type ReadinessReport } from "./app.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { type AgentConfig, tokenOf } from "./config.ts";
@@ -10,6 +11,7 @@ import { parseSubnet } from "./ledger/ipv4.ts";
 import { LeaseStore } from "./ledger/leaseStore.ts";
 import { createAgentMetrics } from "./metrics.ts";
 import { createPaymentEdge } from "./payments/paymentEdge.ts";
+import { onChainSettlementCheck, type SettlementCheck } from "./payments/settlementCheck.ts";
 
 export const AGENT_VERSION = "0.1.0";
 
@@ -22,6 +24,8 @@ export type BuildAgentOptions = {
   clock?: Clock;
   /** How long released addresses rest before reuse. */
   addressCooldownMs?: number;
+  /** Defaults to asking the chain at AGENT_RPC_URL (or the chain registry's RPC URL). */
+  settlementCheck?: SettlementCheck;
 };
 
 /** Wires the agent from its config and its injected clock and WireGuard driver. Starts nothing. */
@@ -32,8 +36,9 @@ export function buildAgent({
   logger,
   clock = systemClock,
   addressCooldownMs = 300_000,
+  settlementCheck,
 }: BuildAgentOptions) {
-  const chain = chains[config.AGENT_NETWORK];
+  const chain: ChainInfo = chains[config.AGENT_NETWORK];
   const token = tokenOf(config);
   const minuteMs = config.AGENT_SECONDS_PER_MINUTE * 1000;
   const subnet = parseSubnet(config.AGENT_WG_SUBNET);
@@ -55,6 +60,15 @@ export function buildAgent({
     graceMs: config.AGENT_GRACE_SECONDS * 1000,
     paymentTimeoutMs: config.AGENT_PAYMENT_TIMEOUT_SECONDS * 1000,
     minuteMs,
+    settlementCheck:
+      settlementCheck ??
+      onChainSettlementCheck({
+        publicClient: createPublicClient({
+          chain: chain.viem,
+          transport: http(config.AGENT_RPC_URL ?? rpcUrlFor(chain), { timeout: 10_000 }),
+        }) as PublicClient,
+        payTo: config.AGENT_PAY_TO as `0x${string}`,
+      }),
   });
 
   const edge = createPaymentEdge({

@@ -64,6 +64,8 @@ export const AgentConfig = z
     /** A billed minute in seconds. 60 in production; tests shorten it to watch real expiry. */
     AGENT_SECONDS_PER_MINUTE: z.coerce.number().int().min(1).max(60).default(60),
     AGENT_FACILITATOR_URL: z.url().default("http://127.0.0.1:4020"),
+    /** Read-only chain access, to recover payments that settled while the agent was down. */
+    AGENT_RPC_URL: z.url().optional(),
     AGENT_FACILITATOR_API_KEY: z.string().optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })

@@ -1,29 +1,13 @@
-import { FacilitatorReason } from "@wg402/shared";
+import { FacilitatorReason, findAuthorizationTransfer, isAuthorizationUsed } from "@wg402/shared";
 import type { x402Facilitator } from "@x402/core/facilitator";
 import type { PaymentPayload, PaymentRequirements, SettleResponse, VerifyResponse } from "@x402/core/types";
-import {
-  type Hex,
-  isAddressEqual,
-  type PublicClient,
-  parseAbi,
-  parseAbiItem,
-  parseEventLogs,
-  TransactionNotFoundError,
-  TransactionReceiptNotFoundError,
-} from "viem";
+import { type Hex, type PublicClient, TransactionNotFoundError, TransactionReceiptNotFoundError } from "viem";
 import { broadcastListener } from "./facilitatorSigner.ts";
 import type { FacilitatorMetrics } from "./metrics.ts";
 import { type PaymentIdentity, paymentIdentity } from "./paymentIdentity.ts";
 import type { PaymentPolicy } from "./paymentPolicy.ts";
 import type { SettlementLedger } from "./settlementLedger.ts";
 import type { TxSubmitter } from "./txSubmitter.ts";
-
-// The ERC-3009 interface (not a wg402 contract): works for USDC and for our test token alike.
-const erc3009Abi = parseAbi(["function authorizationState(address authorizer, bytes32 nonce) view returns (bool)"]);
-const authorizationUsedEvent = parseAbiItem(
-  "event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)",
-);
-const transferEvent = parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)");
 
 export type NetworkBackend = { network: string; publicClient: PublicClient; submitter: TxSubmitter };
 
@@ -289,42 +273,18 @@ export class SettlementService {
   }
 
   private authorizationUsed(backend: NetworkBackend, identity: Pick<PaymentIdentity, "asset" | "payer" | "nonce">) {
-    return backend.publicClient.readContract({
-      address: identity.asset,
-      abi: erc3009Abi,
-      functionName: "authorizationState",
-      args: [identity.payer, identity.nonce],
-    });
+    return isAuthorizationUsed(backend.publicClient, identity);
   }
 
-  /**
-   * The transaction that spent this authorization, if it moved exactly this payment (payer → payTo, amount).
-   * A different authorization signed with the same nonce is not this payment.
-   */
-  private async findAuthorizationTx(
+  private findAuthorizationTx(
     backend: NetworkBackend,
     identity: Pick<PaymentIdentity, "asset" | "payer" | "nonce" | "payTo" | "amount">,
   ): Promise<string | undefined> {
-    const latest = await backend.publicClient.getBlockNumber();
-    const lookback = this.p.logLookbackBlocks;
-    const logs = await backend.publicClient.getLogs({
-      address: identity.asset,
-      event: authorizationUsedEvent,
-      args: { authorizer: identity.payer, nonce: identity.nonce },
-      fromBlock: latest > lookback ? latest - lookback : 0n,
-      toBlock: latest,
+    return findAuthorizationTransfer(backend.publicClient, {
+      ...identity,
+      amount: BigInt(identity.amount),
+      lookbackBlocks: this.p.logLookbackBlocks,
     });
-    const txHash = logs[0]?.transactionHash;
-    if (!txHash) return undefined;
-    const receipt = await backend.publicClient.getTransactionReceipt({ hash: txHash });
-    const matches = parseEventLogs({ abi: [transferEvent], logs: receipt.logs, eventName: "Transfer" }).some(
-      (log) =>
-        isAddressEqual(log.address, identity.asset) &&
-        isAddressEqual(log.args.from, identity.payer) &&
-        isAddressEqual(log.args.to, identity.payTo) &&
-        log.args.value === BigInt(identity.amount),
-    );
-    return matches ? txHash : undefined;
   }
 }
 

@@ -1,5 +1,6 @@
 export * from "./chains.ts";
 export * from "./config.ts";
+export * from "./eip3009.ts";
 export * from "./errors.ts";
 export * from "./generated/abis.ts";
 export * from "./keystore.ts";

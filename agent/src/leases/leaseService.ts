@@ -11,12 +11,14 @@ import {
   LedgerConflict,
   type MeterUpdate,
   type NewPayment,
+  type PaymentRecord,
   type Usage,
 } from "../ledger/leaseStore.ts";
 import { Meter } from "../metering/meter.ts";
 import { meterTotals } from "../metering/readMeter.ts";
 import type { AgentMetrics } from "../metrics.ts";
 import type { PaymentIdentity } from "../payments/paymentKey.ts";
+import type { SettlementCheck } from "../payments/settlementCheck.ts";
 import { diffPeers } from "../reconcilePeers.ts";
 import { leaseView, paymentView } from "./leaseView.ts";
 import { tunnelConfig } from "./tunnelConfig.ts";
@@ -35,7 +37,12 @@ export type LeaseServiceParameters = {
   graceMs: number;
   paymentTimeoutMs: number;
   minuteMs: number;
+  /** Asks whether a payment still pending in the ledger settled anyway (a crash between settle and hook). */
+  settlementCheck?: SettlementCheck;
 };
+
+// A client signs its authorization a moment after our reservation; wait a little past its validity.
+const PENDING_MARGIN_MS = 30_000;
 
 const conflictStatus: Record<LedgerConflict["reason"], number> = {
   lease_exists: 409,
@@ -86,6 +93,7 @@ export class LeaseService {
 
   /** Restores the device from the ledger and starts the expiry timer. */
   async start(): Promise<void> {
+    await this.recoverSettled(this.p.store.stalePendingPayments(Number.POSITIVE_INFINITY));
     await this.sweep();
     await this.expireDue();
     for (const lease of this.p.store.activeLeases(this.p.clock.now())) this.expiry.schedule(lease.id, lease.expiresAt);
@@ -252,11 +260,46 @@ export class LeaseService {
   /** Drops reservations whose payment never settled and gives lapsed leases' addresses back. */
   async sweep(): Promise<void> {
     const now = this.p.clock.now();
-    for (const payment of this.p.store.stalePendingPayments(now - this.p.paymentTimeoutMs)) {
+    const stale = this.p.store.stalePendingPayments(now - this.p.paymentTimeoutMs - PENDING_MARGIN_MS);
+    // Past its authorization's validity a payment can no longer settle: one last look, then let it go.
+    const settled = await this.recoverSettled(stale);
+    for (const payment of stale.filter((p) => !settled.has(p.paymentKey))) {
       this.p.store.failPayment(payment.paymentKey, "payment_timeout", now);
       this.p.metrics.paymentFailures.inc({ reason: "payment_timeout" });
     }
     this.p.store.releaseLapsed(now, this.p.graceMs);
+  }
+
+  /** Activates pending payments that the chain shows were settled. Returns their keys. */
+  private async recoverSettled(payments: PaymentRecord[]): Promise<Set<string>> {
+    const settled = new Set<string>();
+    const check = this.p.settlementCheck;
+    if (!check) return settled;
+    for (const payment of payments) {
+      try {
+        const result = await check(payment);
+        if (!result) continue;
+        settled.add(payment.paymentKey);
+        this.p.log.warn(
+          { lease: payment.leaseId, tx: result.txHash },
+          "recovered a payment that settled without its hook",
+        );
+        await this.activate(
+          {
+            key: payment.paymentKey,
+            payer: result.payer,
+            scheme: payment.scheme,
+            network: payment.network,
+            asset: payment.asset,
+          },
+          result,
+        );
+      } catch (err) {
+        this.p.log.warn({ err, lease: payment.leaseId }, "could not check a pending payment on-chain");
+        settled.add(payment.paymentKey); // unknown: keep it pending rather than drop a payment that may be real
+      }
+    }
+    return settled;
   }
 
   /** Cuts off every lease whose time ran out: final counters first, then the peer goes. */

@@ -28,3 +28,12 @@ const extractors: Record<string, Extractor> = { exact: exactEip3009 };
 export function paymentIdentity(payload: PaymentPayload): PaymentIdentity | undefined {
   return extractors[payload.accepted?.scheme]?.(payload);
 }
+
+/** The on-chain reference inside an `exact` payment key, for checking the chain after a crash. */
+export function exactAuthorizationOf(
+  paymentKey: string,
+): { asset: `0x${string}`; payer: `0x${string}`; nonce: `0x${string}` } | undefined {
+  const match = /^exact:eip155:\d+:(0x[0-9a-f]{40}):(0x[0-9a-f]{40}):(0x[0-9a-f]{64})$/.exec(paymentKey);
+  if (!match) return undefined;
+  return { asset: match[1] as `0x${string}`, payer: match[2] as `0x${string}`, nonce: match[3] as `0x${string}` };
+}
