@@ -35,7 +35,7 @@ const facilitator = await startFacilitatorProcess(
 const agent = await startAgentProcess({
   AGENT_PORT: "0",
   AGENT_DB_PATH: join(dir, "a.sqlite"),
-  AGENT_WG_DRIVER: "fake",
+  AGENT_WG_MODE: "fake",
   AGENT_PAY_TO: chain.stack.accounts.operator.address,
   AGENT_TOKEN_ADDRESS: chain.stack.token.address,
   AGENT_TOKEN_NAME: chain.stack.token.eip712.name,

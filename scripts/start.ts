@@ -58,7 +58,7 @@ try {
     {
       AGENT_PORT: process.env.WG402_AGENT_PORT ?? "4021",
       AGENT_DB_PATH: join(stateDir, "agent.sqlite"),
-      AGENT_WG_DRIVER: "fake",
+      AGENT_WG_MODE: "fake",
       AGENT_PAY_TO: stack.accounts.operator.address,
       AGENT_TOKEN_ADDRESS: stack.token.address,
       AGENT_TOKEN_NAME: stack.token.eip712.name,

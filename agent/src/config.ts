@@ -35,7 +35,14 @@ export const AgentConfig = z
     AGENT_DB_PATH: z.string().default(".wg402/agent.sqlite"),
     AGENT_BODY_LIMIT_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(16_384),
     // WireGuard
-    AGENT_WG_DRIVER: z.enum(["fake", "uapi", "wg"]).default("fake"),
+    /** auto: kernel WireGuard if the kernel has it, else wireguard-go; adopt: use an existing interface; fake: no device. */
+    AGENT_WG_MODE: z.enum(["auto", "userspace", "kernel", "adopt", "fake"]).default("auto"),
+    /** Put the interface in this existing network namespace (npm start uses one, so host routing is untouched). */
+    AGENT_WG_NETNS: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be a network namespace name")
+      .optional(),
+    AGENT_WG_PRIVATE_KEY_FILE: z.string().default(".wg402/agent-wg.key"),
     AGENT_WG_INTERFACE: z
       .string()
       .regex(/^[A-Za-z0-9_=+.-]{1,15}$/, "must be a valid interface name (≤ 15 chars)")
@@ -63,6 +70,8 @@ export const AgentConfig = z
     AGENT_PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(3_600).default(120),
     /** A billed minute in seconds. 60 in production; tests shorten it to watch real expiry. */
     AGENT_SECONDS_PER_MINUTE: z.coerce.number().int().min(1).max(60).default(60),
+    /** How often WireGuard's counters are read into the ledger. */
+    AGENT_METER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(10),
     AGENT_FACILITATOR_URL: z.url().default("http://127.0.0.1:4020"),
     /** Read-only chain access, to recover payments that settled while the agent was down. */
     AGENT_RPC_URL: z.url().optional(),

@@ -8,7 +8,6 @@ import { loadAgentConfig } from "./config.ts";
 import { createDriver } from "./createDriver.ts";
 
 const SWEEP_INTERVAL_MS = 5_000;
-const METER_INTERVAL_MS = 10_000;
 const RECONCILE_INTERVAL_MS = 30_000;
 
 async function main() {
@@ -20,8 +19,12 @@ async function main() {
     process.exit(2);
   }
   const logger = pino({ level: config.LOG_LEVEL, name: "agent" });
-  const { driver, serverPublicKey, describe, shutdown: stopDevice } = await createDriver(config, logger);
-  const agent = buildAgent({ config, driver, serverPublicKey, logger });
+  const device = await createDriver(config, logger);
+  const agent = buildAgent({ config, driver: device.driver, serverPublicKey: device.serverPublicKey, logger });
+  device.onRecreated(() => {
+    logger.warn("WireGuard device was recreated; re-applying every active peer");
+    agent.leases.deviceRecreated().catch((err: unknown) => logger.error({ err }, "re-applying peers failed"));
+  });
   await agent.start();
 
   const every = (ms: number, name: string, task: () => Promise<unknown>) =>
@@ -30,7 +33,7 @@ async function main() {
     }, ms);
   const timers = [
     every(SWEEP_INTERVAL_MS, "sweep", () => agent.leases.sweep()),
-    every(METER_INTERVAL_MS, "meter poll", () => agent.leases.pollMeter()),
+    every(config.AGENT_METER_INTERVAL_SECONDS * 1000, "meter poll", () => agent.leases.pollMeter()),
     // The safety net: repairs anything changed on the device behind the agent's back.
     every(RECONCILE_INTERVAL_MS, "reconcile", () => agent.leases.reconcile()),
   ];
@@ -39,8 +42,8 @@ async function main() {
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.AGENT_HOST}:${port}`;
-  logger.info({ url, driver: describe }, "agent listening");
-  process.send?.({ type: "listening", url, driver: describe });
+  logger.info({ url, device: device.describe }, "agent listening");
+  process.send?.({ type: "listening", url, driver: device.describe, publicKey: device.serverPublicKey });
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -52,7 +55,7 @@ async function main() {
     server.closeIdleConnections();
     await closed;
     await agent.close();
-    await stopDevice();
+    await device.shutdown();
     logger.info("stopped");
     process.exit(0);
   };

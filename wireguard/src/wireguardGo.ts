@@ -60,6 +60,9 @@ export async function startWireguardGo(options: StartWireguardGoOptions): Promis
   const child = spawn(command, args, {
     env: { ...process.env, WG_PROCESS_FOREGROUND: "1", LOG_LEVEL: options.logLevel ?? "error" },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: a Ctrl-C meant for the agent must not take the device down before the agent
+    // has shut down in order. The agent stops it by PID.
+    detached: true,
   });
   let output = "";
   const collect = (chunk: Buffer) => {
@@ -90,6 +93,8 @@ export async function startWireguardGo(options: StartWireguardGoOptions): Promis
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
+      // A process that already exited may have been replaced under the same name: its socket is not ours.
+      const ownsSocket = state.exit === null;
       if (state.exit === null && child.pid !== undefined) {
         signal(child.pid, "SIGTERM");
         const grace = new AbortController();
@@ -103,7 +108,7 @@ export async function startWireguardGo(options: StartWireguardGoOptions): Promis
           await exited;
         }
       }
-      await rm(socketPath, { force: true });
+      if (ownsSocket) await rm(socketPath, { force: true });
     })();
     return stopping;
   };

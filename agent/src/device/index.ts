@@ -1,0 +1,3 @@
+export * from "./privateKeyFile.ts";
+export * from "./setupDevice.ts";
+export * from "./types.ts";
