@@ -9,6 +9,7 @@ import { DEFAULT_DEMO_FUNDS, deployLocalStack, startHardhatNode } from "@wg402/c
 import { startFacilitatorProcess } from "@wg402/facilitator";
 import { localStackPath, writeLocalStack } from "@wg402/shared";
 import { formatUnits } from "viem";
+import { createNodeNamespace } from "./lib/nodeNamespace.ts";
 
 type Running = { name: string; stop: () => Promise<void> };
 const running: Running[] = [];
@@ -54,11 +55,28 @@ try {
   running.push({ name: "facilitator", stop: facilitator.stop });
   stack.services.facilitator = facilitator.url;
 
+  // A real WireGuard interface in a namespace of its own when this machine allows it; otherwise the fake
+  // driver, with the reason said plainly.
+  const node = await createNodeNamespace();
+  const wireguardEnv: Record<string, string> =
+    "unavailable" in node
+      ? { AGENT_WG_MODE: "fake" }
+      : {
+          AGENT_WG_MODE: "auto",
+          AGENT_WG_NETNS: node.netns,
+          AGENT_WG_INTERFACE: `wg402n${process.pid}`.slice(0, 15),
+          AGENT_WG_ENDPOINT_HOST: node.endpointHost,
+          // Split tunnel: the node's namespace has no route to the internet, so only its subnet goes through.
+          AGENT_WG_ALLOWED_IPS: "10.64.0.0/16",
+          AGENT_WG_DNS: "",
+          AGENT_WG_PRIVATE_KEY_FILE: join(stateDir, "agent-wg.key"),
+        };
+  if (!("unavailable" in node)) running.push({ name: "node namespace", stop: node.remove });
   const agent = await startAgentProcess(
     {
       AGENT_PORT: process.env.WG402_AGENT_PORT ?? "4021",
       AGENT_DB_PATH: join(stateDir, "agent.sqlite"),
-      AGENT_WG_MODE: "fake",
+      ...wireguardEnv,
       AGENT_PAY_TO: stack.accounts.operator.address,
       AGENT_TOKEN_ADDRESS: stack.token.address,
       AGENT_TOKEN_NAME: stack.token.eip712.name,
@@ -66,6 +84,7 @@ try {
       AGENT_TOKEN_SYMBOL: stack.token.symbol,
       AGENT_TOKEN_DECIMALS: String(stack.token.decimals),
       AGENT_FACILITATOR_URL: facilitator.url,
+      AGENT_RPC_URL: chain.rpcUrl,
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     },
     { onOutput: (text) => console.error(`[agent] ${text}`) },
@@ -77,6 +96,7 @@ try {
   line("chain", chain.rpcUrl);
   line("facilitator", facilitator.url);
   line("agent", `${agent.url}  (WireGuard: ${agent.driver})`);
+  if ("unavailable" in node) line("", `no real tunnel on this machine: ${node.unavailable}`);
   line("token", `${stack.token.address} (${stack.token.symbol}, ${stack.token.decimals} decimals)`);
   line("demo wallet", stack.accounts.demo.address);
   line("demo key", `${stack.accounts.demo.privateKey} (local chain only: a publicly known test key)`);
