@@ -6,7 +6,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_DEMO_FUNDS, deployLocalStack, type HardhatNode, startHardhatNode } from "@wg402/contracts";
-import { chains, type LocalStack, readLocalStack, writeLocalStack, x402TestUSDAbi } from "@wg402/shared";
+import {
+  chains,
+  type LocalStack,
+  readLocalStack,
+  transferWithAuthorizationTypes,
+  writeLocalStack,
+  x402TestUSDAbi,
+} from "@wg402/shared";
 import { createPublicClient, createWalletClient, type Hex, http, parseSignature, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
@@ -81,16 +88,7 @@ describe("local stack", () => {
     };
     const signature = await payer.signTypedData({
       domain: { ...stack.token.eip712, chainId: stack.chain.id, verifyingContract: token },
-      types: {
-        TransferWithAuthorization: [
-          { name: "from", type: "address" },
-          { name: "to", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "validAfter", type: "uint256" },
-          { name: "validBefore", type: "uint256" },
-          { name: "nonce", type: "bytes32" },
-        ],
-      },
+      types: transferWithAuthorizationTypes,
       primaryType: "TransferWithAuthorization",
       message,
     });

@@ -1,8 +1,14 @@
 import { CloseLeaseRequest, ErrorCode, type NodeInfo } from "@wg402/shared";
-import { HttpError, jsonErrorHandler, notFoundHandler, requireJson, sendError } from "@wg402/shared/http";
+import {
+  HttpError,
+  jsonErrorHandler,
+  notFoundHandler,
+  observeRequests,
+  requireJson,
+  sendError,
+} from "@wg402/shared/http";
 import express, { type Request } from "express";
 import type { Logger } from "pino";
-import { pinoHttp } from "pino-http";
 import { assertLeaseId, parseBody, parseCreateLease, parseRenewLease } from "./http/validateLeaseRequest.ts";
 import type { LeaseService } from "./leases/leaseService.ts";
 import { verifyLeaseAction } from "./leases/verifyLeaseAction.ts";
@@ -32,24 +38,7 @@ export function createApp(deps: AgentAppDeps): express.Express {
   const { leases, edge, metrics, logger } = deps;
   const app = express();
   app.disable("x-powered-by");
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const given = req.headers["x-request-id"];
-        const id = typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : crypto.randomUUID();
-        res.setHeader("x-request-id", id);
-        return id;
-      },
-      serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url }) },
-      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/metrics" },
-    }),
-  );
-  app.use((req, res, next) => {
-    const end = metrics.httpDuration.startTimer();
-    res.on("finish", () => end({ method: req.method, route: req.route?.path ?? "unmatched", status: res.statusCode }));
-    next();
-  });
+  app.use(observeRequests(logger, metrics.httpDuration));
 
   app.get("/", (_req, res) => {
     res.json(deps.nodeInfo());

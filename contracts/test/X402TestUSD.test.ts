@@ -1,20 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { transferWithAuthorizationTypes } from "@wg402/shared";
 import { network } from "hardhat";
 import { type Address, getAddress, type Hex, keccak256, parseSignature, toHex } from "viem";
 
 const FAUCET = { amount: 100_000_000n, cooldown: 60n, cap: 250_000_000n };
 
-const transferTypes = {
-  TransferWithAuthorization: [
-    { name: "from", type: "address" },
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "validAfter", type: "uint256" },
-    { name: "validBefore", type: "uint256" },
-    { name: "nonce", type: "bytes32" },
-  ],
-} as const;
+const transferTypes = transferWithAuthorizationTypes;
 const receiveTypes = { ReceiveWithAuthorization: transferTypes.TransferWithAuthorization } as const;
 const cancelTypes = {
   CancelAuthorization: [

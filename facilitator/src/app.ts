@@ -1,11 +1,10 @@
 import { ErrorCode } from "@wg402/shared";
-import { jsonErrorHandler, notFoundHandler, requireJson, sendError } from "@wg402/shared/http";
+import { jsonErrorHandler, notFoundHandler, observeRequests, requireJson, sendError } from "@wg402/shared/http";
 import type { x402Facilitator } from "@x402/core/facilitator";
 import { PaymentPayloadV2Schema, PaymentRequirementsV2Schema } from "@x402/core/schemas";
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
 import express, { type Request, type Response } from "express";
 import type { Logger } from "pino";
-import { pinoHttp } from "pino-http";
 import { z } from "zod";
 import { apiKeyAuth } from "./apiKeyAuth.ts";
 import type { FacilitatorMetrics } from "./metrics.ts";
@@ -87,25 +86,7 @@ export function createApp(deps: FacilitatorAppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const given = req.headers["x-request-id"];
-        const id = typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : crypto.randomUUID();
-        res.setHeader("x-request-id", id);
-        return id;
-      },
-      // Payment payloads carry signatures: log shape, never bodies or auth headers.
-      serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url }) },
-      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/metrics" },
-    }),
-  );
-  app.use((req, res, next) => {
-    const end = metrics.httpDuration.startTimer();
-    res.on("finish", () => end({ method: req.method, route: req.route?.path ?? "unmatched", status: res.statusCode }));
-    next();
-  });
+  app.use(observeRequests(logger, metrics.httpDuration));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });

@@ -49,3 +49,15 @@ export async function findAuthorizationTransfer(
   );
   return matches ? txHash : undefined;
 }
+
+/** USDC's EIP-3009 typed data, which x402 `exact` payers sign. */
+export const transferWithAuthorizationTypes = {
+  TransferWithAuthorization: [
+    { name: "from", type: "address" },
+    { name: "to", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "validAfter", type: "uint256" },
+    { name: "validBefore", type: "uint256" },
+    { name: "nonce", type: "bytes32" },
+  ],
+} as const;

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { transferWithAuthorizationTypes } from "@wg402/shared";
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
 import { getAddress, type Hex, type LocalAccount, toHex } from "viem";
 
@@ -34,16 +35,7 @@ export async function signExactPayment({
       chainId: Number(requirements.network.split(":")[1]),
       verifyingContract: getAddress(requirements.asset),
     },
-    types: {
-      TransferWithAuthorization: [
-        { name: "from", type: "address" },
-        { name: "to", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "validAfter", type: "uint256" },
-        { name: "validBefore", type: "uint256" },
-        { name: "nonce", type: "bytes32" },
-      ],
-    },
+    types: transferWithAuthorizationTypes,
     primaryType: "TransferWithAuthorization",
     message: authorization,
   });

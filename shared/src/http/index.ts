@@ -1,1 +1,2 @@
 export * from "./httpErrors.ts";
+export * from "./observeRequests.ts";
