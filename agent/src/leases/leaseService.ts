@@ -309,15 +309,16 @@ export class LeaseService {
     if (due.length === 0) return;
     await this.exclusive(async () => {
       const finals = await this.finalReadings(due);
-      due.forEach((lease, i) => {
-        this.p.store.markExpired(lease.id, finals[i]);
-        this.p.metrics.expiryLateness.observe(Math.max(0, now - lease.expiresAt) / 1000);
-      });
+      this.p.store.markExpiredMany(due.map((lease, i) => ({ id: lease.id, final: finals[i] as MeterUpdate })));
+      // These keys are known to be unwanted now: remove them directly rather than diffing the whole device.
+      await this.p.driver.apply({ upsert: [], remove: due.map((lease) => lease.publicKey) });
     });
+    const removedAt = this.p.clock.now();
+    for (const lease of due) this.p.metrics.expiryLateness.observe(Math.max(0, removedAt - lease.expiresAt) / 1000);
     this.p.metrics.leaseEvents.inc({ event: "expired" }, due.length);
-    await this.reconcile();
+    this.p.metrics.activeLeases.dec(due.length);
     this.p.log.info(
-      { leases: due.map((l) => l.id), latenessMs: now - (due[0] as LeaseRecord).expiresAt },
+      { count: due.length, first: due[0]?.id, latenessMs: removedAt - (due[0] as LeaseRecord).expiresAt },
       "leases expired",
     );
   }

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { type MeterState, meterTotals } from "../metering/readMeter.ts";
 import { AddressPool } from "./addressPool.ts";
 import { intToIp, ipToInt, type Subnet } from "./ipv4.ts";
@@ -113,6 +113,7 @@ export type LeaseStoreOptions = {
  */
 export class LeaseStore {
   private readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
   private readonly pool: AddressPool;
   private readonly minuteMs: number;
 
@@ -123,7 +124,7 @@ export class LeaseStore {
     this.migrate();
     this.minuteMs = options.minuteMs;
     this.pool = new AddressPool(options.subnet, options.addressCooldownMs);
-    for (const row of this.db.prepare("SELECT address, lease_id, released_at FROM allocations").all()) {
+    for (const row of this.stmt("SELECT address, lease_id, released_at FROM allocations").all()) {
       const address = ipToInt(row.address as string);
       if (row.lease_id !== null) this.pool.markHeld(address);
       else if (row.released_at !== null) this.pool.markReleased(address, Number(row.released_at));
@@ -131,13 +132,23 @@ export class LeaseStore {
   }
 
   private migrate(): void {
-    const { user_version: version } = this.db.prepare("PRAGMA user_version").get() as { user_version: number };
+    const { user_version: version } = this.stmt("PRAGMA user_version").get() as { user_version: number };
     for (let i = version; i < migrations.length; i++) {
       this.transaction(() => {
         this.db.exec(migrations[i] as string);
         this.db.exec(`PRAGMA user_version = ${i + 1}`);
       });
     }
+  }
+
+  /** Prepared once, reused: the meter and expiry write thousands of rows per pass. */
+  private stmt(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   private transaction<T>(work: () => T): T {
@@ -157,7 +168,7 @@ export class LeaseStore {
   }
 
   getLease(id: string): LeaseRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM leases WHERE id = ?").get(id);
+    const row = this.stmt("SELECT * FROM leases WHERE id = ?").get(id);
     return row ? leaseFromRow(row) : undefined;
   }
 
@@ -177,7 +188,7 @@ export class LeaseStore {
   }
 
   getPayment(paymentKey: string): PaymentRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM payments WHERE payment_key = ?").get(paymentKey);
+    const row = this.stmt("SELECT * FROM payments WHERE payment_key = ?").get(paymentKey);
     return row ? paymentFromRow(row) : undefined;
   }
 
@@ -199,7 +210,7 @@ export class LeaseStore {
 
   countByState(): Record<LeaseState, number> {
     const counts: Record<LeaseState, number> = { pending: 0, active: 0, expired: 0, closed: 0 };
-    for (const row of this.db.prepare("SELECT state, COUNT(*) AS n FROM leases GROUP BY state").all()) {
+    for (const row of this.stmt("SELECT state, COUNT(*) AS n FROM leases GROUP BY state").all()) {
       counts[row.state as LeaseState] = Number(row.n);
     }
     return counts;
@@ -306,8 +317,8 @@ export class LeaseStore {
         .run(reason, now, paymentKey);
       const lease = this.getLease(payment.leaseId);
       if (payment.kind === "create" && lease?.state === "pending") {
-        this.db.prepare("DELETE FROM allocations WHERE lease_id = ?").run(lease.id);
-        this.db.prepare("DELETE FROM leases WHERE id = ?").run(lease.id);
+        this.stmt("DELETE FROM allocations WHERE lease_id = ?").run(lease.id);
+        this.stmt("DELETE FROM leases WHERE id = ?").run(lease.id);
         this.pool.markUnused(ipToInt(lease.address));
       }
       return this.getPayment(paymentKey);
@@ -325,8 +336,19 @@ export class LeaseStore {
   /** The lease's time ran out: its peer is gone, its address stays held through the grace window. */
   markExpired(id: string, final: MeterUpdate | undefined): void {
     this.transaction(() => {
-      this.db.prepare("UPDATE leases SET state = 'expired' WHERE id = ? AND state = 'active'").run(id);
+      this.stmt("UPDATE leases SET state = 'expired' WHERE id = ? AND state = 'active'").run(id);
       if (final) this.writeMeter(id, final);
+    });
+  }
+
+  /** {@link markExpired} for many leases in one transaction. */
+  markExpiredMany(leases: { id: string; final: MeterUpdate }[]): void {
+    this.transaction(() => {
+      const expire = this.stmt("UPDATE leases SET state = 'expired' WHERE id = ? AND state = 'active'");
+      for (const { id, final } of leases) {
+        expire.run(id);
+        this.writeMeter(id, final);
+      }
     });
   }
 
@@ -351,7 +373,7 @@ export class LeaseStore {
         throw new LedgerConflict("lease_not_active", `a ${lease.state} lease cannot be closed`, id);
       }
       if (final) this.writeMeter(id, final);
-      this.db.prepare("UPDATE leases SET state = 'closed' WHERE id = ?").run(id);
+      this.stmt("UPDATE leases SET state = 'closed' WHERE id = ?").run(id);
       this.end({ ...lease, state: "closed" }, now);
       return this.getLease(id) as LeaseRecord;
     });
@@ -390,8 +412,8 @@ export class LeaseStore {
   }
 
   private end(lease: LeaseRecord, now: number): void {
-    this.db.prepare("UPDATE leases SET ended_at = ? WHERE id = ?").run(now, lease.id);
-    this.db.prepare("UPDATE allocations SET lease_id = NULL, released_at = ? WHERE lease_id = ?").run(now, lease.id);
+    this.stmt("UPDATE leases SET ended_at = ? WHERE id = ?").run(now, lease.id);
+    this.stmt("UPDATE allocations SET lease_id = NULL, released_at = ? WHERE lease_id = ?").run(now, lease.id);
     this.pool.markReleased(ipToInt(lease.address), now);
   }
 
