@@ -387,12 +387,10 @@ export class LeaseService {
    */
   private async finalReadings(leases: LeaseRecord[]): Promise<MeterUpdate[]> {
     const live = leases.filter((lease) => lease.state === "active");
+    // No presence check first: a peer that was missing comes back with no allowed IPs, carries nothing, and
+    // is removed right after by the caller. One device read fewer per expiry batch.
     if (live.length > 0) {
-      const present = new Set((await this.p.driver.listPeers()).map((peer) => peer.publicKey));
-      const upsert = live
-        .filter((l) => present.has(l.publicKey))
-        .map((l) => ({ publicKey: l.publicKey, allowedIps: [] }));
-      if (upsert.length > 0) await this.p.driver.apply({ upsert, remove: [] });
+      await this.p.driver.apply({ upsert: live.map((l) => ({ publicKey: l.publicKey, allowedIps: [] })), remove: [] });
     }
     const peers = new Map((await this.p.driver.listPeers()).map((peer) => [peer.publicKey, peer]));
     return leases.map((lease) =>
