@@ -39,6 +39,41 @@ export const ErrorCode = {
   internal_error: "internal_error",
   // config
   invalid_config: "invalid_config",
+  // client (SDK, CLI, desktop): input
+  invalid_argument: "invalid_argument",
+  invalid_url: "invalid_url",
+  invalid_amount: "invalid_amount",
+  // client: the node and the chain
+  node_unreachable: "node_unreachable",
+  not_a_wg402_node: "not_a_wg402_node",
+  not_x402: "not_x402",
+  node_error: "node_error",
+  rpc_unreachable: "rpc_unreachable",
+  chain_mismatch: "chain_mismatch",
+  local_stack_missing: "local_stack_missing",
+  // client: money
+  spend_cap_exceeded: "spend_cap_exceeded",
+  payment_exceeds_quote: "payment_exceeds_quote",
+  pay_to_mismatch: "pay_to_mismatch",
+  insufficient_balance: "insufficient_balance",
+  insufficient_gas: "insufficient_gas",
+  faucet_unavailable: "faucet_unavailable",
+  // client: wallet
+  wallet_not_found: "wallet_not_found",
+  wallet_exists: "wallet_exists",
+  wrong_passphrase: "wrong_passphrase",
+  invalid_keystore: "invalid_keystore",
+  invalid_private_key: "invalid_private_key",
+  passphrase_required: "passphrase_required",
+  // client: tunnel
+  root_required: "root_required",
+  tool_missing: "tool_missing",
+  tunnel_failed: "tunnel_failed",
+  // client: local session
+  no_active_lease: "no_active_lease",
+  already_connected: "already_connected",
+  lease_not_extended: "lease_not_extended",
+  aborted: "aborted",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

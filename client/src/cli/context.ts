@@ -1,0 +1,77 @@
+import type { ChainKey, NodeInfo, PaymentKind } from "@wg402/shared";
+import { ClientError, ClientErrorCode } from "../errors.ts";
+import { homePaths } from "../home.ts";
+import { parseTokenAmount } from "../money.ts";
+import { fetchNodeInfo, normalizeNodeUrl } from "../nodeApi.ts";
+import { type PaymentChain, paymentChainByKey, paymentChainFor } from "../paymentChain.ts";
+import { loadWallet, type Wallet } from "../wallet/loadWallet.ts";
+import type { CliIo } from "./io.ts";
+
+export const PASSPHRASE_ENV = "WG402_PASSPHRASE";
+
+/** Shared by the commands: paths, the wallet, the node and its chain. */
+export class CliContext {
+  readonly io: CliIo;
+  readonly paths: ReturnType<typeof homePaths>;
+
+  constructor(io: CliIo, options: { keystore?: string } = {}) {
+    this.io = io;
+    this.paths = homePaths(options.keystore ? { ...io.env, WG402_KEYSTORE: options.keystore } : io.env);
+  }
+
+  /** WG402_PASSPHRASE, or a prompt on a terminal. */
+  async passphrase(question = "wallet passphrase: "): Promise<string> {
+    const fromEnv = this.io.env[PASSPHRASE_ENV];
+    if (fromEnv !== undefined) return fromEnv;
+    if (!this.io.prompt) {
+      throw new ClientError(`the wallet is encrypted: set ${PASSPHRASE_ENV} or run in a terminal`, {
+        code: ClientErrorCode.passphrase_required,
+      });
+    }
+    return this.io.prompt(question);
+  }
+
+  /** A new passphrase, asked twice on a terminal. */
+  async newPassphrase(): Promise<string> {
+    const fromEnv = this.io.env[PASSPHRASE_ENV];
+    if (fromEnv !== undefined) return fromEnv;
+    const first = await this.passphrase("new wallet passphrase: ");
+    const second = await this.passphrase("repeat it: ");
+    if (first !== second) {
+      throw new ClientError("the two passphrases differ", { code: ClientErrorCode.passphrase_required });
+    }
+    return first;
+  }
+
+  wallet(): Promise<Wallet> {
+    return loadWallet({ env: this.io.env, keystorePath: this.paths.keystore, passphrase: () => this.passphrase() });
+  }
+
+  async node(url: string): Promise<{ nodeUrl: string; node: NodeInfo; kind: PaymentKind }> {
+    const nodeUrl = normalizeNodeUrl(url);
+    const node = await fetchNodeInfo(nodeUrl, { fetch: this.io.fetch });
+    const kind = node.accepts.find((k) => k.scheme === "exact");
+    if (!kind) {
+      throw new ClientError(
+        `the node accepts only ${node.accepts.map((k) => k.scheme).join(", ")}; this client pays with "exact"`,
+        {
+          code: ClientErrorCode.unsupported_scheme,
+        },
+      );
+    }
+    return { nodeUrl, node, kind };
+  }
+
+  /** The chain of `--node URL`, else of `--network` (default local). */
+  async chain(options: { node?: string; network?: ChainKey }): Promise<PaymentChain> {
+    if (options.node) {
+      const { kind } = await this.node(options.node);
+      return paymentChainFor(kind, this.io.env);
+    }
+    return paymentChainByKey(options.network ?? "local", this.io.env);
+  }
+}
+
+export function amountOption(value: string | undefined, chain: PaymentChain, flag: string): bigint | null {
+  return value === undefined ? null : parseTokenAmount(value, chain.token.decimals, flag);
+}

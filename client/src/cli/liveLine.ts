@@ -1,0 +1,40 @@
+import { formatUnits } from "viem";
+import type { SessionStatus } from "../vpnSession.ts";
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  const mm = String(m).padStart(h > 0 ? 2 : 1, "0");
+  return h > 0 ? `${h}h${mm}m${String(rest).padStart(2, "0")}s` : `${mm}m${String(rest).padStart(2, "0")}s`;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** "12m04s left · spent 0.004 of 0.01 tUSD · 0.001 tUSD/min · ↑1.2 KB ↓3.4 MB · renewed 3×" */
+export function formatStatusLine(status: SessionStatus): string {
+  const { token, spend } = status;
+  const amount = (value: bigint) => formatUnits(value, token.decimals);
+  const spent =
+    spend.cap === null
+      ? `${amount(spend.settled)} ${token.symbol}`
+      : `${amount(spend.settled)} of ${amount(spend.cap)} ${token.symbol}`;
+  const parts = [
+    status.blocked ? "BLOCKED (lease ended)" : `${formatDuration(status.secondsLeft)} left`,
+    `spent ${spent}`,
+    `${amount(status.pricePerMinute)} ${token.symbol}/min`,
+    `↑${formatBytes(status.bytesUp)} ↓${formatBytes(status.bytesDown)}`,
+  ];
+  if (status.renewals > 0) parts.push(`renewed ${status.renewals}×`);
+  return parts.join(" · ");
+}

@@ -1,0 +1,94 @@
+// `wg402 wallet …` and `wg402 faucet` against a real local chain.
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
+import { runCli } from "../testing/runCli.ts";
+import { startTestStack, type TestStack } from "../testing/testStack.ts";
+import { ExitCode } from "./exitCodes.ts";
+
+let stack: TestStack;
+let dir: string;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  dir = await mkdtemp(join(tmpdir(), "wg402-wallet-cli-"));
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("wg402 wallet and faucet", () => {
+  it("creates an encrypted wallet, shows its address and balance, and fills it from the faucet", async () => {
+    const home = join(dir, "home");
+    const env = { ...stack.env, WG402_HOME: home, WG402_PASSPHRASE: "a long passphrase" };
+
+    const created = await runCli(["wallet", "create", "--json"], { env });
+    expect(created.code).toBe(0);
+    const { address, path } = JSON.parse(created.stdout) as { address: `0x${string}`; path: string };
+    expect(path).toBe(join(home, "wallet.json"));
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ version: 3, crypto: { kdf: "scrypt" } });
+
+    const again = await runCli(["wallet", "create"], { env });
+    expect(again).toMatchObject({ code: ExitCode.wallet, stderr: expect.stringMatching(/already exists/) });
+
+    // The address needs no passphrase.
+    const shown = await runCli(["wallet", "address", "--json"], { env: { ...stack.env, WG402_HOME: home } });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ kind: "keystore", address });
+
+    const empty = await runCli(["wallet", "balance", "--json"], { env });
+    expect(JSON.parse(empty.stdout)).toMatchObject({
+      address,
+      network: "eip155:31337",
+      native: { wei: "0" },
+      token: { balance: "0", symbol: "tUSD" },
+    });
+
+    const faucet = await runCli(["faucet", "--json"], { env });
+    expect(faucet.code).toBe(0);
+    const given = JSON.parse(faucet.stdout) as { amount: string; balance: string; gasTopUp: { txHash: string } | null };
+    expect(given).toMatchObject({ amount: "100000000", balance: "100000000" });
+    expect(given.gasTopUp?.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(await stack.balanceOf(address)).toBe(100_000_000n);
+
+    const text = await runCli(["wallet", "balance"], { env });
+    expect(text.stdout).toMatch(/100 tUSD/);
+
+    const tooSoon = await runCli(["faucet"], { env });
+    expect(tooSoon).toMatchObject({
+      code: ExitCode.funds,
+      stderr: expect.stringMatching(/once a minute: try again after/),
+    });
+
+    const wrong = await runCli(["faucet"], { env: { ...env, WG402_PASSPHRASE: "nope" } });
+    expect(wrong).toMatchObject({ code: ExitCode.wallet, stderr: expect.stringMatching(/wrong passphrase/) });
+  }, 60_000);
+
+  it("imports a key from WG402_PRIVATE_KEY into a keystore", async () => {
+    const privateKey = generatePrivateKey();
+    const home = join(dir, "imported");
+    const env = { ...stack.env, WG402_HOME: home, WG402_PASSPHRASE: "pass", WG402_PRIVATE_KEY: privateKey };
+    const imported = await runCli(["wallet", "import", "--json"], { env });
+    expect(imported.code).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ address: privateKeyToAddress(privateKey) });
+    const keystore = await readFile(join(home, "wallet.json"), "utf8");
+    expect(keystore).not.toContain(privateKey.slice(2));
+  });
+
+  it("says where the chain is missing", async () => {
+    const result = await runCli(["wallet", "balance", "--network", "local"], {
+      env: {
+        WG402_HOME: join(dir, "none"),
+        WG402_STACK_FILE: join(dir, "missing.json"),
+        WG402_PRIVATE_KEY: generatePrivateKey(),
+      },
+    });
+    expect(result).toMatchObject({
+      code: ExitCode.unreachable,
+      stderr: expect.stringMatching(/no local stack at .*npm start/),
+    });
+  });
+});

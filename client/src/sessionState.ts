@@ -1,0 +1,61 @@
+import { readFile, rm } from "node:fs/promises";
+import { LeaseId, WireguardPublicKey } from "@wg402/shared";
+import { z } from "zod";
+import { ClientError, ClientErrorCode } from "./errors.ts";
+import { writeSecretFile } from "./secretFile.ts";
+import { TunnelHandle } from "./tunnel/types.ts";
+
+/**
+ * The current lease, remembered between commands (`status`, `renew`, `disconnect`). No secret: the
+ * WireGuard private key is only in the tunnel's config or device, the wallet key only in the keystore.
+ */
+export const SessionState = z.object({
+  version: z.literal(1),
+  nodeUrl: z.string(),
+  leaseId: LeaseId,
+  network: z.string(),
+  publicKey: WireguardPublicKey,
+  /** The process running `wg402 connect`, if any. */
+  pid: z.number().int().nullable(),
+  startedAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+  tunnel: TunnelHandle.nullable(),
+});
+export type SessionState = z.infer<typeof SessionState>;
+
+export async function readSessionState(path: string): Promise<SessionState | null> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+  const parsed = SessionState.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new ClientError(`${path} is not a wg402 state file; delete it if no tunnel is up`, {
+      code: ClientErrorCode.invalid_argument,
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}
+
+/** As `readSessionState`, but `no_active_lease` when there is none. */
+export async function requireSessionState(path: string): Promise<SessionState> {
+  const state = await readSessionState(path);
+  if (!state) {
+    throw new ClientError("no current lease: connect first with `wg402 connect <url> --minutes N`", {
+      code: ClientErrorCode.no_active_lease,
+    });
+  }
+  return state;
+}
+
+export async function writeSessionState(path: string, state: SessionState): Promise<void> {
+  await writeSecretFile(path, `${JSON.stringify(SessionState.parse(state), null, 2)}\n`);
+}
+
+export async function clearSessionState(path: string): Promise<void> {
+  await rm(path, { force: true });
+}

@@ -1,0 +1,28 @@
+import { constants } from "node:fs";
+import { access } from "node:fs/promises";
+import { delimiter, join } from "node:path";
+import { ClientError, ClientErrorCode } from "../errors.ts";
+
+export const isRootUser = (): boolean => process.getuid?.() === 0;
+
+/** `root_required` with a sentence naming the driver, unless running as root. */
+export function requireRoot(isRoot: (() => boolean) | undefined, driver: string, why: string): void {
+  if ((isRoot ?? isRootUser)()) return;
+  throw new ClientError(`${driver} needs root because ${why}: run it with sudo, or use --driver export`, {
+    code: ClientErrorCode.root_required,
+  });
+}
+
+const FALLBACK_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+
+/** The executable's path on PATH (plus the sbin directories daemons often lack), or null. */
+export async function findExecutable(name: string, path = process.env.PATH ?? ""): Promise<string | null> {
+  for (const dir of new Set([...path.split(delimiter).filter(Boolean), ...FALLBACK_PATH])) {
+    const candidate = join(dir, name);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {}
+  }
+  return null;
+}
