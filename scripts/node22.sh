@@ -16,9 +16,17 @@ if [ "$major" -lt 22 ]; then
   major=$(node -p 'process.versions.node.split(".")[0]')
 fi
 stamp="$root/node_modules/.wg402-installed"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "node$major" ] || [ "$root/package-lock.json" -nt "$stamp" ]; then
+lock_sum=$(cksum <"$root/package-lock.json")
+if [ ! -f "$stamp" ] || [ "$(sed -n 1p "$stamp")" != "node$major" ]; then
+  # Fresh clone, or modules built by another Node: a clean install.
   echo "wg402: installing dependencies with Node $(node --version)" >&2
   (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
-  echo "node$major" >"$stamp"
+  printf 'node%s\n%s\n' "$major" "$lock_sum" >"$stamp"
+elif [ "$(sed -n 2p "$stamp")" != "$lock_sum" ]; then
+  # The lock changed (a pull): update in place. Never `npm ci` here, which would first delete the
+  # node_modules that a running `npm start` is using.
+  echo "wg402: package-lock.json changed; updating dependencies" >&2
+  (cd "$root" && npm install --no-audit --no-fund --loglevel=error)
+  printf 'node%s\n%s\n' "$major" "$(cksum <"$root/package-lock.json")" >"$stamp"
 fi
 exec "$@"

@@ -102,6 +102,12 @@ try {
   line("demo key", `${stack.accounts.demo.privateKey} (local chain only: a publicly known test key)`);
   line("demo funds", `${formatUnits(DEFAULT_DEMO_FUNDS, stack.token.decimals)} ${stack.token.symbol}`);
   line("stack file", file);
+  // The exact command a newcomer can paste: a real tunnel where this machine has one, else a config export.
+  const driver = "unavailable" in node ? "export" : "userspace";
+  const sudo = driver === "userspace" && process.getuid?.() !== 0 ? "sudo " : "";
+  console.log(
+    `\nConnect the demo wallet (another terminal):\n  ${sudo}WG402_PRIVATE_KEY=${stack.accounts.demo.privateKey} npm run wg402 -- connect ${agent.url} --minutes 5 --auto-renew --max-spend 0.05 --driver ${driver}`,
+  );
   console.log("\nwg402 local stack is up. Press Ctrl-C to stop.");
 } catch (error) {
   console.error(`wg402: could not start the local stack: ${(error as Error).message}`);
