@@ -1,4 +1,4 @@
-// The README's third-party script, run verbatim: a lease bought with nothing but @x402/fetch and viem.
+// The root README's third-party script, run verbatim: a lease bought with nothing but @x402/fetch and viem.
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 async function readmeScript(): Promise<string> {
-  const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
+  const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
   const match = /<!-- buy-lease\.mjs -->\n```js\n([\s\S]*?)```/.exec(readme);
   if (!match?.[1]) throw new Error("README.md has no buy-lease.mjs block");
   return match[1];
