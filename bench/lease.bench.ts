@@ -10,11 +10,8 @@ import { startAgentProcess } from "@wg402/agent";
 import { startLocalChain } from "@wg402/contracts";
 import { startFacilitatorProcess } from "@wg402/facilitator";
 import { chains } from "@wg402/shared";
-import { toClientEvmSigner } from "@x402/evm";
-import { ExactEvmScheme } from "@x402/evm/exact/client";
-import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
-import { createPublicClient, type Hex, http } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { createPublicClient, type Hex, http, type PublicClient } from "viem";
+import { payingFetch } from "../e2e/support.ts";
 import { runConcurrent, summarize } from "./lib/stats.ts";
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 100);
@@ -45,15 +42,11 @@ const agent = await startAgentProcess({
 });
 
 const publicClient = createPublicClient({ chain: chains.local.viem, transport: http(chain.rpcUrl) });
-const client = new x402Client()
-  .register(
-    "eip155:31337",
-    new ExactEvmScheme(
-      toClientEvmSigner(privateKeyToAccount(chain.stack.accounts.demo.privateKey as Hex), publicClient),
-    ),
-  )
-  .setSpendControls({ allowedAssets: [{ network: "eip155:31337", asset: chain.stack.token.address }] });
-const paidFetch = wrapFetchWithPayment(fetch, client);
+const paidFetch = payingFetch(
+  publicClient as PublicClient,
+  chain.stack.accounts.demo.privateKey as Hex,
+  chain.stack.token.address as Hex,
+);
 
 async function buy(): Promise<void> {
   const response = await paidFetch(`${agent.url}/lease`, {

@@ -28,6 +28,14 @@ export type PaidStack = {
   stop: () => Promise<void>;
 };
 
+/** The official @x402/fetch wrapper with the `exact` EVM scheme, allowed to pay in the local token. */
+export function payingFetch(publicClient: PublicClient, privateKey: Hex, asset: Hex): typeof fetch {
+  const client = new x402Client()
+    .register("eip155:31337", new ExactEvmScheme(toClientEvmSigner(privateKeyToAccount(privateKey), publicClient)))
+    .setSpendControls({ allowedAssets: [{ network: "eip155:31337", asset }] });
+  return wrapFetchWithPayment(fetch, client);
+}
+
 export async function startPaidStack(dir: string): Promise<PaidStack> {
   const chain = await startLocalChain();
   const publicClient = createPublicClient({
@@ -71,7 +79,7 @@ export async function startPaidStack(dir: string): Promise<PaidStack> {
       AGENT_RPC_URL: chain.rpcUrl,
       LOG_LEVEL: "warn",
     },
-    paidFetch: wrapFetchWithPayment(fetch, client),
+    paidFetch: payingFetch(publicClient, chain.stack.accounts.demo.privateKey as Hex, chain.stack.token.address as Hex),
     stop: async () => {
       await new Promise((resolve) => server.close(resolve));
       await facilitator.close();

@@ -4,6 +4,8 @@ import {
   jsonErrorHandler,
   notFoundHandler,
   observeRequests,
+  operationalRoutes,
+  type ReadinessReport,
   requireJson,
   sendError,
 } from "@wg402/shared/http";
@@ -18,7 +20,7 @@ import type { PaymentEdge } from "./payments/paymentEdge.ts";
 import { paymentIdentity } from "./payments/paymentKey.ts";
 import { readPaymentHeader } from "./payments/readPaymentHeader.ts";
 
-export type ReadinessReport = { ready: boolean; checks: Record<string, { ok: boolean; detail: string }> };
+export type { ReadinessReport };
 
 export type AgentAppDeps = {
   leases: LeaseService;
@@ -43,17 +45,7 @@ export function createApp(deps: AgentAppDeps): express.Express {
   app.get("/", (_req, res) => {
     res.json(deps.nodeInfo());
   });
-  app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
-  });
-  app.get("/readyz", async (_req, res) => {
-    const report = await deps.readiness();
-    res.status(report.ready ? 200 : 503).json(report);
-  });
-  app.get("/metrics", async (_req, res) => {
-    res.setHeader("content-type", metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
-  });
+  app.use(operationalRoutes(deps.readiness, metrics.registry));
   app.get("/lease/:id", async (req: Request<{ id: string }>, res) => {
     assertLeaseId(req.params.id);
     res.json(await leases.view(req.params.id));

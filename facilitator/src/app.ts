@@ -1,5 +1,13 @@
 import { ErrorCode } from "@wg402/shared";
-import { jsonErrorHandler, notFoundHandler, observeRequests, requireJson, sendError } from "@wg402/shared/http";
+import {
+  jsonErrorHandler,
+  notFoundHandler,
+  observeRequests,
+  operationalRoutes,
+  type ReadinessReport,
+  requireJson,
+  sendError,
+} from "@wg402/shared/http";
 import type { x402Facilitator } from "@x402/core/facilitator";
 import { PaymentPayloadV2Schema, PaymentRequirementsV2Schema } from "@x402/core/schemas";
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
@@ -10,7 +18,7 @@ import { apiKeyAuth } from "./apiKeyAuth.ts";
 import type { FacilitatorMetrics } from "./metrics.ts";
 import type { SettlementService } from "./settlementService.ts";
 
-export type ReadinessReport = { ready: boolean; checks: Record<string, { ok: boolean; detail: string }> };
+export type { ReadinessReport };
 
 export type FacilitatorAppDeps = {
   service: SettlementService;
@@ -88,18 +96,7 @@ export function createApp(deps: FacilitatorAppDeps): express.Express {
   app.set("trust proxy", false);
   app.use(observeRequests(logger, metrics.httpDuration));
 
-  app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
-  });
-  app.get("/readyz", async (_req, res) => {
-    const report = await deps.readiness();
-    res.status(report.ready ? 200 : 503).json(report);
-  });
-  app.get("/metrics", async (_req, res) => {
-    await deps.readiness().catch(() => undefined); // refreshes the signer balance gauges
-    res.setHeader("content-type", metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
-  });
+  app.use(operationalRoutes(deps.readiness, metrics.registry));
   app.get("/supported", (_req, res) => {
     res.json(facilitator.getSupported());
   });

@@ -1,2 +1,3 @@
 export * from "./httpErrors.ts";
 export * from "./observeRequests.ts";
+export * from "./operationalRoutes.ts";
