@@ -56,14 +56,6 @@ export async function startPaidStack(dir: string): Promise<PaidStack> {
   const server: Server = facilitator.app.listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
   const facilitatorUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new x402Client()
-    .register(
-      "eip155:31337",
-      new ExactEvmScheme(
-        toClientEvmSigner(privateKeyToAccount(chain.stack.accounts.demo.privateKey as Hex), publicClient),
-      ),
-    )
-    .setSpendControls({ allowedAssets: [{ network: "eip155:31337", asset: chain.stack.token.address }] });
   return {
     chain,
     publicClient,

@@ -6,6 +6,7 @@ import { rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { startAgentProcess } from "@wg402/agent";
 import { DEFAULT_DEMO_FUNDS, deployLocalStack, startHardhatNode } from "@wg402/contracts";
+import { startUiDaemonProcess } from "@wg402/desktop/daemon";
 import { startFacilitatorProcess } from "@wg402/facilitator";
 import { localStackPath, writeLocalStack } from "@wg402/shared";
 import { formatUnits } from "viem";
@@ -93,10 +94,19 @@ try {
   stack.services.agent = agent.url;
   await writeLocalStack(stack, file);
 
+  const ui = await startUiDaemonProcess(
+    { WG402_STACK_FILE: file, WG402_UI_PORT: process.env.WG402_UI_PORT ?? "4030" },
+    { onOutput: (text) => console.error(`[ui] ${text}`) },
+  );
+  running.push({ name: "ui", stop: ui.stop });
+  stack.services.ui = ui.url;
+  await writeLocalStack(stack, file);
+
   line("chain", chain.rpcUrl);
   line("facilitator", facilitator.url);
   line("agent", `${agent.url}  (WireGuard: ${agent.driver})`);
   if ("unavailable" in node) line("", `no real tunnel on this machine: ${node.unavailable}`);
+  line("ui", ui.url);
   line("token", `${stack.token.address} (${stack.token.symbol}, ${stack.token.decimals} decimals)`);
   line("demo wallet", stack.accounts.demo.address);
   line("demo key", `${stack.accounts.demo.privateKey} (local chain only: a publicly known test key)`);

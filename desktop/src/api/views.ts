@@ -1,0 +1,203 @@
+// What the client API hands to a UI: plain JSON, no bigint (amounts are decimal strings of base units with a
+// formatted twin from the core), so Electron IPC and the HTTP daemon carry exactly the same values.
+import type { WireError } from "@wg402/shared";
+
+export type TunnelDriverKind = "wg-quick" | "userspace" | "export";
+
+/** Why a session's lease ended, as the client core names it. */
+export type SessionEndCause =
+  | "spend_cap"
+  | "insufficient_balance"
+  | "renewal_failed"
+  | "lease_gone"
+  | "not_renewing"
+  | "disconnected";
+
+/** An amount of a token (or of gas). */
+export type AmountView = {
+  /** Base units, as a decimal string. */
+  amount: string;
+  decimals: number;
+  symbol: string;
+  /** "0.05 tUSD", formatted by the core. */
+  formatted: string;
+};
+
+export type DriverOption = {
+  kind: TunnelDriverKind;
+  /** Whether traffic stays blocked when the lease ends. */
+  killSwitch: boolean;
+  /** False when this machine cannot run it (root, tools); `note` says why. */
+  available: boolean;
+  note: string;
+};
+
+/** A lease an earlier run (or the CLI) left in the state file, which this app did not start. */
+export type RecordedLeaseView = {
+  leaseId: string;
+  nodeUrl: string;
+  startedAt: string;
+  expiresAt: string;
+  driver: TunnelDriverKind | null;
+  blocked: boolean;
+};
+
+export type AppInfo = {
+  version: string;
+  transport: "electron" | "daemon";
+  /** Where the wallet, the state file and the tunnel configs live. */
+  home: string;
+  defaultDriver: TunnelDriverKind;
+  drivers: DriverOption[];
+  /** The local stack (`npm start`) is running: its chain has a faucet. */
+  localStack: { rpcUrl: string; network: string } | null;
+  recordedLease: RecordedLeaseView | null;
+};
+
+export type WalletView = {
+  state: "none" | "locked" | "unlocked";
+  address: string | null;
+  /** `env`: WG402_PRIVATE_KEY (scripts); the keystore is not used then. */
+  source: "keystore" | "env";
+  keystorePath: string;
+};
+
+export type BalancesView = {
+  address: string;
+  network: string;
+  chainName: string;
+  /** Test chains only: tokens have no value. */
+  testOnly: boolean;
+  /** This chain has a faucet this app can call. */
+  faucet: boolean;
+  token: AmountView;
+  gas: AmountView;
+  readAt: string;
+};
+
+export type FaucetView = {
+  txHash: string;
+  received: AmountView;
+  balance: AmountView;
+  /** The wallet had no gas and got some from the local stack's test deployer first. */
+  gasTopUp: boolean;
+};
+
+type NodeSource = "stack" | "env" | "settings";
+
+export type ReachableNodeView = {
+  reachable: true;
+  url: string;
+  source: NodeSource;
+  name: string;
+  region: string;
+  version: string;
+  network: string;
+  chainName: string;
+  pricePerMinute: AmountView;
+  /** Per hour of wall-clock time (a test node's minute can be shorter than 60 s). */
+  pricePerHour: AmountView;
+  secondsPerMinute: number;
+  minMinutes: number;
+  maxMinutes: number;
+  capacity: { total: number; available: number };
+  /** Median round trip of `GET /` in ms. */
+  latencyMs: number;
+};
+
+export type UnreachableNodeView = { reachable: false; url: string; source: NodeSource; error: WireError };
+
+export type NodeView = ReachableNodeView | UnreachableNodeView;
+
+/** The node's own 402 answer for `minutes`. */
+export type QuoteView = { nodeUrl: string; minutes: number; total: AmountView };
+
+export type SessionPhase = "connecting" | "connected" | "ended" | "closing";
+
+export type SessionView = {
+  phase: SessionPhase;
+  leaseId: string | null;
+  nodeUrl: string;
+  nodeName: string;
+  region: string;
+  network: string;
+  /** The tunnel address the node gave this client. */
+  address: string | null;
+  driver: TunnelDriverKind;
+  killSwitch: boolean;
+  /** The kill switch holds traffic. */
+  blocked: boolean;
+  /** export: the WireGuard config to import. */
+  configPath: string | null;
+  /** Sentences from the tunnel driver. */
+  notes: string[];
+  /** ms since the epoch. */
+  startedAt: number | null;
+  expiresAt: number | null;
+  secondsLeft: number;
+  secondsPerMinute: number;
+  pricePerMinute: AmountView;
+  costPerHour: AmountView;
+  /** Settled this session. */
+  spent: AmountView;
+  /** Signed this session (what the cap counts). */
+  committed: AmountView;
+  cap: AmountView | null;
+  bytesUp: number;
+  bytesDown: number;
+  renewals: number;
+  autoRenew: boolean;
+  minutes: number;
+  renewMinutes: number;
+  nextRenewalAt: number | null;
+  /** Set once the lease has ended (the "paused" state). */
+  ended: { cause: SessionEndCause; at: number } | null;
+};
+
+/**
+ * The session as of `revision`, which only grows: a UI keeps the highest it has seen, so an event that
+ * arrives after a command's answer (two channels, no common order) never turns the clock back.
+ */
+export type SessionSnapshot = { revision: number; session: SessionView | null };
+
+export type HistoryPayment = {
+  amount: AmountView;
+  minutes: number;
+  txHash: string | null;
+  /** The explorer link for this chain (settings or the chain registry), when there is one. */
+  txUrl: string | null;
+  paidAt: string;
+};
+
+export type HistoryEntry = {
+  leaseId: string;
+  nodeUrl: string;
+  nodeName: string;
+  region: string;
+  network: string;
+  startedAt: string;
+  endedAt: string;
+  secondsUsed: number;
+  bytesUp: number;
+  bytesDown: number;
+  totalPaid: AmountView;
+  payments: HistoryPayment[];
+  endCause: SessionEndCause | "closed";
+};
+
+export type SettingsView = {
+  /** Minutes bought when connecting. */
+  minutes: number;
+  autoRenew: boolean;
+  renewMinutes: number;
+  /** Session spend cap in whole tokens ("0.5"), or null for none. */
+  spendCap: string | null;
+  /** Warn when the balance covers fewer minutes than this. */
+  lowBalanceMinutes: number;
+  /** null: the app's default driver. */
+  driver: TunnelDriverKind | null;
+  /** Nodes the user added. */
+  nodes: string[];
+  /** network (eip155:…) → "https://explorer/tx/{hash}"; overrides the chain registry's. */
+  explorerTxUrls: Record<string, string>;
+};

@@ -1,0 +1,61 @@
+// Belongs in client/: the body of `wg402 disconnect` as a function, so the CLI and the desktop share it. A
+// lease recorded in the state file by another process (or an earlier run that died) is closed with the
+// payer's signature and its tunnel, kill switch included, is taken down.
+import {
+  ClientError,
+  ClientErrorCode,
+  clearSessionState,
+  closeLease,
+  createTunnelDriver,
+  isClientError,
+  requireSessionState,
+} from "@wg402/client";
+import { chainByNetwork, type UsageReceipt } from "@wg402/shared";
+import type { LocalAccount } from "viem";
+
+export type ClosedRecordedLease = {
+  leaseId: string;
+  receipt: UsageReceipt | null;
+  /** The node could not be told (the tunnel is down all the same). */
+  closeError: ClientError | null;
+};
+
+export async function closeRecordedLease(p: {
+  statePath: string;
+  tunnelsDir: string;
+  account: LocalAccount;
+  isRoot?: () => boolean;
+}): Promise<ClosedRecordedLease> {
+  const state = await requireSessionState(p.statePath);
+  const chain = chainByNetwork(state.network);
+  if (!chain) {
+    throw new ClientError(`the state file names an unknown network, ${state.network}`, {
+      code: ClientErrorCode.invalid_argument,
+    });
+  }
+  let receipt: UsageReceipt | null = null;
+  let closeError: ClientError | null = null;
+  try {
+    receipt = await closeLease({
+      nodeUrl: state.nodeUrl,
+      leaseId: state.leaseId,
+      account: p.account,
+      chainId: chain.id,
+    });
+  } catch (error) {
+    if (!isClientError(error)) throw error;
+    // Already closed or forgotten by the node: nothing left to pay for.
+    if (!isClientError(error, ClientErrorCode.lease_not_active, ClientErrorCode.lease_not_found)) closeError = error;
+  }
+  // Cleared first, so a process still running that session sees the disconnect and leaves the tunnel alone.
+  await clearSessionState(p.statePath);
+  if (state.tunnel) {
+    const driver = createTunnelDriver(state.tunnel.driver, {
+      tunnelsDir: p.tunnelsDir,
+      netns: state.tunnel.netns ?? undefined,
+      isRoot: p.isRoot,
+    });
+    await driver.down(state.tunnel);
+  }
+  return { leaseId: state.leaseId, receipt, closeError };
+}

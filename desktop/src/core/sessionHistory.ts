@@ -1,0 +1,120 @@
+// Belongs in client/: a record of past sessions, for any UI (and a future `wg402 history`). It lives here
+// until the core has it. One JSON file in WG402_HOME, newest first, written atomically.
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { type Lease, LeaseId, LeasePayment, TokenAmount, type UsageReceipt } from "@wg402/shared";
+import { z } from "zod";
+
+export const SessionEndReason = z.enum([
+  "spend_cap",
+  "insufficient_balance",
+  "renewal_failed",
+  "lease_gone",
+  "not_renewing",
+  "disconnected",
+  "closed",
+]);
+export type SessionEndReason = z.infer<typeof SessionEndReason>;
+
+/** One finished session: what it cost, how long it ran, what it carried, and every payment's tx hash. */
+export const SessionRecord = z.object({
+  leaseId: LeaseId,
+  nodeUrl: z.string(),
+  nodeName: z.string(),
+  region: z.string(),
+  network: z.string(),
+  token: z.object({ symbol: z.string(), decimals: z.number().int().nonnegative() }),
+  startedAt: z.iso.datetime(),
+  endedAt: z.iso.datetime(),
+  secondsUsed: z.number().int().nonnegative(),
+  bytesUp: z.number().int().nonnegative(),
+  bytesDown: z.number().int().nonnegative(),
+  totalPaid: TokenAmount,
+  payments: z.array(LeasePayment),
+  endCause: SessionEndReason,
+});
+export type SessionRecord = z.infer<typeof SessionRecord>;
+
+const HistoryFile = z.object({ version: z.literal(1), sessions: z.array(SessionRecord) });
+
+const MAX_SESSIONS = 1_000;
+
+export type SessionFacts = Omit<
+  SessionRecord,
+  "startedAt" | "endedAt" | "secondsUsed" | "bytesUp" | "bytesDown" | "totalPaid" | "payments"
+>;
+
+/**
+ * The record of a session from the node's usage receipt (a close) or, when the lease had already ended,
+ * from its last known state. The node's numbers win over anything counted locally.
+ */
+export function sessionRecordFrom(
+  facts: SessionFacts,
+  source: { receipt: UsageReceipt } | { lease: Lease; endedAt: number },
+): SessionRecord {
+  if ("receipt" in source) {
+    const r = source.receipt;
+    return SessionRecord.parse({
+      ...facts,
+      startedAt: r.startedAt,
+      endedAt: r.endedAt,
+      secondsUsed: r.secondsUsed,
+      bytesUp: r.bytesUp,
+      bytesDown: r.bytesDown,
+      totalPaid: r.totalPaid,
+      payments: r.payments,
+    });
+  }
+  const { lease } = source;
+  const started = Date.parse(lease.createdAt);
+  // A lease that ran out ended at its expiry, not when the user got round to pressing Disconnect.
+  const ended = Math.min(source.endedAt, Date.parse(lease.expiresAt));
+  return SessionRecord.parse({
+    ...facts,
+    startedAt: lease.createdAt,
+    endedAt: new Date(Math.max(ended, started)).toISOString(),
+    secondsUsed: Math.max(0, Math.floor((ended - started) / 1000)),
+    bytesUp: lease.usage.bytesUp,
+    bytesDown: lease.usage.bytesDown,
+    totalPaid: lease.totalPaid,
+    payments: lease.payments,
+  });
+}
+
+export class SessionHistory {
+  readonly path: string;
+  private writing: Promise<unknown> = Promise.resolve();
+
+  constructor(home: string) {
+    this.path = join(home, "history.json");
+  }
+
+  /** Newest first. A missing file is an empty history; a damaged one is an error, never silently replaced. */
+  async list(): Promise<SessionRecord[]> {
+    let text: string;
+    try {
+      text = await readFile(this.path, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+    return HistoryFile.parse(JSON.parse(text)).sessions;
+  }
+
+  /** Adds a session (replacing an earlier record of the same lease) and returns the new list. */
+  add(record: SessionRecord): Promise<SessionRecord[]> {
+    const next = this.writing.then(async () => {
+      const sessions = [record, ...(await this.list()).filter((s) => s.leaseId !== record.leaseId)].slice(
+        0,
+        MAX_SESSIONS,
+      );
+      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+      const tmp = `${this.path}.${process.pid}.tmp`;
+      await writeFile(tmp, `${JSON.stringify({ version: 1, sessions }, null, 2)}\n`, { mode: 0o600 });
+      await rename(tmp, this.path);
+      return sessions;
+    });
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+}

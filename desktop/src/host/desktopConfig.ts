@@ -1,0 +1,44 @@
+import { fileURLToPath } from "node:url";
+import { parseConfig } from "@wg402/shared";
+import { z } from "zod";
+
+const csv = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean),
+);
+
+const seconds = (fallback: number) => z.coerce.number().positive().max(3_600).default(fallback);
+
+export const defaultStaticDir = fileURLToPath(new URL("../../dist/app/renderer", import.meta.url));
+
+/**
+ * What the desktop host reads from the environment, once, at start-up: the daemon (`npm run ui`) and the
+ * Electron main process share it. WG402_HOME, WG402_STACK_FILE and the RPC overrides are read by the client
+ * core itself from the same environment.
+ */
+export const DesktopConfig = z.object({
+  /** Loopback only: the API holds an unlocked wallet. */
+  WG402_UI_HOST: z.enum(["127.0.0.1"]).default("127.0.0.1"),
+  WG402_UI_PORT: z.coerce.number().int().min(0).max(65_535).default(4030),
+  WG402_UI_STATIC_DIR: z.string().default(defaultStaticDir),
+  /** auto: wg-quick when running as root, else export (a .conf for the WireGuard app, no root). */
+  WG402_UI_DRIVER: z.enum(["auto", "wg-quick", "userspace", "export"]).default("auto"),
+  /** Default of the low-balance warning: the balance covers fewer minutes than this. Settings override it. */
+  WG402_UI_LOW_BALANCE_MINUTES: z.coerce.number().int().min(0).max(1_000_000).default(30),
+  /** While connected, how often the wallet's balance is read (it can fall for reasons outside this app). */
+  WG402_UI_BALANCE_POLL_SECONDS: seconds(15),
+  /** How often the node is asked for the lease's numbers. */
+  WG402_UI_STATUS_SECONDS: seconds(5),
+  /** Extra nodes to list, comma separated, besides the local stack's agent and those the user added. */
+  WG402_UI_NODES: csv.default([]),
+  /** Where the user's settings and history live; default: WG402_HOME. */
+  WG402_HOME: z.string().optional(),
+  WG402_STACK_FILE: z.string().optional(),
+});
+export type DesktopConfig = z.infer<typeof DesktopConfig>;
+
+export function loadDesktopConfig(env: Record<string, string | undefined> = process.env): DesktopConfig {
+  return parseConfig(DesktopConfig, env);
+}

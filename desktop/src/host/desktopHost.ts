@@ -1,0 +1,292 @@
+import {
+  ClientError,
+  ClientErrorCode,
+  createTunnelDriver,
+  type FetchLike,
+  fetchQuote,
+  homePaths,
+  normalizeNodeUrl,
+  readSessionState,
+  requestFaucet,
+  type TunnelDriverKind,
+} from "@wg402/client";
+import { ErrorCode, localStackPath, readLocalStack } from "@wg402/shared";
+import type { CommandInput, CommandName, CommandOutput } from "../api/commands.ts";
+import type { CommandEnvelope } from "../api/envelope.ts";
+import type { AppInfo, DriverOption, RecordedLeaseView } from "../api/views.ts";
+import { closeRecordedLease } from "../core/closeRecordedLease.ts";
+import { SessionHistory } from "../core/sessionHistory.ts";
+import { amountView } from "./amountView.ts";
+import { BalanceService } from "./balanceService.ts";
+import { commandInputs } from "./commandInputs.ts";
+import type { DesktopConfig } from "./desktopConfig.ts";
+import { type ApiEventListener, EventBus } from "./eventBus.ts";
+import { historyEntryView } from "./historyEntryView.ts";
+import { NodeDirectory } from "./nodeDirectory.ts";
+import { SessionController } from "./sessionController.ts";
+import { SettingsStore } from "./settingsStore.ts";
+import { toWireError } from "./toWireError.ts";
+import { WalletService } from "./walletService.ts";
+
+type Env = Record<string, string | undefined>;
+
+export type DesktopHostOptions = {
+  config: DesktopConfig;
+  env: Env;
+  transport: AppInfo["transport"];
+  version: string;
+  isRoot?: () => boolean;
+  fetch?: FetchLike;
+  /** scrypt cost for new wallets; tests pass a small one. Default: the core's (2^17). */
+  scryptN?: number;
+};
+
+type Handlers = { [K in CommandName]: (input: CommandInput<K>) => Promise<CommandOutput<K>> };
+
+const DRIVER_ORDER: TunnelDriverKind[] = ["wg-quick", "userspace", "export"];
+
+/**
+ * The client API over the client core: one handler per command and one event stream. Electron's main
+ * process and the HTTP daemon both call `call()` and `subscribe()`; neither has logic of its own.
+ */
+export class DesktopHost {
+  readonly bus = new EventBus();
+  readonly paths: ReturnType<typeof homePaths>;
+  private readonly o: DesktopHostOptions;
+  private readonly env: Env;
+  private readonly wallet: WalletService;
+  private readonly settings: SettingsStore;
+  private readonly history: SessionHistory;
+  private readonly nodes: NodeDirectory;
+  private readonly balances: BalanceService;
+  private readonly sessions: SessionController;
+  private readonly isRoot: () => boolean;
+  private drivers: DriverOption[] = [];
+  private readonly handlers: Handlers;
+
+  private constructor(o: DesktopHostOptions, settings: SettingsStore) {
+    this.o = o;
+    // The core reads WG402_HOME and WG402_STACK_FILE from the environment it is given.
+    this.env = {
+      ...o.env,
+      ...(o.config.WG402_HOME ? { WG402_HOME: o.config.WG402_HOME } : {}),
+      ...(o.config.WG402_STACK_FILE ? { WG402_STACK_FILE: o.config.WG402_STACK_FILE } : {}),
+    };
+    this.paths = homePaths(this.env);
+    this.isRoot = o.isRoot ?? (() => process.getuid?.() === 0);
+    this.settings = settings;
+    this.wallet = new WalletService({ env: this.env, keystorePath: this.paths.keystore, scryptN: o.scryptN });
+    this.history = new SessionHistory(this.paths.home);
+    this.nodes = new NodeDirectory({
+      env: this.env,
+      nodes: o.config.WG402_UI_NODES,
+      settings,
+      ...(o.fetch ? { fetch: o.fetch } : {}),
+    });
+    this.balances = new BalanceService({
+      env: this.env,
+      wallet: this.wallet,
+      bus: this.bus,
+      pollMs: o.config.WG402_UI_BALANCE_POLL_SECONDS * 1000,
+      defaultNetwork: async () =>
+        this.sessions.network ?? (await this.nodes.firstNetwork()) ?? (await this.localStack())?.network ?? null,
+    });
+    this.sessions = new SessionController({
+      env: this.env,
+      paths: this.paths,
+      wallet: this.wallet,
+      settings,
+      history: this.history,
+      balances: this.balances,
+      bus: this.bus,
+      defaultDriver: () => this.defaultDriver(),
+      statusIntervalMs: o.config.WG402_UI_STATUS_SECONDS * 1000,
+      isRoot: this.isRoot,
+      ...(o.fetch ? { fetch: o.fetch } : {}),
+    });
+    this.handlers = this.buildHandlers();
+  }
+
+  static async create(options: DesktopHostOptions): Promise<DesktopHost> {
+    const home = homePaths({
+      ...options.env,
+      ...(options.config.WG402_HOME ? { WG402_HOME: options.config.WG402_HOME } : {}),
+    }).home;
+    const settings = await SettingsStore.open(home, { lowBalanceMinutes: options.config.WG402_UI_LOW_BALANCE_MINUTES });
+    const host = new DesktopHost(options, settings);
+    await host.detectDrivers();
+    return host;
+  }
+
+  subscribe(listener: ApiEventListener): () => void {
+    return this.bus.subscribe(listener);
+  }
+
+  /** Validates the input, runs the command, and returns its result or its error as data. */
+  async call<K extends CommandName>(name: K, rawInput: unknown): Promise<CommandEnvelope<K>> {
+    const schema = commandInputs[name];
+    if (!schema) {
+      return {
+        ok: false,
+        error: { error: ErrorCode.not_found, message: `there is no command called ${String(name)}` },
+      };
+    }
+    try {
+      const input = schema.parse(rawInput) as CommandInput<K>;
+      const handler = this.handlers[name] as (input: CommandInput<K>) => Promise<CommandOutput<K>>;
+      return { ok: true, result: await handler(input) };
+    } catch (error) {
+      const wire = toWireError(error);
+      if (wire.error === ErrorCode.internal_error) console.error(`wg402-desktop: ${name} failed:`, error);
+      return { ok: false, error: wire };
+    }
+  }
+
+  /** Closes a running lease (quitting stops paying) and stops background reads. */
+  async close(): Promise<void> {
+    await this.sessions.shutdown();
+    this.balances.unwatch();
+  }
+
+  private buildHandlers(): Handlers {
+    return {
+      "app.info": () => this.appInfo(),
+      "wallet.status": () => this.wallet.status(),
+      "wallet.create": async ({ passphrase }) => this.walletChanged(await this.wallet.create(passphrase)),
+      "wallet.import": async ({ privateKey, passphrase }) =>
+        this.walletChanged(await this.wallet.import(privateKey, passphrase)),
+      "wallet.unlock": async ({ passphrase }) => this.walletChanged(await this.wallet.unlock(passphrase)),
+      "wallet.lock": async () => this.walletChanged(await this.wallet.lock()),
+      "wallet.balances": (input) => this.balances.read(input?.network),
+      "wallet.faucet": async (input) => {
+        const account = this.wallet.requireAccount();
+        const chain = await this.balances.chainFor(input?.network);
+        const result = await requestFaucet(chain, account);
+        await this.balances.read(chain.chain.network).catch(() => undefined);
+        return {
+          txHash: result.txHash,
+          received: amountView(result.amount, chain.token),
+          balance: amountView(result.balance, chain.token),
+          gasTopUp: result.gasTopUp !== null,
+        };
+      },
+      "nodes.list": async (input) => {
+        const nodes = await this.nodes.list(input?.refresh === true);
+        this.bus.publish({ type: "nodes", nodes });
+        return nodes;
+      },
+      "nodes.add": async ({ url }) => this.nodesChanged(await this.nodes.add(url)),
+      "nodes.remove": async ({ url }) => this.nodesChanged(await this.nodes.remove(url)),
+      "nodes.quote": async ({ url, minutes }) => {
+        const nodeUrl = normalizeNodeUrl(url);
+        const { quote } = await fetchQuote(nodeUrl, minutes, { ...(this.o.fetch ? { fetch: this.o.fetch } : {}) });
+        const kind = quote.accepts[0];
+        return {
+          nodeUrl,
+          minutes: quote.minutes,
+          total: amountView(BigInt(quote.total), { symbol: kind?.symbol ?? "", decimals: kind?.decimals ?? 0 }),
+        };
+      },
+      "session.status": async () => this.sessions.snapshot(),
+      "session.connect": ({ nodeUrl, minutes }) => this.sessions.connect(nodeUrl, minutes),
+      "session.disconnect": () => this.sessions.disconnect(),
+      "session.resume": () => this.sessions.resume(),
+      "session.closeRecorded": async () => {
+        if (this.sessions.view()) {
+          throw new ClientError("this app's own session is running: use Disconnect", {
+            code: ClientErrorCode.invalid_argument,
+          });
+        }
+        const closed = await closeRecordedLease({
+          statePath: this.paths.state,
+          tunnelsDir: this.paths.tunnels,
+          account: this.wallet.requireAccount(),
+          isRoot: this.isRoot,
+        });
+        if (closed.closeError) {
+          throw new ClientError(`the tunnel is down, but the node was not told: ${closed.closeError.shortMessage}`, {
+            code: closed.closeError.code,
+          });
+        }
+        return { leaseId: closed.leaseId };
+      },
+      "settings.get": async () => this.settings.current,
+      "settings.update": async (patch) => {
+        const settings = await this.settings.update(patch);
+        this.bus.publish({ type: "settings", settings });
+        return settings;
+      },
+      "history.list": async () => {
+        const templates = this.settings.current.explorerTxUrls;
+        return (await this.history.list()).map((record) => historyEntryView(record, templates));
+      },
+    };
+  }
+
+  private walletChanged<T extends Awaited<ReturnType<WalletService["status"]>>>(wallet: T): T {
+    this.bus.publish({ type: "wallet", wallet });
+    return wallet;
+  }
+
+  private nodesChanged<T extends Awaited<ReturnType<NodeDirectory["list"]>>>(nodes: T): T {
+    this.bus.publish({ type: "nodes", nodes });
+    return nodes;
+  }
+
+  private async appInfo(): Promise<AppInfo> {
+    const localStack = await this.localStack();
+    return {
+      version: this.o.version,
+      transport: this.o.transport,
+      home: this.paths.home,
+      defaultDriver: this.defaultDriver(),
+      drivers: this.drivers,
+      localStack,
+      recordedLease: this.sessions.view() ? null : await this.recordedLease(),
+    };
+  }
+
+  private async recordedLease(): Promise<RecordedLeaseView | null> {
+    const state = await readSessionState(this.paths.state);
+    if (!state) return null;
+    return {
+      leaseId: state.leaseId,
+      nodeUrl: state.nodeUrl,
+      startedAt: state.startedAt,
+      expiresAt: state.expiresAt,
+      driver: state.tunnel?.driver ?? null,
+      blocked: state.tunnel?.blocked ?? false,
+    };
+  }
+
+  private async localStack(): Promise<AppInfo["localStack"]> {
+    try {
+      const stack = await readLocalStack(localStackPath(this.env));
+      return { rpcUrl: this.env.WG402_RPC_URL_LOCAL || stack.chain.rpcUrl, network: stack.chain.network };
+    } catch {
+      // No local stack: the app still works with public nodes.
+      return null;
+    }
+  }
+
+  /** Which drivers this machine can run, asked of each driver's own precheck (root, tools). */
+  private async detectDrivers(): Promise<void> {
+    this.drivers = await Promise.all(
+      DRIVER_ORDER.map(async (kind): Promise<DriverOption> => {
+        const driver = createTunnelDriver(kind, { tunnelsDir: this.paths.tunnels, qr: false, isRoot: this.isRoot });
+        try {
+          await driver.precheck({ dns: [] });
+          return { kind, killSwitch: driver.killSwitch, available: true, note: "" };
+        } catch (error) {
+          return { kind, killSwitch: driver.killSwitch, available: false, note: toWireError(error).message };
+        }
+      }),
+    );
+  }
+
+  private defaultDriver(): TunnelDriverKind {
+    const wanted = this.o.config.WG402_UI_DRIVER;
+    if (wanted !== "auto") return wanted;
+    return this.drivers.find((d) => d.available)?.kind ?? "export";
+  }
+}

@@ -1,0 +1,90 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { ClientError, ClientErrorCode, normalizeNodeUrl } from "@wg402/client";
+import { z } from "zod";
+import type { SettingsView } from "../api/views.ts";
+import type { SettingsPatch } from "./commandInputs.ts";
+
+/** The user's choices, kept in `$WG402_HOME/desktop-settings.json`. No secret lives here. */
+export const DesktopSettings = z.object({
+  version: z.literal(1),
+  minutes: z.number().int().positive(),
+  autoRenew: z.boolean(),
+  renewMinutes: z.number().int().positive(),
+  spendCap: z.string().nullable(),
+  lowBalanceMinutes: z.number().int().nonnegative(),
+  driver: z.enum(["wg-quick", "userspace", "export"]).nullable(),
+  nodes: z.array(z.string()),
+  explorerTxUrls: z.record(z.string(), z.string()),
+});
+export type DesktopSettings = z.infer<typeof DesktopSettings>;
+
+export class SettingsStore {
+  readonly path: string;
+  private value: DesktopSettings;
+  private writing: Promise<unknown> = Promise.resolve();
+
+  private constructor(path: string, value: DesktopSettings) {
+    this.path = path;
+    this.value = value;
+  }
+
+  /** Reads the file, filling in what it lacks from the defaults. A damaged file is an error, not a reset. */
+  static async open(home: string, defaults: { lowBalanceMinutes: number }): Promise<SettingsStore> {
+    const path = join(home, "desktop-settings.json");
+    const base: DesktopSettings = {
+      version: 1,
+      minutes: 10,
+      autoRenew: true,
+      renewMinutes: 10,
+      spendCap: null,
+      lowBalanceMinutes: defaults.lowBalanceMinutes,
+      driver: null,
+      nodes: [],
+      explorerTxUrls: {},
+    };
+    let stored: unknown = {};
+    try {
+      stored = JSON.parse(await readFile(path, "utf8"));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+        throw new ClientError(`the settings file ${path} cannot be read; fix or delete it`, {
+          code: ClientErrorCode.invalid_argument,
+          cause: error,
+        });
+      }
+    }
+    const parsed = DesktopSettings.safeParse({ ...base, ...(stored as object) });
+    if (!parsed.success) {
+      throw new ClientError(`the settings file ${path} is not valid; fix or delete it`, {
+        code: ClientErrorCode.invalid_argument,
+        cause: parsed.error,
+      });
+    }
+    return new SettingsStore(path, parsed.data);
+  }
+
+  get current(): SettingsView {
+    const { version: _version, ...view } = this.value;
+    return structuredClone(view);
+  }
+
+  async update(patch: SettingsPatch): Promise<SettingsView> {
+    const next: DesktopSettings = { ...this.value };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value !== undefined) (next as Record<string, unknown>)[key] = value;
+    }
+    if (patch.nodes) next.nodes = [...new Set(patch.nodes.map((url) => normalizeNodeUrl(url)))];
+    this.value = DesktopSettings.parse(next);
+    const text = `${JSON.stringify(this.value, null, 2)}\n`;
+    const write = this.writing.then(async () => {
+      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+      const tmp = `${this.path}.${process.pid}.tmp`;
+      await writeFile(tmp, text, { mode: 0o600 });
+      await rename(tmp, this.path);
+    });
+    this.writing = write.catch(() => undefined);
+    await write;
+    return this.current;
+  }
+}

@@ -1,0 +1,127 @@
+import type { SessionView } from "../../api/views.ts";
+import { pausedReason } from "../model/connectToggle.ts";
+import { formatBytes, formatClock, formatDuration, plural } from "../model/format.ts";
+import { liveNumbers } from "../model/liveNumbers.ts";
+import { useNow } from "../useNow.ts";
+import { ActivityFeed } from "./ActivityFeed.tsx";
+import { ConnectionOptions } from "./ConnectionOptions.tsx";
+import { Button, Card, Stat } from "./primitives.tsx";
+
+/** The connected screen: timer, time left, money, bytes, next renewal; or the paused state. */
+export function SessionPanel({
+  session,
+  onResume,
+  onDisconnect,
+  busy,
+}: {
+  session: SessionView;
+  onResume: () => void;
+  onDisconnect: () => void;
+  busy: boolean;
+}) {
+  const now = useNow();
+  const live = liveNumbers(session, now);
+  const paused = session.phase === "ended";
+  return (
+    <Card
+      title={
+        <span>
+          {session.phase === "connecting" ? "Connecting to " : paused ? "Paused: " : "Connected to "}
+          {session.nodeName} <span className="text-sm font-normal text-slate-500">({session.region})</span>
+        </span>
+      }
+    >
+      {paused && session.ended && (
+        <div
+          role="alert"
+          data-testid="paused"
+          className="mb-4 rounded-xl border border-amber-400 bg-amber-50 p-4 text-amber-950 dark:border-amber-700 dark:bg-amber-950/60 dark:text-amber-100"
+        >
+          <p className="text-lg font-bold">Paused — pay to continue</p>
+          <p className="text-sm">{pausedReason(session.ended.cause)}</p>
+          <p className="mt-1 text-sm">
+            {session.killSwitch
+              ? session.blocked
+                ? "Traffic stays blocked (kill switch on) until you continue or disconnect."
+                : "The kill switch is being engaged."
+              : "The node no longer carries your traffic. Whether other traffic is blocked is up to your WireGuard app's kill switch setting."}
+          </p>
+          <div className="mt-3 flex flex-wrap gap-2">
+            <Button tone="warning" onClick={onResume} disabled={busy}>
+              Pay to continue
+            </Button>
+            <Button onClick={onDisconnect} disabled={busy}>
+              Disconnect
+            </Button>
+          </div>
+          <p className="mt-2 text-xs">
+            Continuing buys a new lease with your current settings; raise the spend cap or add funds first if that is
+            what stopped it.
+          </p>
+        </div>
+      )}
+
+      <div className="mb-4 flex flex-col items-center">
+        <p id="timer-label" className="text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
+          Connected for
+        </p>
+        <time className="text-5xl font-bold tabular-nums" data-testid="session-timer" aria-describedby="timer-label">
+          {formatClock(live.elapsedSeconds)}
+        </time>
+      </div>
+
+      <div
+        className="mb-4 h-2 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-800"
+        role="progressbar"
+        aria-label="Time left on the current lease"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(live.leaseFraction * 100)}
+      >
+        <div
+          className={`h-full ${paused ? "bg-amber-500" : "bg-emerald-500"} transition-all`}
+          style={{ width: `${Math.round(live.leaseFraction * 100)}%` }}
+        />
+      </div>
+
+      <dl className="grid grid-cols-2 gap-2">
+        <Stat label="Time left on lease" value={formatClock(live.secondsLeft)} testId="time-left" />
+        <Stat
+          label="Next renewal"
+          value={
+            live.nextRenewalInSeconds === null
+              ? session.autoRenew
+                ? "—"
+                : "auto-renew off"
+              : `in ${formatDuration(live.nextRenewalInSeconds)}`
+          }
+          testId="next-renewal"
+        />
+        <Stat label="Spent this session" value={session.spent.formatted} testId="spent" />
+        <Stat label="Cost per hour" value={session.costPerHour.formatted} testId="cost-per-hour" />
+        <Stat label="Uploaded" value={`↑ ${formatBytes(session.bytesUp)}`} testId="bytes-up" />
+        <Stat label="Downloaded" value={`↓ ${formatBytes(session.bytesDown)}`} testId="bytes-down" />
+        <Stat label="Renewals" value={plural(session.renewals, "renewal")} testId="renewals" />
+        <Stat label="Price" value={`${session.pricePerMinute.formatted}/min`} />
+      </dl>
+
+      <p className="mt-3 text-xs text-slate-500 dark:text-slate-400">
+        Tunnel address {session.address ?? "…"} · driver {session.driver}
+        {session.killSwitch ? " (kill switch)" : " (no kill switch)"}
+        {session.secondsPerMinute !== 60 ? ` · a billed minute is ${session.secondsPerMinute} s on this node` : ""}
+      </p>
+      {session.configPath && (
+        <p className="mt-1 break-all text-xs text-slate-500 dark:text-slate-400">
+          WireGuard config: <span className="font-mono">{session.configPath}</span> — import it into the WireGuard app.
+        </p>
+      )}
+
+      <div className="mt-4 border-t border-slate-200 pt-4 dark:border-slate-800">
+        <ConnectionOptions session={session} symbol={session.pricePerMinute.symbol} />
+      </div>
+      <div className="mt-4 border-t border-slate-200 pt-4 dark:border-slate-800">
+        <ActivityFeed />
+      </div>
+    </Card>
+  );
+}
