@@ -2,7 +2,7 @@
 // until the core has it. One JSON file in WG402_HOME, newest first, written atomically.
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { type Lease, LeaseId, LeasePayment, TokenAmount, type UsageReceipt } from "@wg402/shared";
+import { type Lease, type UsageReceipt, UsageReceipt as UsageReceiptSchema } from "@wg402/shared";
 import { z } from "zod";
 
 export const SessionEndReason = z.enum([
@@ -17,20 +17,21 @@ export const SessionEndReason = z.enum([
 export type SessionEndReason = z.infer<typeof SessionEndReason>;
 
 /** One finished session: what it cost, how long it ran, what it carried, and every payment's tx hash. */
-export const SessionRecord = z.object({
-  leaseId: LeaseId,
+export const SessionRecord = UsageReceiptSchema.pick({
+  leaseId: true,
+  startedAt: true,
+  endedAt: true,
+  secondsUsed: true,
+  bytesUp: true,
+  bytesDown: true,
+  totalPaid: true,
+  payments: true,
+}).extend({
   nodeUrl: z.string(),
   nodeName: z.string(),
   region: z.string(),
   network: z.string(),
   token: z.object({ symbol: z.string(), decimals: z.number().int().nonnegative() }),
-  startedAt: z.iso.datetime(),
-  endedAt: z.iso.datetime(),
-  secondsUsed: z.number().int().nonnegative(),
-  bytesUp: z.number().int().nonnegative(),
-  bytesDown: z.number().int().nonnegative(),
-  totalPaid: TokenAmount,
-  payments: z.array(LeasePayment),
   endCause: SessionEndReason,
 });
 export type SessionRecord = z.infer<typeof SessionRecord>;
