@@ -5,6 +5,7 @@ export type { CliIo } from "./cli/io.ts";
 export { run as runCli } from "./cli/main.ts";
 export * from "./clock.ts";
 export * from "./closeLease.ts";
+export * from "./closeRecordedLease.ts";
 export * from "./errors.ts";
 export * from "./home.ts";
 export * from "./leaseClient.ts";

@@ -1,6 +1,7 @@
 import {
   ClientError,
   ClientErrorCode,
+  closeRecordedLease,
   createTunnelDriver,
   type FetchLike,
   fetchQuote,
@@ -14,7 +15,6 @@ import { ErrorCode, localStackPath, readLocalStack } from "@wg402/shared";
 import type { CommandInput, CommandName, CommandOutput } from "../api/commands.ts";
 import type { CommandEnvelope } from "../api/envelope.ts";
 import type { AppInfo, DriverOption, RecordedLeaseView } from "../api/views.ts";
-import { closeRecordedLease } from "../core/closeRecordedLease.ts";
 import { SessionHistory } from "../core/sessionHistory.ts";
 import { amountView } from "./amountView.ts";
 import { BalanceService } from "./balanceService.ts";

@@ -1,13 +1,12 @@
-import { chainByNetwork, type PaymentKind, type UsageReceipt } from "@wg402/shared";
+import type { PaymentKind } from "@wg402/shared";
 import type { Command } from "commander";
 import { formatUnits } from "viem";
-import { closeLease } from "../../closeLease.ts";
-import { ClientError, ClientErrorCode, isClientError } from "../../errors.ts";
+import { closeRecordedLease } from "../../closeRecordedLease.ts";
+import { ClientErrorCode } from "../../errors.ts";
 import { LeaseClient } from "../../leaseClient.ts";
 import { fetchLease } from "../../nodeApi.ts";
 import { paymentChainFor } from "../../paymentChain.ts";
-import { clearSessionState, requireSessionState, writeSessionState } from "../../sessionState.ts";
-import { createTunnelDriver } from "../../tunnel/createTunnelDriver.ts";
+import { requireSessionState, writeSessionState } from "../../sessionState.ts";
 import type { CliContext } from "../context.ts";
 import { amountOption } from "../context.ts";
 import { ExitCode } from "../exitCodes.ts";
@@ -87,39 +86,14 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
     .action(
       runner.handler(async (ctx: CliContext, out) => {
         const state = await requireSessionState(ctx.paths.state);
-        const chain = chainByNetwork(state.network);
-        if (!chain)
-          throw new ClientError(`unknown network ${state.network} in the state file`, {
-            code: ClientErrorCode.invalid_argument,
-          });
         const wallet = await ctx.wallet();
-        let receipt: UsageReceipt | null = null;
-        let closeError: ClientError | null = null;
-        try {
-          receipt = await closeLease({
-            nodeUrl: state.nodeUrl,
-            leaseId: state.leaseId,
-            account: wallet.account,
-            chainId: chain.id,
-            fetch: ctx.io.fetch,
-          });
-        } catch (error) {
-          if (!isClientError(error)) throw error;
-          // Already closed or forgotten by the node: nothing left to pay for.
-          if (error.code !== ClientErrorCode.lease_not_active && error.code !== ClientErrorCode.lease_not_found) {
-            closeError = error;
-          }
-        }
-        // Cleared first, so a running `wg402 connect` sees the disconnect and leaves the tunnel alone.
-        await clearSessionState(ctx.paths.state);
-        if (state.tunnel) {
-          const driver = createTunnelDriver(state.tunnel.driver, {
-            tunnelsDir: ctx.paths.tunnels,
-            netns: state.tunnel.netns ?? undefined,
-            isRoot: ctx.io.isRoot,
-          });
-          await driver.down(state.tunnel);
-        }
+        const { receipt, closeError } = await closeRecordedLease({
+          statePath: ctx.paths.state,
+          tunnelsDir: ctx.paths.tunnels,
+          account: wallet.account,
+          isRoot: ctx.io.isRoot,
+          fetch: ctx.io.fetch,
+        });
         out.result(
           { leaseId: state.leaseId, receipt, tunnelDown: state.tunnel !== null },
           receipt

@@ -1,17 +1,13 @@
-// Belongs in client/: the body of `wg402 disconnect` as a function, so the CLI and the desktop share it. A
-// lease recorded in the state file by another process (or an earlier run that died) is closed with the
-// payer's signature and its tunnel, kill switch included, is taken down.
-import {
-  ClientError,
-  ClientErrorCode,
-  clearSessionState,
-  closeLease,
-  createTunnelDriver,
-  isClientError,
-  requireSessionState,
-} from "@wg402/client";
+// `wg402 disconnect`, and the desktop's "close what an earlier run left open", as one function: a lease
+// recorded in the state file by another process (or an earlier run that died) is closed with the payer's
+// signature, and its tunnel, kill switch included, is taken down.
 import { chainByNetwork, type UsageReceipt } from "@wg402/shared";
 import type { LocalAccount } from "viem";
+import { closeLease } from "./closeLease.ts";
+import { ClientError, ClientErrorCode, isClientError } from "./errors.ts";
+import type { FetchLike } from "./nodeApi.ts";
+import { clearSessionState, requireSessionState } from "./sessionState.ts";
+import { createTunnelDriver } from "./tunnel/createTunnelDriver.ts";
 
 export type ClosedRecordedLease = {
   leaseId: string;
@@ -25,6 +21,7 @@ export async function closeRecordedLease(p: {
   tunnelsDir: string;
   account: LocalAccount;
   isRoot?: () => boolean;
+  fetch?: FetchLike;
 }): Promise<ClosedRecordedLease> {
   const state = await requireSessionState(p.statePath);
   const chain = chainByNetwork(state.network);
@@ -41,6 +38,7 @@ export async function closeRecordedLease(p: {
       leaseId: state.leaseId,
       account: p.account,
       chainId: chain.id,
+      fetch: p.fetch,
     });
   } catch (error) {
     if (!isClientError(error)) throw error;
