@@ -5,24 +5,23 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateKeyPair, UapiDriver, uapiSocketPath } from "@wg402/wireguard";
+import { UapiDriver, uapiSocketPath } from "@wg402/wireguard";
 import {
   createNetnsPair,
   describeOrSkip,
   execIn,
   type NetnsPair,
   pingFrom,
-  startTestInterface,
-  type TestInterface,
   uniqueName,
   userspaceSkipReason,
 } from "@wg402/wireguard/testing";
 import { ExitCode } from "../cli/exitCodes.ts";
 import { jsonLines, runCli, startCli } from "../testing/runCli.ts";
+import { type StandInNode, startStandInNode } from "../testing/standInNode.ts";
 import { startTestStack } from "../testing/testStack.ts";
 import type { TunnelHandle } from "./types.ts";
 import { UserspaceDriver } from "./userspaceDriver.ts";
-import { parseWgQuickConfig, renderTunnelConfig } from "./wgQuickConfig.ts";
+import { parseWgQuickConfig } from "./wgQuickConfig.ts";
 
 const skip = await userspaceSkipReason();
 
@@ -42,39 +41,13 @@ const pingFails = (netns: string, address: string) =>
 
 describeOrSkip(skip, "UserspaceDriver in network namespaces", () => {
   it("carries pings through the tunnel; the kill switch stops them with no route back to the veth", async () => {
-    let pair: NetnsPair | undefined;
-    let server: TestInterface | undefined;
-    let serverDriver: UapiDriver | undefined;
+    let node: StandInNode | undefined;
     let handle: TunnelHandle | undefined;
     let client: UserspaceDriver | undefined;
     try {
-      pair = await createNetnsPair({ prefix: "wgcl" });
-      // The client namespace's "open internet": a default route over the veth, which must never get tunnel traffic.
-      await execIn(pair.b, "ip", ["route", "add", "default", "via", pair.addrA]);
-      server = await startTestInterface({ netns: pair.a, address: "10.99.0.1/24", listenPort: 51820 });
-      const clientKeys = generateKeyPair();
-      // The stand-in node knows the client only by its public key, as the agent does.
-      serverDriver = new UapiDriver({ socketPath: server.process?.socketPath ?? "" });
-      await serverDriver.apply({
-        upsert: [{ publicKey: clientKeys.publicKey, allowedIps: ["10.99.0.2/32"] }],
-        remove: [],
-      });
-
-      // The config text a node sends, with the client's private key written in locally.
-      const fromNode = [
-        "[Interface]",
-        "PrivateKey = PRIVATE_KEY_PLACEHOLDER",
-        "Address = 10.99.0.2/32",
-        "DNS = 10.99.0.1",
-        "",
-        "[Peer]",
-        `PublicKey = ${server.keys.publicKey}`,
-        "AllowedIPs = 0.0.0.0/0, ::/0",
-        `Endpoint = ${pair.addrA}:51820`,
-        "PersistentKeepalive = 25",
-        "",
-      ].join("\n");
-      const configText = renderTunnelConfig(fromNode, clientKeys.privateKey);
+      node = await startStandInNode({ prefix: "wgcl", subnet: "10.99.0" });
+      const { pair, serverDriver } = node;
+      const configText = node.configText({ allowedIps: "0.0.0.0/0, ::/0", keepalive: 25 });
       const name = uniqueName("wgcl");
       client = new UserspaceDriver({ netns: pair.b });
       await client.precheck({ dns: [] });
@@ -118,9 +91,7 @@ describeOrSkip(skip, "UserspaceDriver in network namespaces", () => {
       expect(existsSync(uapiSocketPath(name))).toBe(false);
     } finally {
       if (handle) await client?.down(handle).catch(() => undefined);
-      await serverDriver?.close();
-      await server?.stop();
-      await pair?.cleanup();
+      await node?.stop();
     }
   });
 

@@ -4,21 +4,11 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateKeyPair, UapiDriver } from "@wg402/wireguard";
-import {
-  createNetnsPair,
-  describeOrSkip,
-  execIn,
-  type NetnsPair,
-  pingFrom,
-  startTestInterface,
-  type TestInterface,
-  uniqueName,
-  userspaceSkipReason,
-} from "@wg402/wireguard/testing";
+import { describeOrSkip, execIn, pingFrom, uniqueName, userspaceSkipReason } from "@wg402/wireguard/testing";
+import { type StandInNode, startStandInNode } from "../testing/standInNode.ts";
 import { findExecutable } from "./privileges.ts";
 import type { TunnelHandle } from "./types.ts";
-import { parseWgQuickConfig, renderTunnelConfig } from "./wgQuickConfig.ts";
+import { parseWgQuickConfig } from "./wgQuickConfig.ts";
 import { WgQuickDriver } from "./wgQuickDriver.ts";
 
 const skip =
@@ -34,36 +24,13 @@ async function routeTo(netns: string, address: string): Promise<string> {
 
 describeOrSkip(skip, "WgQuickDriver in a network namespace", () => {
   it("brings the tunnel up with wg-quick, blocks it at the kill switch, and removes everything on down", async () => {
-    let pair: NetnsPair | undefined;
-    let server: TestInterface | undefined;
-    let serverDriver: UapiDriver | undefined;
+    let node: StandInNode | undefined;
     let handle: TunnelHandle | undefined;
     const tunnelsDir = await mkdtemp(join(tmpdir(), "wg402-wgquick-"));
     try {
-      pair = await createNetnsPair({ prefix: "wgq" });
-      await execIn(pair.b, "ip", ["route", "add", "default", "via", pair.addrA]);
-      server = await startTestInterface({ netns: pair.a, address: "10.97.0.1/24", listenPort: 51820 });
-      const clientKeys = generateKeyPair();
-      serverDriver = new UapiDriver({ socketPath: server.process?.socketPath ?? "" });
-      await serverDriver.apply({
-        upsert: [{ publicKey: clientKeys.publicKey, allowedIps: ["10.97.0.2/32"] }],
-        remove: [],
-      });
-      const configText = renderTunnelConfig(
-        [
-          "[Interface]",
-          "PrivateKey = PRIVATE_KEY_PLACEHOLDER",
-          "Address = 10.97.0.2/32",
-          "DNS = 10.97.0.1",
-          "",
-          "[Peer]",
-          `PublicKey = ${server.keys.publicKey}`,
-          "AllowedIPs = 0.0.0.0/0",
-          `Endpoint = ${pair.addrA}:51820`,
-          "",
-        ].join("\n"),
-        clientKeys.privateKey,
-      );
+      node = await startStandInNode({ prefix: "wgq", subnet: "10.97.0" });
+      const { pair } = node;
+      const configText = node.configText({ allowedIps: "0.0.0.0/0" });
       const name = uniqueName("wgq");
       const netnsDriver = new WgQuickDriver({ tunnelsDir, ignoreDns: true, netns: pair.b });
       await netnsDriver.precheck({ dns: ["10.97.0.1"] });
@@ -95,10 +62,8 @@ describeOrSkip(skip, "WgQuickDriver in a network namespace", () => {
       expect((await execIn(pair.b, "ip", ["rule", "show"])).stdout).not.toMatch(/51820/);
       expect((await execIn(pair.b, "ip", ["route", "show", "table", "all"])).stdout).not.toMatch(/unreachable/);
     } finally {
-      if (handle) await new WgQuickDriver({ tunnelsDir, netns: pair?.b }).down(handle).catch(() => undefined);
-      await serverDriver?.close();
-      await server?.stop();
-      await pair?.cleanup();
+      if (handle) await new WgQuickDriver({ tunnelsDir, netns: node?.pair.b }).down(handle).catch(() => undefined);
+      await node?.stop();
       await rm(tunnelsDir, { recursive: true, force: true });
     }
   });
