@@ -25,6 +25,8 @@ const facilitator = await startFacilitatorProcess(
     FACILITATOR_DB_PATH: join(dir, "f.sqlite"),
     FACILITATOR_PORT: "0",
     WG402_RPC_URL_LOCAL: chain.rpcUrl,
+    // The agent is the facilitator's one client here, at well over the per-address default of 100 a second.
+    FACILITATOR_RATE_LIMIT_PER_MINUTE: "0",
     LOG_LEVEL: "warn",
   },
   { onOutput: (line) => console.error(`[facilitator] ${line}`) },
@@ -38,6 +40,7 @@ const agent = await startAgentProcess({
   AGENT_TOKEN_NAME: chain.stack.token.eip712.name,
   AGENT_TOKEN_VERSION: chain.stack.token.eip712.version,
   AGENT_FACILITATOR_URL: facilitator.url,
+  AGENT_RPC_URL: chain.rpcUrl,
   LOG_LEVEL: "warn",
 });
 

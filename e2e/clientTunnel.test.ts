@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type AgentProcess, startAgentProcess } from "@wg402/agent";
-import { Lease, writeLocalStack } from "@wg402/shared";
+import { LeaseSummary, writeLocalStack } from "@wg402/shared";
 import { runCommand } from "@wg402/wireguard";
 import {
   createNetnsPair,
@@ -174,7 +174,7 @@ describeOrSkip(skip, "wg402 connect through a real node", () => {
 
     run.child.kill("SIGINT");
     expect(await run.exited).toBe(0);
-    const lease = Lease.parse(await (await fetch(`${agent.url}/lease/${leaseId}`)).json());
+    const lease = LeaseSummary.parse(await (await fetch(`${agent.url}/lease/${leaseId}`)).json());
     expect(lease.state).toBe("closed");
     expect(await agentPeers()).toEqual([]);
     await expect(execIn(pair.b, "ip", ["link", "show", iface])).rejects.toThrow();

@@ -1,14 +1,16 @@
 // Crash safety with real processes, as root: the agent is SIGKILLed with leases active and with a payment in
-// flight, and wireguard-go is killed under a running agent. Nothing paid for is lost, nothing unpaid survives.
+// flight, and wireguard-go is killed under a running agent. Nothing paid for is lost, nothing unpaid survives:
+// the agent's wireguard-go dies with it, so no peer outlives its lease while the agent is down.
 import { randomInt } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { type AgentProcess, startAgentProcess } from "@wg402/agent";
-import { CreateLeaseResponse, Lease, WireError } from "@wg402/shared";
-import { generateKeyPair, runCommand } from "@wg402/wireguard";
+import { CreateLeaseResponse, WireError } from "@wg402/shared";
+import { generateKeyPair, runCommand, startWireguardGo, type WireguardGoProcess } from "@wg402/wireguard";
 import {
   createNetnsPair,
   describeOrSkip,
@@ -29,6 +31,7 @@ describeOrSkip(skip, "crash safety", () => {
   let pair: NetnsPair;
   let agent: AgentProcess | undefined;
   let stub: Server | undefined;
+  let rogue: WireguardGoProcess | undefined;
   const iface = uniqueName("wgk");
   const octet = randomInt(1, 250);
   const subnet = `10.67.${octet}.0/24`;
@@ -48,11 +51,48 @@ describeOrSkip(skip, "crash safety", () => {
     AGENT_METER_INTERVAL_SECONDS: "1",
   });
   const peers = async () => (await execIn(pair.a, "wg", ["show", iface, "peers"])).stdout.split("\n").filter(Boolean);
-  const leaseAt = async (id: string) => Lease.parse(await (await fetch(`${agent?.url}/lease/${id}`)).json());
+  const leaseAt = (id: string) => stack.leaseAsPayer(agent?.url ?? "", id);
   const buy = async (minutes: number, publicKey = generateKeyPair().publicKey) => {
     const response = await postJson(stack.paidFetch, `${agent?.url}/lease`, { publicKey, minutes });
     expect(response.status).toBe(201);
     return CreateLeaseResponse.parse(await response.json());
+  };
+  const leaseIdOf = (publicKey: string) => {
+    const db = new DatabaseSync(join(dir, "agent.sqlite"), { readOnly: true });
+    try {
+      const row = db.prepare("SELECT id FROM leases WHERE public_key = ? AND state = 'active'").get(publicKey);
+      return String((row as { id: string } | undefined)?.id);
+    } finally {
+      db.close();
+    }
+  };
+  const wireguardGoPid = async () => {
+    const { stdout } = await runCommand("pgrep", ["-f", `wireguard-go.* ${iface}$`]);
+    const pids = stdout.trim().split("\n").map(Number);
+    expect(pids).toHaveLength(1);
+    return pids[0] as number;
+  };
+  const running = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const linkExists = () =>
+    runCommand("ip", ["-n", pair.a, "link", "show", "dev", iface]).then(
+      () => true,
+      () => false,
+    );
+  /** Milliseconds until `probe` holds; fails past `timeoutMs`. */
+  const within = async (timeoutMs: number, what: string, probe: () => Promise<boolean> | boolean) => {
+    const started = performance.now();
+    while (!(await probe())) {
+      if (performance.now() - started > timeoutMs) throw new Error(`${what} took more than ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return performance.now() - started;
   };
   const sigkill = async (process: AgentProcess) => {
     const exited = new Promise((resolve) => process.child.once("exit", resolve));
@@ -69,31 +109,43 @@ describeOrSkip(skip, "crash safety", () => {
   afterAll(async () => {
     await agent?.stop();
     await new Promise((resolve) => (stub ? stub.close(resolve) : resolve(undefined)));
+    await rogue?.stop();
     await pair?.cleanup();
     await stack?.stop();
-    // A SIGKILLed agent cannot stop its wireguard-go; make sure no test leaves one behind.
+    // The agent's wireguard-go dies with it, but a failed test may leave one behind; make sure none stays.
     await runCommand("pkill", ["-f", `wireguard-go.* ${iface}$`]).catch(() => undefined);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it("restores paid leases after SIGKILL, removes what expired while down, cleans unknown peers", async () => {
+  it("takes the device down with a SIGKILLed agent; restart restores paid leases, not expired ones", async () => {
     agent = await startAgentProcess(env());
     const long = await buy(60);
     const short = await buy(1);
+    expect((await peers()).sort()).toEqual([long.lease.publicKey, short.lease.publicKey].sort());
+    const pid = await wireguardGoPid();
     await sigkill(agent);
 
-    // While it is down: the short lease runs out, and someone adds a peer the ledger does not know.
+    // wireguard-go dies with the agent and its interface goes: no peer can pass traffic past its expiry while
+    // no agent is there to remove it.
+    await within(2_000, "wireguard-go dying with the agent", () => !running(pid));
+    await within(2_000, "the interface going", async () => !(await linkExists()));
+
+    // While it is down: the short lease runs out, and a wireguard-go the agent did not start (by hand, as
+    // wg-quick does) takes the name with a peer the ledger does not know.
+    rogue = await startWireguardGo({ name: iface, netns: pair.a });
     const stranger = generateKeyPair().publicKey;
-    await execIn(pair.a, "wg", ["set", iface, "peer", stranger, "allowed-ips", `10.67.${octet}.200/32`]).catch(
-      () => undefined,
-    );
+    await execIn(pair.a, "wg", ["set", iface, "peer", stranger, "allowed-ips", `10.67.${octet}.200/32`]);
     await new Promise((resolve) => setTimeout(resolve, 2_500));
 
     agent = await startAgentProcess(env());
+    expect(await rogue.exited).toBeTruthy(); // replaced by the agent's own
     const restored = await leaseAt(long.lease.id);
     expect(restored).toMatchObject({ state: "active", expiresAt: long.lease.expiresAt, address: long.lease.address });
     expect((await leaseAt(short.lease.id)).state).toBe("expired");
     expect(await peers()).toEqual([long.lease.publicKey]);
+    const allowed = (await execIn(pair.a, "wg", ["show", iface, "allowed-ips"])).stdout.trim();
+    expect(allowed).toBe(`${long.lease.publicKey}\t${long.lease.address}/32`);
+    expect(await wireguardGoPid()).not.toBe(pid);
 
     const fresh = await buy(5);
     expect([long.lease.address, short.lease.address]).not.toContain(fresh.lease.address);
@@ -144,11 +196,12 @@ describeOrSkip(skip, "crash safety", () => {
     expect(await settled).toMatchObject({ success: true });
 
     agent = await startAgentProcess(env());
-    // The buyer asks again with the same key and learns its lease id; the lease is active and paid.
+    // The key is taken by the lease that payment bought: the lease is active and paid. (A 409 no longer names
+    // the lease to whoever holds the key, so its id comes from the ledger.)
     const retry = await postJson(fetch, `${agent.url}/lease`, { publicKey, minutes: 30 });
     expect(retry.status).toBe(409);
-    const { details } = WireError.parse(await retry.json());
-    const lease = await leaseAt((details as { leaseId: string }).leaseId);
+    expect(WireError.parse(await retry.json()).error).toBe("lease_exists");
+    const lease = await leaseAt(leaseIdOf(publicKey));
     expect(lease).toMatchObject({ state: "active", publicKey, totalPaid: "30000" });
     expect(lease.payments[0]?.txHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(await peers()).toContain(publicKey);

@@ -5,9 +5,10 @@ import { writeFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { fetchLease } from "@wg402/client";
 import { type LocalChain, startLocalChain } from "@wg402/contracts";
 import { buildFacilitator, type Facilitator, loadFacilitatorConfig } from "@wg402/facilitator";
-import { chains, type TunnelConfig, WIREGUARD_PRIVATE_KEY_PLACEHOLDER } from "@wg402/shared";
+import { chains, type Lease, type TunnelConfig, WIREGUARD_PRIVATE_KEY_PLACEHOLDER } from "@wg402/shared";
 import { runCommand, startWireguardGo, type WireguardGoProcess } from "@wg402/wireguard";
 import { execIn } from "@wg402/wireguard/testing";
 import { toClientEvmSigner } from "@x402/evm";
@@ -25,6 +26,8 @@ export type PaidStack = {
   /** Agent env for this chain, token and facilitator; add the WireGuard settings. */
   agentEnv: Record<string, string>;
   paidFetch: typeof fetch;
+  /** `GET /lease/:id` in full, signed by the wallet `paidFetch` pays with. */
+  leaseAsPayer: (agentUrl: string, leaseId: string) => Promise<Lease>;
   stop: () => Promise<void>;
 };
 
@@ -72,6 +75,10 @@ export async function startPaidStack(dir: string): Promise<PaidStack> {
       LOG_LEVEL: "warn",
     },
     paidFetch: payingFetch(publicClient, chain.stack.accounts.demo.privateKey as Hex, chain.stack.token.address as Hex),
+    leaseAsPayer: (agentUrl, leaseId) =>
+      fetchLease(agentUrl, leaseId, {
+        auth: { account: privateKeyToAccount(chain.stack.accounts.demo.privateKey as Hex), chainId: 31337 },
+      }),
     stop: async () => {
       await new Promise((resolve) => server.close(resolve));
       await facilitator.close();
@@ -96,7 +103,7 @@ export async function bringUpClient(options: {
   await writeFile(confPath, text, { mode: 0o600 });
   const strippedPath = join(options.dir, `${options.iface}.wg.conf`);
   await writeFile(strippedPath, (await runCommand("wg-quick", ["strip", confPath])).stdout, { mode: 0o600 });
-  const wg = await startWireguardGo({ name: options.iface, netns: options.netns });
+  const wg = await startWireguardGo({ name: options.iface, netns: options.netns, dieWithParent: true });
   try {
     await execIn(options.netns, "wg", ["setconf", options.iface, strippedPath]);
     await execIn(options.netns, "ip", ["addr", "add", `${options.tunnel.address}/32`, "dev", options.iface]);

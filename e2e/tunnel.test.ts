@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AgentProcess, startAgentProcess } from "@wg402/agent";
-import { CreateLeaseResponse, Lease, RenewLeaseResponse } from "@wg402/shared";
+import { CreateLeaseResponse, RenewLeaseResponse } from "@wg402/shared";
 import { generateKeyPair, type WireguardGoProcess } from "@wg402/wireguard";
 import {
   createNetnsPair,
@@ -38,7 +38,7 @@ describeOrSkip(skip, "a paid WireGuard tunnel between two network namespaces", (
 
   const agentPeers = async () =>
     (await execIn(pair.a, "wg", ["show", agentIface, "peers"])).stdout.split("\n").filter(Boolean);
-  const getLease = async () => Lease.parse(await (await fetch(`${agent.url}/lease/${lease.lease.id}`)).json());
+  const getLease = () => stack.leaseAsPayer(agent.url, lease.lease.id);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "wg402-tunnel-"));

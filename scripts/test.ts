@@ -1,4 +1,5 @@
-// `npm test`: build, lint, typecheck, the contracts' Hardhat tests and every jest project, then one summary
+// `npm test`: build, lint, typecheck, the contracts' Hardhat tests, every jest project and the reliability
+// suite (short form), then one summary
 // line in the plain "N passed, N failed" form. Exits non-zero if any step failed.
 import { spawn } from "node:child_process";
 import { mkdir, readFile, rm } from "node:fs/promises";
@@ -82,6 +83,24 @@ try {
 } catch {
   failures.push("jest (no report)");
   failed += 1;
+}
+
+// The reliability suite in its short form: one test per scenario, each passing only if its audit is clean.
+const chaos = await run("chaos", process.execPath, [
+  "--disable-warning=ExperimentalWarning",
+  join(root, "chaos", "runChaos.ts"),
+  "--short",
+]);
+const scenarios = chaos.output
+  .split("\n")
+  .filter((line) => line.startsWith("{"))
+  .map((line) => JSON.parse(line) as { scenario: string; pass: boolean })
+  .filter((r) => r.scenario !== "total");
+passed += scenarios.filter((r) => r.pass).length;
+failed += scenarios.filter((r) => !r.pass).length;
+if (chaos.code !== 0 || scenarios.length === 0) {
+  failures.push("chaos");
+  if (scenarios.every((r) => r.pass)) failed += 1;
 }
 
 console.log("");

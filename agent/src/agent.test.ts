@@ -1,145 +1,39 @@
 // The agent's lease API against a real hardhat node and the real facilitator, paid the way any third party
 // would pay: the official @x402/fetch wrapper with a viem account. Balances are read back from the chain.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type LocalChain, startLocalChain } from "@wg402/contracts";
-import { buildFacilitator, type Facilitator, loadFacilitatorConfig } from "@wg402/facilitator";
 import {
-  CreateLeaseResponse,
-  chains,
-  Lease,
   LeaseQuote,
   leaseActionTypedData,
   NodeInfo,
+  paymentIdentityOf,
   RenewLeaseResponse,
   UsageReceipt,
-  WireError,
-  x402TestUSDAbi,
 } from "@wg402/shared";
-import { FakeDriver } from "@wg402/wireguard";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
 import { toClientEvmSigner } from "@x402/evm";
 import { ExactEvmScheme } from "@x402/evm/exact/client";
-import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
+import { x402Client } from "@x402/fetch";
 import express from "express";
-import { pino } from "pino";
-import { createPublicClient, type Hex, http, type LocalAccount, type PublicClient } from "viem";
+import type { Hex, LocalAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
-import { type Agent, buildAgent } from "./buildAgent.ts";
-import { loadAgentConfig } from "./config.ts";
-import { paymentIdentity } from "./payments/paymentKey.ts";
+import { type AgentHarness, errorOf, postJson, randomWgKey, read, startAgentHarness } from "./testing/agentHarness.ts";
 
-const PRICE = 1_000n;
-const silent = pino({ level: "silent" });
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-let chain: LocalChain;
-let dir: string;
-let publicClient: PublicClient;
-let facilitator: Facilitator;
-let facilitatorUrl: string;
-
-function listen(app: express.Express): Promise<string> {
-  const server: Server = app.listen(0, "127.0.0.1");
-  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-  return new Promise((resolve) =>
-    server.once("listening", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
-  );
-}
-
-type RunningAgent = { agent: Agent; url: string; driver: FakeDriver; dbPath: string };
-
-async function startAgent(
-  options: { facilitatorUrl?: string; dbPath?: string; env?: Record<string, string> } = {},
-): Promise<RunningAgent> {
-  const dbPath = options.dbPath ?? join(dir, `agent-${randomBytes(4).toString("hex")}.sqlite`);
-  const config = loadAgentConfig({
-    AGENT_PAY_TO: chain.stack.accounts.operator.address,
-    AGENT_TOKEN_ADDRESS: chain.stack.token.address,
-    AGENT_TOKEN_NAME: chain.stack.token.eip712.name,
-    AGENT_TOKEN_VERSION: chain.stack.token.eip712.version,
-    AGENT_FACILITATOR_URL: options.facilitatorUrl ?? facilitatorUrl,
-    AGENT_RPC_URL: chain.rpcUrl,
-    AGENT_PRICE_PER_MINUTE: PRICE.toString(),
-    AGENT_MAX_MINUTES: "600",
-    AGENT_DB_PATH: dbPath,
-    AGENT_WG_SUBNET: "10.77.0.0/24",
-    ...options.env,
-  });
-  const driver = new FakeDriver();
-  const agent = buildAgent({ config, driver, serverPublicKey: randomKey(), logger: silent });
-  await agent.start();
-  cleanups.push(() => agent.close());
-  return { agent, url: await listen(agent.app), driver, dbPath };
-}
-
-const randomKey = () => randomBytes(32).toString("base64");
-const token = () => chain.stack.token.address as Hex;
-const demo = () => privateKeyToAccount(chain.stack.accounts.demo.privateKey as Hex);
-const balanceOf = (address: Hex) =>
-  publicClient.readContract({ address: token(), abi: x402TestUSDAbi, functionName: "balanceOf", args: [address] });
-
-/** A paying fetch as a third party builds it, recording the PAYMENT-SIGNATURE headers it sends. */
-function payingFetch(account: LocalAccount = demo()) {
-  const sent: string[] = [];
-  const recording: typeof fetch = async (input, init) => {
-    const request = new Request(input, init);
-    const header = request.headers.get("payment-signature");
-    if (header) sent.push(header);
-    return fetch(request);
-  };
-  const client = new x402Client()
-    .register("eip155:31337", new ExactEvmScheme(toClientEvmSigner(account, publicClient)))
-    .setSpendControls({ allowedAssets: [{ network: "eip155:31337", asset: token() }] });
-  return { fetch: wrapFetchWithPayment(recording, client), sent };
-}
-
-/** Response bodies are checked against the protocol's own schemas. */
-const read = async <T extends z.ZodType>(schema: T, response: Response | Promise<Response>): Promise<z.infer<T>> =>
-  schema.parse(await (await response).json());
-const leaseAt = (url: string) => read(Lease, fetch(url));
-const errorOf = (response: Response) => read(WireError, response);
-const ReadyReport = z.object({ checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string() })) });
-
-const postJson = (f: typeof fetch, url: string, body: unknown, headers: Record<string, string> = {}) =>
-  f(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-
-async function buyLease(running: RunningAgent, minutes = 3, publicKey = randomKey()) {
-  const payer = payingFetch();
-  const response = await postJson(payer.fetch, `${running.url}/lease`, { publicKey, minutes });
-  const json = await response.json();
-  // Only a 201 carries a lease; other answers are checked by the tests that expect them.
-  const body = response.status === 201 ? CreateLeaseResponse.parse(json) : (json as CreateLeaseResponse);
-  return { response, body, publicKey, sent: payer.sent };
-}
-
+let h: AgentHarness;
 beforeAll(async () => {
-  chain = await startLocalChain();
-  dir = await mkdtemp(join(tmpdir(), "wg402-agent-"));
-  publicClient = createPublicClient({ chain: chains.local.viem, transport: http(chain.rpcUrl), pollingInterval: 50 });
-  const config = loadFacilitatorConfig({
-    FACILITATOR_PRIVATE_KEY: chain.stack.accounts.facilitator.privateKey,
-    FACILITATOR_DB_PATH: join(dir, "facilitator.sqlite"),
-  });
-  facilitator = buildFacilitator({
-    config,
-    signerKey: config.FACILITATOR_PRIVATE_KEY as Hex,
-    logger: silent,
-    env: { WG402_RPC_URL_LOCAL: chain.rpcUrl },
-  });
-  facilitatorUrl = await listen(facilitator.app);
+  h = await startAgentHarness();
 });
+afterAll(() => h?.close());
 
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await facilitator?.close();
-  await chain?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const startAgent = (options?: Parameters<AgentHarness["startAgent"]>[0]) => h.startAgent(options);
+const buyLease = (...args: Parameters<AgentHarness["buyLease"]>) => h.buyLease(...args);
+const payingFetch = (account?: LocalAccount) => h.payingFetch(account);
+const leaseAt = (url: string) => h.leaseAt(url);
+const randomKey = randomWgKey;
+const token = () => h.token();
+const demo = () => h.demo();
+const balanceOf = (address: Hex) => h.balanceOf(address);
+const ReadyReport = z.object({ checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string() })) });
 
 describe("GET /", () => {
   it("describes the node, its price and how to pay it", async () => {
@@ -151,7 +45,7 @@ describe("GET /", () => {
       maxMinutes: 600,
       subnet: "10.77.0.0/24",
       endpoint: "127.0.0.1:51820",
-      facilitator: facilitatorUrl,
+      facilitator: h.facilitatorUrl,
       capacity: { total: 253, available: 253 },
       accepts: [
         {
@@ -159,7 +53,7 @@ describe("GET /", () => {
           network: "eip155:31337",
           asset: token(),
           decimals: 6,
-          payTo: chain.stack.accounts.operator.address,
+          payTo: h.chain.stack.accounts.operator.address,
         },
       ],
     });
@@ -177,8 +71,8 @@ describe("POST /lease", () => {
       network: "eip155:31337",
       amount: "7000",
       asset: token(),
-      payTo: chain.stack.accounts.operator.address,
-      extra: { name: chain.stack.token.eip712.name, version: chain.stack.token.eip712.version },
+      payTo: h.chain.stack.accounts.operator.address,
+      extra: { name: h.chain.stack.token.eip712.name, version: h.chain.stack.token.eip712.version },
     });
     expect(await read(LeaseQuote, response)).toMatchObject({
       error: "payment_required",
@@ -191,12 +85,12 @@ describe("POST /lease", () => {
 
   it("sells a lease: pays on-chain, activates it with a peer, and returns a ready config", async () => {
     const running = await startAgent();
-    const before = await balanceOf(chain.stack.accounts.operator.address as Hex);
+    const before = await balanceOf(h.chain.stack.accounts.operator.address as Hex);
     const { response, body, publicKey } = await buyLease(running, 3);
     expect(response.status).toBe(201);
     const receipt = decodePaymentResponseHeader(response.headers.get("payment-response") as string);
     expect(receipt).toMatchObject({ success: true, payer: demo().address });
-    expect(await balanceOf(chain.stack.accounts.operator.address as Hex)).toBe(before + 3_000n);
+    expect(await balanceOf(h.chain.stack.accounts.operator.address as Hex)).toBe(before + 3_000n);
 
     expect(body.lease).toMatchObject({ state: "active", publicKey, payer: demo().address, totalPaid: "3000" });
     expect(body.lease.address).toMatch(/^10\.77\.0\.\d+$/);
@@ -214,13 +108,16 @@ describe("POST /lease", () => {
     expect(lease.state).toBe("active");
   });
 
-  it("refuses a second lease for the same key with 409 before asking for money", async () => {
+  it("refuses a second lease for the same key with 409 before asking for money, naming no lease", async () => {
     const running = await startAgent();
     const { body, publicKey } = await buyLease(running, 1);
     const response = await postJson(fetch, `${running.url}/lease`, { publicKey, minutes: 1 });
     expect(response.status).toBe(409);
     expect(response.headers.get("payment-required")).toBeNull();
-    expect(await errorOf(response)).toMatchObject({ error: "lease_exists", details: { leaseId: body.lease.id } });
+    const error = await errorOf(response);
+    expect(error.error).toBe("lease_exists");
+    // Knowing a public key is no proof of having paid: the answer must not point to the lease.
+    expect(JSON.stringify(error)).not.toContain(body.lease.id);
   });
 
   it("never sells a second lease with a replayed PAYMENT-SIGNATURE", async () => {
@@ -234,8 +131,9 @@ describe("POST /lease", () => {
       { publicKey: replayKey, minutes: 2 },
       { "payment-signature": sent[0] as string },
     );
-    // The authorization is spent on-chain, so the facilitator's verification refuses it.
-    expect(replay.status).toBe(402);
+    // The payment already bought a lease for another key: refused before any verification.
+    expect(replay.status).toBe(409);
+    expect((await errorOf(replay)).error).toBe("payment_replayed");
     expect(running.agent.store.liveLeaseForKey(replayKey)).toBeUndefined();
     expect(await running.driver.listPeers()).toHaveLength(1);
     expect(await balanceOf(demo().address)).toBe(before);
@@ -331,16 +229,18 @@ describe("POST /lease/:id/renew", () => {
     expect(lease.payments).toHaveLength(2);
     expect(running.driver.writes.slice(writesBefore).filter((w) => w.publicKey === publicKey)).toEqual([]);
 
-    // The renewal's payment cannot buy a second renewal.
+    // The renewal's payment cannot buy a second renewal: the same request again gets the same answer.
     const replay = await postJson(
       fetch,
       `${running.url}/lease/${body.lease.id}/renew`,
       { minutes: 5 },
       { "payment-signature": payer.sent[0] as string },
     );
-    expect(replay.status).toBe(402);
+    expect(replay.status).toBe(200);
+    expect((await read(RenewLeaseResponse, replay)).lease.expiresAt).toBe(renewed.lease.expiresAt);
     const after = await leaseAt(`${running.url}/lease/${body.lease.id}`);
     expect(after.expiresAt).toBe(lease.expiresAt);
+    expect(after.payments).toHaveLength(2);
   });
 
   it("counts two concurrent renewals of one lease", async () => {
@@ -357,12 +257,12 @@ describe("POST /lease/:id/renew", () => {
   });
 });
 
-describe("a facilitator that fails to settle", () => {
+describe("a facilitator that refuses to settle", () => {
   it("leaves the client with a 402, no lease, no peer and a free address", async () => {
     const stub = express();
     stub.use(express.json());
     const forward = async (path: string, req: express.Request, res: express.Response) => {
-      const response = await fetch(`${facilitatorUrl}${path}`, {
+      const response = await fetch(`${h.facilitatorUrl}${path}`, {
         method: req.method,
         headers: { "content-type": "application/json" },
         body: req.method === "POST" ? JSON.stringify(req.body) : undefined,
@@ -372,9 +272,15 @@ describe("a facilitator that fails to settle", () => {
     stub.get("/supported", (req, res) => forward("/supported", req, res));
     stub.post("/verify", (req, res) => forward("/verify", req, res));
     stub.post("/settle", (_req, res) => {
-      res.json({ success: false, errorReason: "unexpected_settle_error", transaction: "", network: "eip155:31337" });
+      // A refusal before broadcasting (the payer's balance left between verify and settle).
+      res.json({
+        success: false,
+        errorReason: "invalid_exact_evm_insufficient_balance",
+        transaction: "",
+        network: "eip155:31337",
+      });
     });
-    const running = await startAgent({ facilitatorUrl: await listen(stub) });
+    const running = await startAgent({ facilitatorUrl: await h.listen(stub) });
     const capacityBefore = running.agent.store.capacity(Date.now()).available;
     const payerBefore = await balanceOf(demo().address);
 
@@ -393,19 +299,29 @@ describe("restart", () => {
   it("restores active leases with their original expiry, and drops stale reservations", async () => {
     const first = await startAgent();
     const { body, publicKey } = await buyLease(first, 4);
+    // A reservation whose authorization expired unspent long ago: it can never settle.
+    const nonce = `0x${randomBytes(32).toString("hex")}` as const;
     const stale = first.agent.store.createPendingLease({
       id: `lease_${"ab".repeat(16)}`,
       publicKey: randomKey(),
-      minutes: 1,
       now: Date.now() - 10 * 60_000,
       payment: {
-        paymentKey: "exact:test:stale",
-        scheme: "exact",
-        network: "eip155:31337",
-        asset: token(),
-        payer: demo().address,
-        amount: "1000",
+        identity: {
+          scheme: "exact",
+          key: `exact:eip155:31337:${token().toLowerCase()}:${demo().address.toLowerCase()}:${nonce}`,
+          network: "eip155:31337",
+          asset: token(),
+          payer: demo().address,
+          payTo: h.chain.stack.accounts.operator.address as Hex,
+          amount: "1000",
+          nonce,
+          validBefore: Math.floor(Date.now() / 1000) - 8 * 60,
+          digest: nonce,
+        },
+        target: "create:stale:1",
         minutes: 1,
+        payload: null,
+        requirements: null,
       },
     });
     await first.agent.close();
@@ -429,22 +345,20 @@ describe("a payment that settled while the agent was down", () => {
     const required = await postJson(fetch, `${first.url}/lease`, { publicKey, minutes: 3 });
     const paymentRequired = decodePaymentRequiredHeader(required.headers.get("payment-required") as string);
     const client = new x402Client()
-      .register("eip155:31337", new ExactEvmScheme(toClientEvmSigner(demo(), publicClient)))
+      .register("eip155:31337", new ExactEvmScheme(toClientEvmSigner(demo(), h.publicClient)))
       .setSpendControls({ allowedAssets: [{ network: "eip155:31337", asset: token() }] });
     const payment = await client.createPaymentPayload(paymentRequired);
-    const identity = paymentIdentity(payment);
-    if (!identity) throw new Error("no payment identity");
-    const reserved = first.agent.leases.reserveLease(publicKey, 3, {
-      paymentKey: identity.key,
-      scheme: identity.scheme,
-      network: identity.network,
-      asset: identity.asset,
-      payer: identity.payer,
-      amount: "3000",
+    const identity = paymentIdentityOf(payment);
+    if (!identity.ok) throw new Error(identity.message);
+    const reserved = first.agent.leases.reserveLease(publicKey, {
+      identity: identity.identity,
+      target: `create:${publicKey}:3`,
       minutes: 3,
+      payload: payment,
+      requirements: paymentRequired.accepts[0],
     });
     await first.agent.close();
-    const settled = await postJson(fetch, `${facilitatorUrl}/settle`, {
+    const settled = await postJson(fetch, `${h.facilitatorUrl}/settle`, {
       x402Version: 2,
       paymentPayload: payment,
       paymentRequirements: paymentRequired.accepts[0],
@@ -453,7 +367,7 @@ describe("a payment that settled while the agent was down", () => {
     expect(settlement.success).toBe(true);
 
     const second = await startAgent({ dbPath: first.dbPath });
-    const lease = await leaseAt(`${second.url}/lease/${reserved.lease.id}`);
+    const lease = await leaseAt(`${second.url}/lease/${reserved.id}`);
     expect(lease).toMatchObject({ state: "active", publicKey, totalPaid: "3000" });
     expect(lease.payments).toEqual([expect.objectContaining({ txHash: settlement.transaction })]);
     expect(await second.driver.listPeers()).toEqual([expect.objectContaining({ publicKey })]);

@@ -1,6 +1,12 @@
-import { CloseLeaseRequest, ErrorCode, type NodeInfo } from "@wg402/shared";
 import {
-  HttpError,
+  BaseError,
+  CloseLeaseRequest,
+  ErrorCode,
+  LEASE_AUTH_HEADER,
+  type NodeInfo,
+  parseLeaseAuth,
+} from "@wg402/shared";
+import {
   jsonErrorHandler,
   notFoundHandler,
   observeRequests,
@@ -11,19 +17,22 @@ import {
 } from "@wg402/shared/http";
 import express, { type Request } from "express";
 import type { Logger } from "pino";
-import { assertLeaseId, parseBody, parseCreateLease, parseRenewLease } from "./http/validateLeaseRequest.ts";
+import { assertLeaseId, parseBody } from "./http/validateLeaseRequest.ts";
+import type { LeasePayments } from "./leases/leasePayments.ts";
+import { createLeasePurchase, renewLeasePurchase } from "./leases/leasePurchases.ts";
 import type { LeaseService } from "./leases/leaseService.ts";
 import { verifyLeaseAction } from "./leases/verifyLeaseAction.ts";
-import type { NewPayment } from "./ledger/leaseStore.ts";
 import type { AgentMetrics } from "./metrics.ts";
+import type { InflightPayments } from "./payments/inflightPayments.ts";
+import { paidRoute } from "./payments/paidRoute.ts";
 import type { PaymentEdge } from "./payments/paymentEdge.ts";
-import { paymentIdentity } from "./payments/paymentKey.ts";
-import { readPaymentHeader } from "./payments/readPaymentHeader.ts";
 
 export type { ReadinessReport };
 
 export type AgentAppDeps = {
   leases: LeaseService;
+  payments: LeasePayments;
+  inflight: InflightPayments;
   edge: PaymentEdge;
   metrics: AgentMetrics;
   logger: Logger;
@@ -35,9 +44,12 @@ export type AgentAppDeps = {
   bodyLimitBytes: number;
 };
 
+const notFound = (leaseId: string) =>
+  new BaseError(`no lease ${leaseId} on this node`, { code: ErrorCode.lease_not_found });
+
 /** Builds the agent's HTTP API. It never listens: `main.ts` does. */
 export function createApp(deps: AgentAppDeps): express.Express {
-  const { leases, edge, metrics, logger } = deps;
+  const { leases, metrics, logger } = deps;
   const app = express();
   app.disable("x-powered-by");
   app.use(observeRequests(logger, metrics.httpDuration));
@@ -46,70 +58,68 @@ export function createApp(deps: AgentAppDeps): express.Express {
     res.json(deps.nodeInfo());
   });
   app.use(operationalRoutes(deps.readiness, metrics.registry));
+  // Lease answers describe one buyer's purchase: never cached by anything in between.
+  app.use("/lease", (_req, res, next) => {
+    res.setHeader("Cache-Control", "no-store");
+    next();
+  });
+
+  /** The payer's proof for a lease action, from its header (GET) or body (DELETE). */
+  const provePayer = async (leaseId: string, action: "view" | "close", request: CloseLeaseRequest) => {
+    const payer = leases.payerOf(leaseId);
+    if (!payer) throw notFound(leaseId);
+    await verifyLeaseAction({ request, leaseId, action, chainId: deps.chainId, payer, nowMs: deps.now() });
+  };
+
+  // Anyone learns a lease's state and expiry; its payer (a signed header, or the lease's bearer token)
+  // learns everything.
   app.get("/lease/:id", async (req: Request<{ id: string }>, res) => {
-    assertLeaseId(req.params.id);
-    res.json(await leases.view(req.params.id));
+    const leaseId = req.params.id;
+    assertLeaseId(leaseId);
+    const bearer = /^Bearer (\S+)$/.exec(req.header("authorization") ?? "")?.[1];
+    if (bearer !== undefined) {
+      if (!leases.tokenMatches(leaseId, bearer)) {
+        throw new BaseError("this bearer token is not this lease's", { code: ErrorCode.unauthorized });
+      }
+      res.json(await leases.view(leaseId));
+      return;
+    }
+    const header = req.header(LEASE_AUTH_HEADER);
+    if (header === undefined) {
+      res.json(leases.summary(leaseId));
+      return;
+    }
+    const proof = parseLeaseAuth(header);
+    if (!proof) {
+      throw new BaseError(`the ${LEASE_AUTH_HEADER} header must be "<unix timestamp>.<0x signature>"`, {
+        code: ErrorCode.invalid_signature,
+      });
+    }
+    await provePayer(leaseId, "view", proof);
+    res.json(await leases.view(leaseId));
   });
 
   const json = [requireJson, express.json({ limit: deps.bodyLimitBytes, strict: true })];
-
-  // Everything a request can be refused for is checked before a price is computed or a payment verified.
-  app.post("/lease", ...json, (req, _res, next) => {
-    const request = parseCreateLease(req.body, deps.minutes);
-    readPaymentHeader(req);
-    leases.precheckCreate(request.publicKey);
-    next();
-  });
-  app.post("/lease/:id/renew", ...json, (req, _res, next) => {
-    assertLeaseId(req.params.id as string);
-    parseRenewLease(req.body, deps.minutes);
-    readPaymentHeader(req);
-    leases.precheckRenew(req.params.id as string);
-    next();
-  });
-
-  app.use(edge.middleware);
-
-  // Only reached with a payment the facilitator verified; settlement follows this handler's answer.
-  const verifiedPayment = (req: Request, minutes: number): NewPayment => {
-    const payload = readPaymentHeader(req);
-    const identity = payload && paymentIdentity(payload);
-    if (!identity) {
-      throw new HttpError(400, ErrorCode.unsupported_scheme, "this payment scheme is not accepted here");
-    }
-    return {
-      paymentKey: identity.key,
-      scheme: identity.scheme,
-      network: identity.network,
-      asset: identity.asset,
-      payer: identity.payer,
-      amount: edge.priceFor(minutes).toString(),
-      minutes,
-    };
+  const paid = {
+    edge: deps.edge,
+    inflight: deps.inflight,
+    book: deps.payments,
+    log: logger,
+    onOutcome: (outcome: string) => metrics.paymentOutcomes.inc({ outcome }),
   };
-  app.post("/lease", (req, res) => {
-    const { publicKey, minutes } = parseCreateLease(req.body, deps.minutes);
-    res.status(201).json(leases.reserveLease(publicKey, minutes, verifiedPayment(req, minutes)));
-  });
-  app.post("/lease/:id/renew", (req: Request<{ id: string }>, res) => {
-    const { minutes } = parseRenewLease(req.body, deps.minutes);
-    res.json({ lease: leases.reserveRenewal(req.params.id, verifiedPayment(req, minutes)), minutes });
-  });
+  app.post("/lease", ...json, paidRoute(paid, createLeasePurchase(leases, deps.minutes)));
+  app.post("/lease/:id/renew", ...json, paidRoute(paid, renewLeasePurchase(leases, deps.minutes)));
 
   app.delete("/lease/:id", ...json, async (req: Request<{ id: string }>, res) => {
     const leaseId = req.params.id;
     assertLeaseId(leaseId);
-    const payer = leases.payerOf(leaseId);
-    if (!payer) throw new HttpError(404, ErrorCode.lease_not_found, `no lease ${leaseId} on this node`);
+    if (!leases.payerOf(leaseId)) throw notFound(leaseId);
     if (req.body === undefined) {
-      throw new HttpError(
-        401,
-        ErrorCode.unauthorized,
-        "closing a lease needs the payer's signature: { timestamp, signature }",
-      );
+      throw new BaseError("closing a lease needs the payer's signature: { timestamp, signature }", {
+        code: ErrorCode.unauthorized,
+      });
     }
-    const request = parseBody(CloseLeaseRequest, req.body);
-    await verifyLeaseAction({ request, leaseId, action: "close", chainId: deps.chainId, payer, nowMs: deps.now() });
+    await provePayer(leaseId, "close", parseBody(CloseLeaseRequest, req.body));
     res.json(await leases.close(leaseId));
   });
 

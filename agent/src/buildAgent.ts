@@ -6,12 +6,14 @@ import { createPublicClient, http, type PublicClient } from "viem";
 import { createApp, type ReadinessReport } from "./app.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { type AgentConfig, tokenOf } from "./config.ts";
+import { LeasePayments } from "./leases/leasePayments.ts";
 import { LeaseService } from "./leases/leaseService.ts";
 import { parseSubnet } from "./ledger/ipv4.ts";
 import { LeaseStore } from "./ledger/leaseStore.ts";
 import { createAgentMetrics } from "./metrics.ts";
+import { InflightPayments } from "./payments/inflightPayments.ts";
 import { createPaymentEdge } from "./payments/paymentEdge.ts";
-import { onChainSettlementCheck, type SettlementCheck } from "./payments/settlementCheck.ts";
+import { createPaymentResolver, type PaymentResolver } from "./payments/paymentResolver.ts";
 
 export const AGENT_VERSION = "0.1.0";
 
@@ -24,8 +26,10 @@ export type BuildAgentOptions = {
   clock?: Clock;
   /** How long released addresses rest before reuse. */
   addressCooldownMs?: number;
-  /** Defaults to asking the chain at AGENT_RPC_URL (or the chain registry's RPC URL). */
-  settlementCheck?: SettlementCheck;
+  /** Decides open payments; defaults to asking the chain at AGENT_RPC_URL (or the chain registry's RPC URL). */
+  resolver?: PaymentResolver;
+  /** How often open payments are decided and lapsed addresses released, the meter read and peers re-checked. */
+  intervals?: { sweepMs?: number; meterMs?: number; reconcileMs?: number };
 };
 
 /** Wires the agent from its config and its injected clock and WireGuard driver. Starts nothing. */
@@ -36,7 +40,8 @@ export function buildAgent({
   logger,
   clock = systemClock,
   addressCooldownMs = 300_000,
-  settlementCheck,
+  resolver,
+  intervals = {},
 }: BuildAgentOptions) {
   const chain: ChainInfo = chains[config.AGENT_NETWORK];
   const token = tokenOf(config);
@@ -58,17 +63,7 @@ export function buildAgent({
     dns: config.AGENT_WG_DNS,
     keepaliveSeconds: config.AGENT_WG_KEEPALIVE_SECONDS,
     graceMs: config.AGENT_GRACE_SECONDS * 1000,
-    paymentTimeoutMs: config.AGENT_PAYMENT_TIMEOUT_SECONDS * 1000,
     minuteMs,
-    settlementCheck:
-      settlementCheck ??
-      onChainSettlementCheck({
-        publicClient: createPublicClient({
-          chain: chain.viem,
-          transport: http(config.AGENT_RPC_URL ?? rpcUrlFor(chain), { timeout: 10_000 }),
-        }) as PublicClient,
-        payTo: config.AGENT_PAY_TO as `0x${string}`,
-      }),
   });
 
   const edge = createPaymentEdge({
@@ -79,8 +74,28 @@ export function buildAgent({
     payTo: config.AGENT_PAY_TO as `0x${string}`,
     pricePerMinute: config.AGENT_PRICE_PER_MINUTE,
     paymentTimeoutSeconds: config.AGENT_PAYMENT_TIMEOUT_SECONDS,
-    onSettled: (identity, settlement) => leases.activate(identity, settlement),
-    onAbandoned: (identity, reason) => leases.abandon(identity, reason),
+    secondsPerMinute: config.AGENT_SECONDS_PER_MINUTE,
+  });
+
+  const inflight = new InflightPayments();
+  const payments = new LeasePayments({
+    leases,
+    store,
+    inflight,
+    clock,
+    metrics,
+    log: logger,
+    resolver:
+      resolver ??
+      createPaymentResolver({
+        publicClient: createPublicClient({
+          chain: chain.viem,
+          transport: http(config.AGENT_RPC_URL ?? rpcUrlFor(chain), { timeout: 10_000 }),
+        }) as PublicClient,
+        payTo: config.AGENT_PAY_TO as `0x${string}`,
+        now: clock.now,
+        settleAgain: edge.settleAgain,
+      }),
   });
 
   const nodeInfo = (): NodeInfo => ({
@@ -131,6 +146,8 @@ export function buildAgent({
 
   const app = createApp({
     leases,
+    payments,
+    inflight,
     edge,
     metrics,
     logger,
@@ -142,15 +159,52 @@ export function buildAgent({
     bodyLimitBytes: config.AGENT_BODY_LIMIT_BYTES,
   });
 
+  const timers: ReturnType<typeof setInterval>[] = [];
+  const every = (ms: number, name: string, task: () => Promise<unknown>) => {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return; // a slow pass (a hung RPC) never piles up behind itself
+      running = true;
+      task()
+        .catch((err: unknown) => logger.error({ err }, `${name} failed`))
+        .finally(() => {
+          running = false;
+        });
+    }, ms);
+    timer.unref();
+    timers.push(timer);
+  };
+  const sweep = async () => {
+    metrics.openPayments.set(await payments.resolveOpen());
+    await leases.sweep();
+  };
+
   return {
     app,
     leases,
+    payments,
+    inflight,
     store,
     edge,
     metrics,
-    /** Restores the ledger's view on the device: drops stale reservations, expires overdue leases, reconciles. */
-    start: () => leases.start(),
+    /**
+     * Restores the ledger's view on the device — payments a crash left open are decided from the chain,
+     * overdue leases expire, peers are reconciled — then starts the sweep, meter and reconcile ticks.
+     */
+    async start() {
+      await leases.start();
+      metrics.openPayments.set(await payments.resolveOpen({ settle: false }));
+      every(intervals.sweepMs ?? 5_000, "sweep", sweep);
+      every(intervals.meterMs ?? config.AGENT_METER_INTERVAL_SECONDS * 1000, "meter poll", () => leases.pollMeter());
+      // The safety net: repairs anything changed on the device behind the agent's back.
+      every(intervals.reconcileMs ?? 30_000, "reconcile", () => leases.reconcile());
+    },
+    /** Decides what is open now (tests and operators call it; the sweep tick does it on its own). */
+    sweep,
+    /** Stops the ticks, lets payments in flight finish, then closes the ledger and the driver. */
     async close() {
+      for (const timer of timers.splice(0)) clearInterval(timer);
+      await inflight.drain();
       leases.stop();
       store.close();
       await driver.close();

@@ -1,14 +1,11 @@
-// The agent process: parse config once, open the ledger, restore WireGuard from it, listen, run the
-// expiry sweep and a slow reconcile tick, and shut down gracefully on SIGINT/SIGTERM.
+// The agent process: parse config once, open the ledger, restore WireGuard from it, listen, and shut down
+// gracefully on SIGINT/SIGTERM. The agent's own start() runs its sweep, meter and reconcile ticks.
 import type { AddressInfo } from "node:net";
 import { BaseError } from "@wg402/shared";
 import { pino } from "pino";
 import { buildAgent } from "./buildAgent.ts";
 import { loadAgentConfig } from "./config.ts";
 import { createDriver } from "./createDriver.ts";
-
-const SWEEP_INTERVAL_MS = 5_000;
-const RECONCILE_INTERVAL_MS = 30_000;
 
 async function main() {
   let config: ReturnType<typeof loadAgentConfig>;
@@ -27,17 +24,6 @@ async function main() {
   });
   await agent.start();
 
-  const every = (ms: number, name: string, task: () => Promise<unknown>) =>
-    setInterval(() => {
-      task().catch((err: unknown) => logger.error({ err }, `${name} failed`));
-    }, ms);
-  const timers = [
-    every(SWEEP_INTERVAL_MS, "sweep", () => agent.leases.sweep()),
-    every(config.AGENT_METER_INTERVAL_SECONDS * 1000, "meter poll", () => agent.leases.pollMeter()),
-    // The safety net: repairs anything changed on the device behind the agent's back.
-    every(RECONCILE_INTERVAL_MS, "reconcile", () => agent.leases.reconcile()),
-  ];
-
   const server = agent.app.listen(config.AGENT_PORT, config.AGENT_HOST);
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
   const { port } = server.address() as AddressInfo;
@@ -50,7 +36,6 @@ async function main() {
     if (closing) return;
     closing = true;
     logger.info({ signal }, "shutting down");
-    for (const timer of timers) clearInterval(timer);
     const closed = new Promise((resolve) => server.close(resolve));
     server.closeIdleConnections();
     await closed;

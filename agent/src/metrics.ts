@@ -20,6 +20,22 @@ export function createAgentMetrics() {
       labelNames: ["reason"] as const,
       registers: [registry],
     }),
+    paymentOutcomes: new Counter({
+      name: "agent_payment_outcomes_total",
+      help: "How paid requests ended: settled, failed (nothing charged), unknown (the chain decides), refused, unavailable",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    paymentsUnknown: new Counter({
+      name: "agent_payments_unknown_total",
+      help: "Settlements that ended without saying whether money moved",
+      registers: [registry],
+    }),
+    openPayments: new Gauge({
+      name: "agent_open_payments",
+      help: "Payments whose outcome is still open after the last sweep",
+      registers: [registry],
+    }),
     httpDuration: new Histogram({
       name: "agent_http_request_duration_seconds",
       help: "HTTP request latency",

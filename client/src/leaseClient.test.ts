@@ -226,3 +226,49 @@ describe("LeaseClient", () => {
     }
   });
 });
+
+/** A facilitator in front of the real one whose first /settle settles but never answers (it "died"). */
+async function facilitatorThatDiesOnce(target: string): Promise<{ url: string; close: () => Promise<void> }> {
+  let settles = 0;
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const upstream = await fetch(`${target}${req.url}`, {
+      method: req.method,
+      headers: { "content-type": "application/json" },
+      body: req.method === "POST" ? Buffer.concat(chunks) : undefined,
+    });
+    const text = await upstream.text();
+    if (req.url === "/settle" && settles++ === 0) {
+      req.socket.destroy();
+      return;
+    }
+    res.writeHead(upstream.status, { "content-type": "application/json" }).end(text);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe("LeaseClient when the node's settlement outcome is unknown", () => {
+  it("asks again with the same signed payment and gets the lease, paying once", async () => {
+    const facilitator = await facilitatorThatDiesOnce(stack.facilitatorUrl);
+    try {
+      const flaky = await stack.startAgent({ AGENT_FACILITATOR_URL: facilitator.url });
+      const { account, address } = await payer(100_000n);
+      const { fetch: recording, sent } = recordingFetch();
+      const client = await LeaseClient.connect({ nodeUrl: flaky.url, account, env: stack.env, fetch: recording });
+      const created = await client.create({ publicKey: generateKeyPair().publicKey, minutes: 2 });
+      expect(created.lease.state).toBe("active");
+      expect(await stack.balanceOf(address)).toBe(100_000n - 2_000n);
+      // The quote, the paid request that went unanswered, and the same payment once more.
+      const paid = sent.filter((s) => s.paid);
+      expect(paid).toHaveLength(2);
+      expect(client.spend()).toMatchObject({ committed: 2_000n, settled: 2_000n });
+    } finally {
+      await facilitator.close();
+    }
+  }, 30_000);
+});

@@ -7,28 +7,21 @@ import {
   RenewLeaseResponse,
   type UsageReceipt,
 } from "@wg402/shared";
-import { decodePaymentResponseHeader } from "@x402/core/http";
-import type { Network } from "@x402/core/types";
-import { toClientEvmSigner } from "@x402/evm";
-import { ExactEvmScheme } from "@x402/evm/exact/client";
-import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
 import type { LocalAccount } from "viem";
 import type { z } from "zod";
 import { closeLease } from "./closeLease.ts";
-import { ClientError, ClientErrorCode, isClientError } from "./errors.ts";
+import { ClientError, ClientErrorCode } from "./errors.ts";
 import { formatTokenAmount } from "./money.ts";
 import {
   DEFAULT_NODE_TIMEOUT_MS,
   type FetchLike,
-  failure,
   fetchLease,
   fetchNodeInfo,
   fetchQuote,
   type NodeQuote,
   normalizeNodeUrl,
-  readJson,
-  unreachable,
 } from "./nodeApi.ts";
+import { type PaymentReceipt, type PayRequest, payForLease } from "./payForLease.ts";
 import { assertChainReachable, type Env, type PaymentChain, paymentChainFor } from "./paymentChain.ts";
 import { SpendBudget, type SpendSnapshot } from "./spendBudget.ts";
 import { assertTokenBalance, type Balances, readBalances } from "./wallet/balances.ts";
@@ -52,15 +45,7 @@ export type LeaseClientOptions = {
   now?: () => number;
 };
 
-/** One settled payment, as the client saw it. */
-export type PaymentReceipt = {
-  amount: bigint;
-  txHash: `0x${string}` | null;
-  payer: `0x${string}`;
-  network: string;
-  /** From sending the request to the paid answer: 402, signature, verify, settle. */
-  latencyMs: number;
-};
+export type { PaymentReceipt };
 
 export type CreatedLease = CreateLeaseResponse & { payment: PaymentReceipt };
 export type RenewedLease = RenewLeaseResponse & { payment: PaymentReceipt };
@@ -86,6 +71,8 @@ export class LeaseClient {
   private readonly paidTimeoutMs: number;
   private readonly now: () => number;
   private chainChecked = false;
+  // Bearer tokens the node handed out with new leases: a status check then needs no signature.
+  private readonly leaseTokens = new Map<string, string>();
 
   private constructor(p: {
     options: LeaseClientOptions;
@@ -206,6 +193,7 @@ export class LeaseClient {
       schema: CreateLeaseResponse,
       what: "the node refused the lease",
     });
+    if (body.leaseToken) this.leaseTokens.set(body.lease.id, body.leaseToken);
     return { ...body, payment };
   }
 
@@ -223,8 +211,19 @@ export class LeaseClient {
     return { ...body, payment };
   }
 
+  /** Remembers a lease's bearer token (e.g. one read back from the session state file). */
+  rememberLeaseToken(leaseId: string, token: string): void {
+    this.leaseTokens.set(leaseId, token);
+  }
+
+  /** The lease in full, as its payer sees it: by its bearer token if known, else by a signature. */
   status(leaseId: string): Promise<Lease> {
-    return fetchLease(this.nodeUrl, leaseId, { fetch: this.fetchImpl, timeoutMs: this.timeoutMs });
+    const token = this.leaseTokens.get(leaseId);
+    return fetchLease(this.nodeUrl, leaseId, {
+      fetch: this.fetchImpl,
+      timeoutMs: this.timeoutMs,
+      auth: token ? { token } : { account: this.account, chainId: this.chainValue.chain.id, now: this.now },
+    });
   }
 
   /** Closes the lease early with the payer's EIP-712 signature and returns the node's usage receipt. */
@@ -240,118 +239,28 @@ export class LeaseClient {
     });
   }
 
+  private pay<T extends z.ZodType>(p: PayRequest<T>) {
+    return payForLease(
+      {
+        nodeUrl: this.nodeUrl,
+        account: this.account,
+        kind: this.kindValue,
+        chain: this.chainValue,
+        budget: this.budget,
+        maxPerPayment: this.maxPerPayment,
+        fetch: this.fetchImpl,
+        paidTimeoutMs: this.paidTimeoutMs,
+        now: this.now,
+        formatAmount: (amount) => this.formatAmount(amount),
+      },
+      p,
+    );
+  }
+
   private async ensureChain(): Promise<void> {
     if (this.chainChecked) return;
     await assertChainReachable(this.chainValue);
     this.chainChecked = true;
-  }
-
-  private async pay<T extends z.ZodType>(p: {
-    path: string;
-    body: unknown;
-    expected: bigint;
-    okStatus: number;
-    schema: T;
-    what: string;
-  }): Promise<{ body: z.infer<T>; payment: PaymentReceipt }> {
-    const kind = this.kindValue;
-    const cap = this.maxPerPayment === null || p.expected < this.maxPerPayment ? p.expected : this.maxPerPayment;
-    const state: { refusal?: ClientError; reserved: bigint; signed: boolean } = { reserved: 0n, signed: false };
-    const client = new x402Client()
-      .register(
-        kind.network as Network,
-        new ExactEvmScheme(toClientEvmSigner(this.account, this.chainValue.publicClient as never)),
-      )
-      .setSpendControls({
-        allowedAssets: [{ network: kind.network as Network, asset: kind.asset, maxAmountPerPayment: cap.toString() }],
-      })
-      .onBeforePaymentCreation(async ({ selectedRequirements: requirement }) => {
-        try {
-          if (requirement.payTo.toLowerCase() !== kind.payTo.toLowerCase()) {
-            throw new ClientError(
-              `the node asked to pay ${requirement.payTo}, not ${kind.payTo} as its info says; nothing was signed`,
-              { code: ClientErrorCode.pay_to_mismatch },
-            );
-          }
-          const amount = BigInt(requirement.amount);
-          if (amount > cap) {
-            throw new ClientError(
-              `the node asked for ${this.formatAmount(amount)}, more than the ${this.formatAmount(cap)} it quoted; nothing was signed`,
-              { code: ClientErrorCode.payment_exceeds_quote },
-            );
-          }
-          this.budget.reserve(amount);
-          state.reserved = amount;
-          state.signed = true;
-        } catch (error) {
-          state.refusal = isClientError(error)
-            ? error
-            : new ClientError(String(error), { code: ClientErrorCode.payment_failed, cause: error });
-          return { abort: true, reason: state.refusal.shortMessage };
-        }
-      });
-    const signal = AbortSignal.timeout(this.paidTimeoutMs);
-    const paidFetch = wrapFetchWithPayment(this.fetchImpl, client);
-    const url = `${this.nodeUrl}${p.path}`;
-    const started = this.now();
-    let response: Response;
-    try {
-      response = await paidFetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify(p.body),
-        signal,
-      });
-    } catch (error) {
-      if (state.refusal) throw state.refusal;
-      const mapped = paymentError(url, error, kind);
-      if (state.signed && mapped.code === ClientErrorCode.node_unreachable) {
-        throw new ClientError(
-          `${mapped.shortMessage} after a payment of ${this.formatAmount(state.reserved)} was signed; it may have been settled (check the lease with \`wg402 status\`)`,
-          { code: ClientErrorCode.node_unreachable, cause: error },
-        );
-      }
-      throw mapped;
-    }
-    const latencyMs = this.now() - started;
-
-    if (response.status === p.okStatus) {
-      const body = await readJson(response, p.schema, p.what);
-      const settlement = readSettlement(response);
-      this.budget.markSettled(state.reserved);
-      return {
-        body,
-        payment: {
-          amount: state.reserved,
-          txHash: settlement?.txHash ?? null,
-          payer: settlement?.payer ?? this.account.address,
-          network: kind.network,
-          latencyMs,
-        },
-      };
-    }
-    if (response.status === 402) {
-      const refused = await failure(response, "the payment was not accepted");
-      throw new ClientError(
-        state.signed
-          ? `the node did not accept the payment: ${refused.shortMessage.replace(/^the payment was not accepted: /, "")}`
-          : "the node asked for payment again without taking it",
-        { code: ClientErrorCode.payment_failed, cause: refused, details: refused.details },
-      );
-    }
-    if (response.status === 404 || response.status === 405 || response.status === 501) {
-      const refused = await failure(response, p.what);
-      if (refused.code !== ClientErrorCode.node_error) throw refused;
-      throw new ClientError(`${url} answered HTTP ${response.status}: this server does not sell leases over x402`, {
-        code: ClientErrorCode.not_x402,
-      });
-    }
-    if (response.ok) {
-      throw new ClientError(`${url} answered HTTP ${response.status} without asking for payment: not a wg402 node`, {
-        code: ClientErrorCode.not_x402,
-      });
-    }
-    throw await failure(response, p.what);
   }
 }
 
@@ -365,54 +274,4 @@ function pickPaymentKind(node: NodeInfo): PaymentKind {
     );
   }
   return kind;
-}
-
-function readSettlement(response: Response): { txHash: `0x${string}` | null; payer: `0x${string}` } | null {
-  const header = response.headers.get("payment-response");
-  if (!header) return null;
-  try {
-    const settled = decodePaymentResponseHeader(header);
-    return {
-      txHash: (settled.transaction || null) as `0x${string}` | null,
-      payer: settled.payer as `0x${string}`,
-    };
-  } catch {
-    return null;
-  }
-}
-
-/** What the x402 wrapper throws, as one sentence and a code. */
-function paymentError(url: string, error: unknown, kind: PaymentKind): ClientError {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/rejected by spendControls: only default assets/.test(message)) {
-    return new ClientError(`the node asked to be paid in an asset other than ${kind.asset}; nothing was signed`, {
-      code: ClientErrorCode.unsupported_asset,
-      cause: error,
-    });
-  }
-  if (/rejected by spendControls/.test(message)) {
-    return new ClientError("the node asked for more than it quoted; nothing was signed", {
-      code: ClientErrorCode.payment_exceeds_quote,
-      cause: error,
-    });
-  }
-  if (/No network\/scheme registered/.test(message)) {
-    return new ClientError(`the node's 402 offers no "exact" payment on ${kind.network}; nothing was signed`, {
-      code: ClientErrorCode.unsupported_network,
-      cause: error,
-    });
-  }
-  if (/Failed to parse payment requirements/.test(message)) {
-    return new ClientError("the node answered 402 without a valid x402 PAYMENT-REQUIRED header", {
-      code: ClientErrorCode.not_x402,
-      cause: error,
-    });
-  }
-  if (/Failed to create payment payload/.test(message)) {
-    return new ClientError(`could not sign the payment: ${message}`, {
-      code: ClientErrorCode.payment_failed,
-      cause: error,
-    });
-  }
-  return unreachable(url, error);
 }

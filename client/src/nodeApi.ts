@@ -1,7 +1,16 @@
 import { randomBytes } from "node:crypto";
-import { Lease, LeaseQuote, NodeInfo } from "@wg402/shared";
+import {
+  formatLeaseAuth,
+  LEASE_AUTH_HEADER,
+  Lease,
+  LeaseQuote,
+  LeaseSummary,
+  leaseActionTypedData,
+  NodeInfo,
+} from "@wg402/shared";
 import { decodePaymentRequiredHeader } from "@x402/core/http";
 import type { PaymentRequired } from "@x402/core/types";
+import type { LocalAccount } from "viem";
 import type { z } from "zod";
 import { ClientError, ClientErrorCode, fromWireError } from "./errors.ts";
 
@@ -134,7 +143,10 @@ export async function fetchQuote(
     options,
   );
   if (response.status !== 402) {
-    if (response.status >= 400 && response.status < 500) throw await failure(response, "the node refused the quote");
+    // A 4xx, or a 503 that says why (its facilitator is down): the node's own words.
+    if ((response.status >= 400 && response.status < 500) || response.status === 503) {
+      throw await failure(response, "the node refused the quote");
+    }
     throw new ClientError(
       `the node answered HTTP ${response.status} instead of 402 Payment Required: it does not sell leases over x402`,
       {
@@ -161,13 +173,41 @@ export async function readPaymentRequired(response: Response): Promise<NodeQuote
   return { quote: await readJson(response, LeaseQuote, "the node's quote"), paymentRequired };
 }
 
-/** `GET /lease/:id`: state, expiry, usage and payments. Needs no wallet. */
-export async function fetchLease(nodeUrl: string, leaseId: string, options: NodeRequestOptions = {}): Promise<Lease> {
+/** How the payer proves a lease is theirs: its bearer token, or a fresh EIP-712 signature. */
+export type LeaseAuth = { token: string } | { account: LocalAccount; chainId: number; now?: () => number };
+
+async function leaseAuthHeaders(leaseId: string, auth: LeaseAuth): Promise<Record<string, string>> {
+  if ("token" in auth) return { authorization: `Bearer ${auth.token}` };
+  const timestamp = Math.floor((auth.now ?? Date.now)() / 1000);
+  const signature = await auth.account.signTypedData(
+    leaseActionTypedData({ chainId: auth.chainId, leaseId, action: "view", timestamp }),
+  );
+  return { [LEASE_AUTH_HEADER]: formatLeaseAuth({ timestamp, signature }) };
+}
+
+/** `GET /lease/:id` as its payer: state, expiry, usage and payments. */
+export async function fetchLease(
+  nodeUrl: string,
+  leaseId: string,
+  options: NodeRequestOptions & { auth: LeaseAuth },
+): Promise<Lease> {
+  const headers = { accept: "application/json", ...(await leaseAuthHeaders(leaseId, options.auth)) };
+  const response = await nodeFetch(`${nodeUrl}/lease/${encodeURIComponent(leaseId)}`, { headers }, options);
+  if (!response.ok) throw await failure(response, `lease ${leaseId}`);
+  return readJson(response, Lease, `lease ${leaseId}`);
+}
+
+/** `GET /lease/:id` as anyone: only its state and expiry. */
+export async function fetchLeaseSummary(
+  nodeUrl: string,
+  leaseId: string,
+  options: NodeRequestOptions = {},
+): Promise<LeaseSummary> {
   const response = await nodeFetch(
     `${nodeUrl}/lease/${encodeURIComponent(leaseId)}`,
     { headers: { accept: "application/json" } },
     options,
   );
   if (!response.ok) throw await failure(response, `lease ${leaseId}`);
-  return readJson(response, Lease, `lease ${leaseId}`);
+  return readJson(response, LeaseSummary, `lease ${leaseId}`);
 }

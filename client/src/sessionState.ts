@@ -6,8 +6,9 @@ import { writeSecretFile } from "./secretFile.ts";
 import { TunnelHandle } from "./tunnel/types.ts";
 
 /**
- * The current lease, remembered between commands (`status`, `renew`, `disconnect`). No secret: the
- * WireGuard private key is only in the tunnel's config or device, the wallet key only in the keystore.
+ * The current lease, remembered between commands (`status`, `renew`, `disconnect`). The only secret is the
+ * lease's bearer token, which reads its status (the file is 0600); the WireGuard private key is only in
+ * the tunnel's config or device, the wallet key only in the keystore.
  */
 export const SessionState = z.object({
   version: z.literal(1),
@@ -20,6 +21,8 @@ export const SessionState = z.object({
   startedAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
   tunnel: TunnelHandle.nullable(),
+  /** Opens `GET /lease/:id` in full without the wallet. */
+  leaseToken: z.string().optional(),
 });
 export type SessionState = z.infer<typeof SessionState>;
 

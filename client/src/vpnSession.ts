@@ -94,6 +94,7 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
   private resolveEnded: (value: { cause: SessionEndCause; expiresAt: number }) => void = () => undefined;
   private phase: SessionStatus["phase"] = "idle";
   private lease: Lease | null = null;
+  private leaseToken: string | null = null;
   private expiresAt: number | null = null;
   private handle: TunnelHandle | null = null;
   private renewer: AutoRenewer | null = null;
@@ -164,6 +165,7 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
       const keys = this.o.keys ?? generateKeyPair();
       const created = await this.client.create({ publicKey: keys.publicKey, minutes: this.o.minutes });
       this.lease = created.lease;
+      this.leaseToken = created.leaseToken ?? null;
       this.expiresAt = Date.parse(created.lease.expiresAt);
       this.startedAt = new Date(this.clock.now()).toISOString();
       await this.persist();
@@ -385,6 +387,7 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
       startedAt: this.startedAt,
       expiresAt: new Date(this.expiresAt ?? this.clock.now()).toISOString(),
       tunnel: this.handle,
+      ...(this.leaseToken ? { leaseToken: this.leaseToken } : {}),
     });
   }
 

@@ -14,8 +14,10 @@ import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
 import express, { type Request, type Response } from "express";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { apiKeyAuth } from "./apiKeyAuth.ts";
+import { apiKeyAuth, apiKeyCheck } from "./apiKeyAuth.ts";
+import { exactRequestProblem } from "./exactPayload.ts";
 import type { FacilitatorMetrics } from "./metrics.ts";
+import { rateLimit } from "./rateLimit.ts";
 import type { SettlementService } from "./settlementService.ts";
 
 export type { ReadinessReport };
@@ -27,6 +29,8 @@ export type FacilitatorAppDeps = {
   logger: Logger;
   apiKeys: string[];
   bodyLimitBytes: number;
+  /** Per client address on /verify and /settle; 0 is no limit. */
+  rateLimitPerMinute: number;
   readiness: () => Promise<ReadinessReport>;
 };
 
@@ -82,10 +86,16 @@ function parseFacilitatorRequest(req: Request, res: Response): ParsedRequest | u
     );
     return undefined;
   }
-  return {
+  const parsed = {
     paymentPayload: payload.data as PaymentPayload,
     paymentRequirements: requirements.data as PaymentRequirements,
   };
+  const problem = exactRequestProblem(parsed.paymentPayload, parsed.paymentRequirements);
+  if (problem) {
+    sendError(res, 400, ErrorCode.invalid_request, problem.message, problem.issues);
+    return undefined;
+  }
+  return parsed;
 }
 
 /** Builds the facilitator's HTTP service. It never listens: `main.ts` does. */
@@ -101,8 +111,18 @@ export function createApp(deps: FacilitatorAppDeps): express.Express {
     res.json(facilitator.getSupported());
   });
 
+  const checkApiKey = apiKeyCheck(deps.apiKeys);
+  // Ahead of the key check and body parsing, so a flood costs a map lookup per request.
+  app.post(
+    ["/verify", "/settle"],
+    rateLimit({ perMinute: deps.rateLimitPerMinute, exempt: (req) => checkApiKey(req) === "valid" }),
+  );
   const paid = express.Router();
-  paid.use(apiKeyAuth(deps.apiKeys), requireJson, express.json({ limit: deps.bodyLimitBytes, strict: true }));
+  paid.use(
+    apiKeyAuth(deps.apiKeys, checkApiKey),
+    requireJson,
+    express.json({ limit: deps.bodyLimitBytes, strict: true }),
+  );
   paid.post("/verify", async (req, res) => {
     const parsed = parseFacilitatorRequest(req, res);
     if (!parsed) return;

@@ -102,6 +102,7 @@ export function buildFacilitator({ config, signerKey, logger, env = process.env 
     logger,
     apiKeys: config.FACILITATOR_API_KEYS,
     bodyLimitBytes: config.FACILITATOR_BODY_LIMIT_BYTES,
+    rateLimitPerMinute: config.FACILITATOR_RATE_LIMIT_PER_MINUTE,
     readiness,
   });
 

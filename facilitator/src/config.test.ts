@@ -10,7 +10,12 @@ describe("facilitator config", () => {
       FACILITATOR_PORT: 4020,
       FACILITATOR_NETWORKS: ["local"],
       FACILITATOR_API_KEYS: [],
+      FACILITATOR_RATE_LIMIT_PER_MINUTE: 6_000,
     });
+    expect(
+      loadFacilitatorConfig({ FACILITATOR_PRIVATE_KEY: key, FACILITATOR_RATE_LIMIT_PER_MINUTE: "0" })
+        .FACILITATOR_RATE_LIMIT_PER_MINUTE,
+    ).toBe(0);
   });
 
   it("accepts chain keys and CAIP-2 ids and lists", () => {
@@ -29,6 +34,10 @@ describe("facilitator config", () => {
     [{ FACILITATOR_PRIVATE_KEY: key, FACILITATOR_NETWORKS: "mainnet" }, /unknown network "mainnet"/],
     [{ FACILITATOR_PRIVATE_KEY: key, FACILITATOR_PORT: "http" }, /FACILITATOR_PORT="http"/],
     [{ FACILITATOR_PRIVATE_KEY: key, FACILITATOR_API_KEYS: "short" }, /at least 16 characters/],
+    [
+      { FACILITATOR_PRIVATE_KEY: key, FACILITATOR_RATE_LIMIT_PER_MINUTE: "-1" },
+      /FACILITATOR_RATE_LIMIT_PER_MINUTE="-1"/,
+    ],
     [{ FACILITATOR_KEYSTORE: "/k.json" }, /FACILITATOR_KEYSTORE_PASSWORD: FACILITATOR_KEYSTORE needs/],
   ])("refuses %j with a message naming the variable", (env, message) => {
     expect(() => loadFacilitatorConfig(env)).toThrow(message);

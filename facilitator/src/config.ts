@@ -54,6 +54,8 @@ export const FacilitatorConfig = z
     FACILITATOR_CONFIRMATION_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
     FACILITATOR_LOG_LOOKBACK_BLOCKS: z.coerce.bigint().positive().default(10_000n),
     FACILITATOR_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(1_048_576).default(65_536),
+    // Per client address on /verify and /settle; 0 turns it off. See rateLimit.ts for the burst.
+    FACILITATOR_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6_000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .refine((c) => Boolean(c.FACILITATOR_PRIVATE_KEY) !== Boolean(c.FACILITATOR_KEYSTORE), {

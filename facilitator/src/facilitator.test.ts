@@ -1,94 +1,35 @@
 // The facilitator against a real hardhat node: real client signatures from the official SDK, real
 // settlements, balances and nonces read back from the chain.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type LocalChain, startLocalChain } from "@wg402/contracts";
-import { chains, x402TestUSDAbi } from "@wg402/shared";
-import { x402Client } from "@x402/core/client";
-import type { PaymentPayload, PaymentRequirements, SettleResponse } from "@x402/core/types";
-import { toClientEvmSigner } from "@x402/evm";
-import { ExactEvmScheme } from "@x402/evm/exact/client";
-import { pino } from "pino";
+import type { PaymentRequirements, SettleResponse } from "@x402/core/types";
 import request from "supertest";
-import { createPublicClient, type Hex, http, type PublicClient } from "viem";
+import type { Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { buildFacilitator, type Facilitator } from "./buildFacilitator.ts";
-import { loadFacilitatorConfig } from "./config.ts";
+import type { Facilitator } from "./buildFacilitator.ts";
+import { type FacilitatorHarness, startFacilitatorHarness } from "./testing/facilitatorHarness.ts";
 import { signExactPayment } from "./testing/signExactPayment.ts";
 
-let chain: LocalChain;
-let dir: string;
-let publicClient: PublicClient;
+let h: FacilitatorHarness;
 let facilitator: Facilitator;
 let requirements: PaymentRequirements;
-const opened: Facilitator[] = [];
 
-function build(env: Record<string, string> = {}, dbName = "facilitator.sqlite"): Facilitator {
-  const config = loadFacilitatorConfig({
-    FACILITATOR_PRIVATE_KEY: chain.stack.accounts.facilitator.privateKey,
-    FACILITATOR_DB_PATH: join(dir, dbName),
-    WG402_RPC_URL_LOCAL: chain.rpcUrl,
-    FACILITATOR_CONFIRMATION_TIMEOUT_MS: "5000",
-    ...env,
-  });
-  const built = buildFacilitator({
-    config,
-    signerKey: config.FACILITATOR_PRIVATE_KEY as Hex,
-    logger: pino({ level: "silent" }),
-    env: { WG402_RPC_URL_LOCAL: chain.rpcUrl },
-  });
-  opened.push(built);
-  return built;
-}
-
-const token = () => chain.stack.token.address as Hex;
-const payer = () => privateKeyToAccount(chain.stack.accounts.demo.privateKey as Hex);
-const payTo = () => chain.stack.accounts.operator.address as Hex;
-const facilitatorAddress = () => chain.stack.accounts.facilitator.address as Hex;
-const balanceOf = (address: Hex) =>
-  publicClient.readContract({ address: token(), abi: x402TestUSDAbi, functionName: "balanceOf", args: [address] });
-const signerNonce = () => publicClient.getTransactionCount({ address: facilitatorAddress() });
-
-/** A payment exactly as a third-party x402 client makes it: the official SDK's client and `exact` scheme. */
-async function sdkPayment(reqs: PaymentRequirements = requirements, account = payer()): Promise<PaymentPayload> {
-  const client = new x402Client()
-    .register("eip155:31337", new ExactEvmScheme(toClientEvmSigner(account, publicClient)))
-    .setSpendControls({ allowedAssets: [{ network: "eip155:31337", asset: token() }] });
-  return client.createPaymentPayload({
-    x402Version: 2,
-    resource: { url: "http://127.0.0.1/lease", description: "test", mimeType: "application/json" },
-    accepts: [reqs],
-  });
-}
-
-const post = (
-  app: Facilitator["app"],
-  path: "/verify" | "/settle",
-  paymentPayload: unknown,
-  paymentRequirements: unknown = requirements,
-) => request(app).post(path).send({ x402Version: 2, paymentPayload, paymentRequirements });
+const build = (env: Record<string, string> = {}, dbName?: string) => h.build(env, dbName);
+const token = () => h.token;
+const payer = () => h.payer;
+const payTo = () => h.payTo;
+const facilitatorAddress = () => h.facilitatorAddress;
+const balanceOf = (address: Hex) => h.balanceOf(address);
+const signerNonce = () => h.signerNonce();
+const sdkPayment = () => h.sdkPayment();
+const post = (...args: Parameters<FacilitatorHarness["post"]>) => h.post(...args);
 
 beforeAll(async () => {
-  chain = await startLocalChain();
-  dir = await mkdtemp(join(tmpdir(), "wg402-facilitator-"));
-  publicClient = createPublicClient({ chain: chains.local.viem, transport: http(chain.rpcUrl), pollingInterval: 50 });
-  requirements = {
-    scheme: "exact",
-    network: "eip155:31337",
-    asset: token(),
-    amount: "1500000",
-    payTo: payTo(),
-    maxTimeoutSeconds: 120,
-    extra: { name: chain.stack.token.eip712.name, version: chain.stack.token.eip712.version },
-  };
+  h = await startFacilitatorHarness();
+  requirements = h.requirements;
   facilitator = build();
 });
 
 afterAll(async () => {
-  for (const f of opened) await f.close().catch(() => undefined);
-  await chain?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await h?.stop();
 });
 
 describe("GET /supported", () => {
@@ -117,7 +58,7 @@ describe("POST /settle", () => {
     const res = await post(facilitator.app, "/settle", payment).expect(200);
     expect(res.body).toMatchObject({ success: true, network: "eip155:31337", payer: payer().address });
     expect(res.body.transaction).toMatch(/^0x[0-9a-f]{64}$/);
-    const receipt = await publicClient.getTransactionReceipt({ hash: res.body.transaction });
+    const receipt = await h.publicClient.getTransactionReceipt({ hash: res.body.transaction });
     expect(receipt.status).toBe("success");
     expect(await balanceOf(payer().address)).toBe(fromBefore - 1_500_000n);
     expect(await balanceOf(payTo())).toBe(toBefore + 1_500_000n);
@@ -386,12 +327,7 @@ describe("stuck and dropped transactions", () => {
   it("reports an unconfirmed settlement, then a dropped one, and never re-sends it", async () => {
     const slow = build({ FACILITATOR_CONFIRMATION_TIMEOUT_MS: "400" }, "stuck.sqlite");
     const payment = await sdkPayment();
-    const rpc = (method: string, params: unknown[] = []) =>
-      fetch(chain.rpcUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-      }).then((r) => r.json() as Promise<{ result: unknown }>);
+    const rpc = h.rpc;
     await rpc("evm_setAutomine", [false]);
     try {
       const res = await post(slow.app, "/settle", payment).expect(200);

@@ -5,8 +5,14 @@ import type { TxSubmitter } from "./txSubmitter.ts";
 
 const CODE_CACHE_MS = 2_000;
 
-/** Set around each settlement so the signer can report a broadcast hash before waiting for its receipt. */
-export const broadcastListener = new AsyncLocalStorage<(hash: Hex) => void>();
+/**
+ * Set around each settlement. `beforeSend` runs once the transfer has passed the SDK's checks and gas
+ * estimation (which simulates it on-chain) and before it is signed and sent, so a record made there exists
+ * whenever a transaction may exist, and never for a payment that would not go through. `sent` reports the
+ * hash before the receipt wait.
+ */
+export type BroadcastListener = { beforeSend: () => void; sent: (hash: Hex) => void };
+export const broadcastListener = new AsyncLocalStorage<BroadcastListener>();
 
 export type CreateFacilitatorSignerParameters = {
   publicClient: PublicClient;
@@ -17,7 +23,7 @@ export type CreateFacilitatorSignerParameters = {
 
 /**
  * The signer the x402 `exact` facilitator scheme drives: reads go to the public client, writes go through
- * the nonce-safe submitter, and every broadcast is reported so it is persisted before the receipt wait.
+ * the nonce-safe submitter, and every broadcast is announced to the settlement's {@link BroadcastListener}.
  */
 export function createFacilitatorSigner({
   publicClient,
@@ -39,8 +45,9 @@ export function createFacilitatorSigner({
     return code;
   };
   const broadcast = async (to: Hex, data: Hex, gas?: bigint) => {
-    const hash = await submitter.submit({ to, data, gas });
-    broadcastListener.getStore()?.(hash);
+    const listener = broadcastListener.getStore();
+    const hash = await submitter.submit({ to, data, gas }, listener?.beforeSend);
+    listener?.sent(hash);
     return hash;
   };
   return {

@@ -1,18 +1,6 @@
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
 import { getAddress } from "viem";
-import { z } from "zod";
-
-const Eip3009Payload = z.object({
-  signature: z.string().regex(/^0x[0-9a-fA-F]+$/),
-  authorization: z.object({
-    from: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
-    to: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
-    value: z.string(),
-    validAfter: z.string(),
-    validBefore: z.string(),
-    nonce: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
-  }),
-});
+import { Eip3009Payload, isPermit2Payload } from "./exactPayload.ts";
 
 /** What makes a payment one payment: an EIP-3009 authorization nonce is single-use per payer and token. */
 export type PaymentIdentity = {
@@ -30,6 +18,8 @@ export function paymentIdentity(
   payload: PaymentPayload,
   requirements: PaymentRequirements,
 ): PaymentIdentity | undefined {
+  // The SDK settles a payload with a Permit2 authorization as Permit2, whatever else it carries.
+  if (isPermit2Payload(payload.payload)) return undefined;
   const parsed = Eip3009Payload.safeParse(payload.payload);
   if (!parsed.success) return undefined;
   const { authorization, signature } = parsed.data;

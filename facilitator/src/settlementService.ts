@@ -1,15 +1,22 @@
-import { FacilitatorReason, findAuthorizationTransfer, isAuthorizationUsed } from "@wg402/shared";
+import { FacilitatorReason } from "@wg402/shared";
 import type { x402Facilitator } from "@x402/core/facilitator";
 import type { PaymentPayload, PaymentRequirements, SettleResponse, VerifyResponse } from "@x402/core/types";
-import { type Hex, type PublicClient, TransactionNotFoundError, TransactionReceiptNotFoundError } from "viem";
+import type { Hex } from "viem";
+import {
+  authorizationSignatureProblem,
+  authorizationUsed,
+  findAuthorizationTx,
+  type NetworkBackend,
+  txOutcome,
+} from "./chainLookups.ts";
 import { broadcastListener } from "./facilitatorSigner.ts";
 import type { FacilitatorMetrics } from "./metrics.ts";
 import { type PaymentIdentity, paymentIdentity } from "./paymentIdentity.ts";
 import type { PaymentPolicy } from "./paymentPolicy.ts";
+import { paymentMismatch, termsMismatch } from "./requirementMatch.ts";
 import type { SettlementLedger } from "./settlementLedger.ts";
-import type { TxSubmitter } from "./txSubmitter.ts";
 
-export type NetworkBackend = { network: string; publicClient: PublicClient; submitter: TxSubmitter };
+export type { NetworkBackend };
 
 export type SettlementServiceParameters = {
   facilitator: x402Facilitator;
@@ -26,7 +33,7 @@ export type SettlementServiceParameters = {
   logLookbackBlocks: bigint;
 };
 
-type TxOutcome = "success" | "reverted" | "pending" | "unknown";
+type Inflight = { identity: PaymentIdentity; response: Promise<SettleResponse> };
 
 /**
  * Verify and settle on top of the x402 SDK's `exact` facilitator, adding what an operator needs: a policy
@@ -35,7 +42,7 @@ type TxOutcome = "success" | "reverted" | "pending" | "unknown";
  */
 export class SettlementService {
   private readonly p: SettlementServiceParameters;
-  private readonly inflight = new Map<string, Promise<SettleResponse>>();
+  private readonly inflight = new Map<string, Inflight>();
 
   constructor(parameters: SettlementServiceParameters) {
     this.p = parameters;
@@ -55,8 +62,11 @@ export class SettlementService {
   private async verifyUnmetered(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
     const refused = this.p.policy(payload, requirements);
     if (refused) return { isValid: false, invalidReason: refused, payer: payerOf(payload) };
+    const identity = paymentIdentity(payload, requirements);
+    const mismatch = identity && paymentMismatch(identity, payload.accepted, requirements);
+    if (mismatch) return { isValid: false, invalidReason: mismatch, payer: identity.payer };
     try {
-      return await this.p.facilitator.verify(payload, requirements);
+      return withStringPayer(await this.p.facilitator.verify(payload, requirements));
     } catch (error) {
       this.p.log.error({ err: error }, "verify threw");
       return { isValid: false, invalidReason: FacilitatorReason.unexpected_error, payer: payerOf(payload) };
@@ -91,6 +101,11 @@ export class SettlementService {
     // Only EIP-3009 payments carry a single-use nonce to key idempotency on.
     if (!identity) return { response: failure(FacilitatorReason.unsupported_payload_type), replayed: false };
 
+    const mismatch = paymentMismatch(identity, payload.accepted, requirements);
+    if (mismatch) return { response: failure(mismatch, identity.payer), replayed: false };
+
+    // An earlier or concurrent attempt answers only for the payment it was made for: the same signature,
+    // and terms equal to these requirements (the payload's own fields can be rewritten to match them).
     const existing = this.p.ledger.get(identity.key);
     if (
       existing &&
@@ -99,14 +114,25 @@ export class SettlementService {
     ) {
       return { response: failure(FacilitatorReason.authorization_nonce_used, identity.payer), replayed: false };
     }
+    if (existing && existing.status !== "failed" && existing.status !== "dropped") {
+      const differs = termsMismatch(existing, requirements);
+      if (differs) return { response: failure(differs, identity.payer), replayed: false };
+    }
     if (existing?.status === "success" && existing.response) {
       return { response: JSON.parse(existing.response) as SettleResponse, replayed: true };
     }
     const running = this.inflight.get(identity.key);
-    if (running) return { response: await running, replayed: true };
+    if (running) {
+      const differs =
+        running.identity.signature.toLowerCase() !== identity.signature.toLowerCase()
+          ? FacilitatorReason.authorization_nonce_used
+          : termsMismatch(running.identity, requirements);
+      if (differs) return { response: failure(differs, identity.payer), replayed: false };
+      return { response: await running.response, replayed: true };
+    }
 
     const attempt = this.runSettlement(identity, payload, requirements);
-    this.inflight.set(identity.key, attempt);
+    this.inflight.set(identity.key, { identity, response: attempt });
     this.p.metrics.pendingSettlements.set(this.inflight.size);
     try {
       return { response: await attempt, replayed: false };
@@ -117,6 +143,28 @@ export class SettlementService {
   }
 
   private async runSettlement(
+    identity: PaymentIdentity,
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+  ): Promise<SettleResponse> {
+    try {
+      return await this.settleOnChain(identity, payload, requirements);
+    } catch (error) {
+      // An RPC failure, mostly. A row left pending or submitted is the reconciler's to resolve.
+      this.p.log.error({ err: error, key: identity.key }, "settlement threw");
+      const record = this.p.ledger.get(identity.key);
+      const pending = record?.status === "submitted" && record.txHash;
+      return {
+        success: false,
+        errorReason: pending ? FacilitatorReason.settlement_pending : FacilitatorReason.unexpected_error,
+        transaction: pending ? (record.txHash as string) : "",
+        network: requirements.network,
+        payer: identity.payer,
+      };
+    }
+  }
+
+  private async settleOnChain(
     identity: PaymentIdentity,
     payload: PaymentPayload,
     requirements: PaymentRequirements,
@@ -137,7 +185,7 @@ export class SettlementService {
     // A previous run broadcast this payment but never learned the outcome (crash, timeout): ask the chain.
     const previous = ledger.get(identity.key);
     if (previous?.status === "submitted" && previous.txHash) {
-      const outcome = await this.txOutcome(backend, previous.txHash as Hex);
+      const outcome = await txOutcome(backend, previous.txHash as Hex);
       if (outcome === "success") return succeed(previous.txHash);
       if (outcome === "pending") {
         return {
@@ -151,43 +199,58 @@ export class SettlementService {
     }
     // The authorization may already be spent: by us before a crash, or by another relayer. Then the payment
     // did reach payTo; find the transaction rather than sending one that can only revert.
-    if (await this.authorizationUsed(backend, identity)) {
-      const txHash = await this.findAuthorizationTx(backend, identity);
+    if (await this.spentOnChain(backend, identity)) {
+      const refused = await authorizationSignatureProblem(backend, payload, requirements);
+      const txHash = refused ? undefined : await findAuthorizationTx(backend, identity, this.p.logLookbackBlocks);
       if (txHash) {
         ledger.begin(identity);
         return succeed(txHash);
       }
       return {
         success: false,
-        errorReason: FacilitatorReason.authorization_nonce_used,
+        errorReason: refused ?? FacilitatorReason.authorization_nonce_used,
         transaction: "",
         network: requirements.network,
         payer: identity.payer,
       };
     }
 
-    ledger.begin(identity);
-    const result = await broadcastListener.run(
-      (hash) => ledger.markSubmitted(identity.key, hash),
-      () => this.p.facilitator.settle(payload, requirements),
+    // The row is written only once the SDK has verified the payment and gas estimation has simulated the
+    // transfer, just before it is sent: junk leaves no trace, and no transaction exists without a row.
+    const result = withStringPayer(
+      await broadcastListener.run(
+        { beforeSend: () => ledger.begin(identity), sent: (hash) => ledger.markSubmitted(identity.key, hash) },
+        () => this.p.facilitator.settle(payload, requirements),
+      ),
     );
     if (result.success) return succeed(result.transaction);
 
     const after = ledger.get(identity.key);
     if (after?.status === "submitted" && after.txHash) {
       // Broadcast but not confirmed in time: keep it as submitted for the watchdog and later retries.
-      const outcome = await this.txOutcome(backend, after.txHash as Hex);
+      const outcome = await txOutcome(backend, after.txHash as Hex);
       if (outcome === "success") return succeed(after.txHash);
       if (outcome === "pending" || outcome === "unknown") {
         this.p.log.warn({ key: identity.key, tx: after.txHash, reason: result.errorReason }, "settlement unconfirmed");
         return { ...result, errorReason: FacilitatorReason.settlement_pending, transaction: after.txHash };
       }
     }
+    // A no-op unless a row exists: this payment got as far as a send, or an earlier attempt did.
     ledger.finish(identity.key, "failed", {
       errorReason: result.errorReason ?? "unknown",
       txHash: result.transaction || undefined,
     });
     return result;
+  }
+
+  /** A token that cannot answer (junk asset, RPC failure) is left to the SDK, whose checks come first. */
+  private async spentOnChain(backend: NetworkBackend, identity: PaymentIdentity): Promise<boolean> {
+    try {
+      return await authorizationUsed(backend, identity);
+    } catch (error) {
+      this.p.log.warn({ err: error, asset: identity.asset }, "could not read the authorization state");
+      return false;
+    }
   }
 
   /**
@@ -208,7 +271,7 @@ export class SettlementService {
       };
       try {
         if (record.txHash) {
-          const outcome = await this.txOutcome(backend, record.txHash as Hex);
+          const outcome = await txOutcome(backend, record.txHash as Hex);
           if (outcome === "success") {
             const response: SettleResponse = {
               success: true,
@@ -230,8 +293,8 @@ export class SettlementService {
           } else {
             this.p.log.warn({ key: record.key, tx: record.txHash }, "settlement transaction still pending");
           }
-        } else if (await this.authorizationUsed(backend, identity)) {
-          const txHash = await this.findAuthorizationTx(backend, identity);
+        } else if (await authorizationUsed(backend, identity)) {
+          const txHash = await findAuthorizationTx(backend, identity, this.p.logLookbackBlocks);
           const response: SettleResponse = {
             success: true,
             transaction: txHash ?? "",
@@ -253,42 +316,18 @@ export class SettlementService {
 
   /** Resolves once every settlement in flight has finished. */
   async drain(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight.values()]);
-  }
-
-  private async txOutcome(backend: NetworkBackend, hash: Hex): Promise<TxOutcome> {
-    try {
-      const receipt = await backend.publicClient.getTransactionReceipt({ hash });
-      return receipt.status === "success" ? "success" : "reverted";
-    } catch (error) {
-      if (!(error instanceof TransactionReceiptNotFoundError)) throw error;
-    }
-    try {
-      await backend.publicClient.getTransaction({ hash });
-      return "pending";
-    } catch (error) {
-      if (error instanceof TransactionNotFoundError) return "unknown";
-      throw error;
-    }
-  }
-
-  private authorizationUsed(backend: NetworkBackend, identity: Pick<PaymentIdentity, "asset" | "payer" | "nonce">) {
-    return isAuthorizationUsed(backend.publicClient, identity);
-  }
-
-  private findAuthorizationTx(
-    backend: NetworkBackend,
-    identity: Pick<PaymentIdentity, "asset" | "payer" | "nonce" | "payTo" | "amount">,
-  ): Promise<string | undefined> {
-    return findAuthorizationTransfer(backend.publicClient, {
-      ...identity,
-      amount: BigInt(identity.amount),
-      lookbackBlocks: this.p.logLookbackBlocks,
-    });
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight.values()].map((i) => i.response));
   }
 }
 
 function payerOf(payload: PaymentPayload): string | undefined {
   const from = (payload.payload as { authorization?: { from?: unknown } })?.authorization?.from;
   return typeof from === "string" ? from : undefined;
+}
+
+/** The SDK echoes whatever `from` a payload carries as the payer; a response only ever names a string. */
+function withStringPayer<T extends { payer?: unknown }>(response: T): T {
+  if (response.payer === undefined || typeof response.payer === "string") return response;
+  const { payer: _dropped, ...rest } = response;
+  return rest as T;
 }

@@ -33,13 +33,15 @@ export class TxSubmitter {
     this.address = account.address;
   }
 
-  async submit(request: TxRequest): Promise<Hex> {
+  /** `beforeSend` runs after estimation, before the transaction is signed; if it throws, nothing is sent. */
+  async submit(request: TxRequest, beforeSend?: () => void): Promise<Hex> {
     // Estimation reverts for a transfer that would fail (used nonce, no balance): nothing is sent then.
     const [gas, fees] = await Promise.all([
       request.gas ??
         this.publicClient.estimateGas({ account: this.account.address, to: request.to, data: request.data }),
       this.publicClient.estimateFeesPerGas(),
     ]);
+    beforeSend?.();
     return this.serialized(async () => {
       try {
         return await this.send(request, gas, fees);

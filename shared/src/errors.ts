@@ -34,6 +34,10 @@ export const ErrorCode = {
   stale_signature: "stale_signature",
   invalid_signature: "invalid_signature",
   payment_replayed: "payment_replayed",
+  // payments whose outcome is not known yet, and payment services that are down
+  settlement_unknown: "settlement_unknown",
+  facilitator_unavailable: "facilitator_unavailable",
+  rate_limited: "rate_limited",
   // service health
   not_ready: "not_ready",
   internal_error: "internal_error",

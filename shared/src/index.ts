@@ -3,6 +3,8 @@ export * from "./config.ts";
 export * from "./eip3009.ts";
 export * from "./errors.ts";
 export * from "./generated/abis.ts";
+export * from "./httpStatus.ts";
 export * from "./keystore.ts";
 export * from "./lease.ts";
 export * from "./localStack.ts";
+export * from "./paymentIdentity.ts";

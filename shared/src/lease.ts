@@ -101,6 +101,14 @@ export const Lease = z.object({
 });
 export type Lease = z.infer<typeof Lease>;
 
+/** What `GET /lease/:id` tells anyone who cannot prove they paid for the lease. */
+export const LeaseSummary = z.strictObject({
+  id: LeaseId,
+  state: LeaseState,
+  expiresAt: z.iso.datetime(),
+});
+export type LeaseSummary = z.infer<typeof LeaseSummary>;
+
 export const RenewLeaseResponse = z.object({
   lease: Lease,
   /** Minutes this renewal bought. */
@@ -130,14 +138,37 @@ export const CloseLeaseRequest = z.strictObject({
 });
 export type CloseLeaseRequest = z.infer<typeof CloseLeaseRequest>;
 
-/** How far a signed lease action's timestamp may be from the node's clock. */
+/** How far in the past a signed lease action's timestamp may be on the node's clock. */
 export const LEASE_ACTION_MAX_SKEW_SECONDS = 120;
+/** How far in the future it may be: clocks drift by seconds, and a later date would extend its validity. */
+export const LEASE_ACTION_MAX_FUTURE_SKEW_SECONDS = 5;
 
-/** The EIP-712 message a payer signs to act on a lease without a payment (close it early). */
+/** What a payer may do to a lease with a signature instead of a payment. */
+export const LeaseAction = z.enum(["close", "view"]);
+export type LeaseAction = z.infer<typeof LeaseAction>;
+
+/**
+ * The request header that proves a `GET /lease/:id` comes from the payer: `<timestamp>.<signature>`, the
+ * payer's EIP-712 signature of `LeaseAction(leaseId, "view", timestamp)`.
+ */
+export const LEASE_AUTH_HEADER = "wg402-lease-auth";
+
+export const formatLeaseAuth = (auth: { timestamp: number; signature: string }) =>
+  `${auth.timestamp}.${auth.signature}`;
+
+/** The {@link LEASE_AUTH_HEADER} value as a {@link CloseLeaseRequest}-shaped proof, or undefined if malformed. */
+export function parseLeaseAuth(value: string): CloseLeaseRequest | undefined {
+  const [timestamp, signature, extra] = value.trim().split(".");
+  if (extra !== undefined || !timestamp || !/^[0-9]{1,12}$/.test(timestamp)) return undefined;
+  const parsed = CloseLeaseRequest.safeParse({ timestamp: Number(timestamp), signature });
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The EIP-712 message a payer signs to act on a lease without a payment (view it, close it early). */
 export function leaseActionTypedData(parameters: {
   chainId: number;
   leaseId: string;
-  action: "close";
+  action: LeaseAction;
   timestamp: number;
 }) {
   return {
@@ -191,6 +222,11 @@ export type TunnelConfig = z.infer<typeof TunnelConfig>;
 export const CreateLeaseResponse = z.object({
   lease: Lease,
   tunnel: TunnelConfig,
+  /**
+   * A bearer token for `GET /lease/:id` (`Authorization: Bearer …`), so a status check needs no wallet.
+   * Sent once, in the first answer that carries the lease; copies of the answer go without it.
+   */
+  leaseToken: z.string().min(16).optional(),
 });
 export type CreateLeaseResponse = z.infer<typeof CreateLeaseResponse>;
 

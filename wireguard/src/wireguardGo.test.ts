@@ -1,5 +1,7 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { configureInterface } from "./configureInterface.ts";
 import { generateKeyPair, keyToHex } from "./keys.ts";
 import { describeOrSkip } from "./testing/describeOrSkip.ts";
@@ -28,12 +30,69 @@ async function linkExists(ns: string, name: string): Promise<boolean> {
   );
 }
 
+/** ppid and process group from /proc/<pid>/stat (the fields after the parenthesised command name). */
+async function parentAndGroup(pid: number): Promise<{ ppid: number; pgrp: number }> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const [, ppid, pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { ppid: Number(ppid), pgrp: Number(pgrp) };
+}
+
+async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while (!(await probe())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+  return performance.now() - started;
+}
+
+const PARENT_SCRIPT = `
+const { startWireguardGo } = await import(process.env.WG_MODULE);
+const wg = await startWireguardGo(JSON.parse(process.env.WG_OPTIONS));
+process.stdout.write(JSON.stringify({ pid: wg.pid }) + "\\n");
+setInterval(() => undefined, 60_000);
+`;
+
+/** A separate Node process that starts wireguard-go with `options` and then idles until killed. */
+async function startUnderParent(options: object): Promise<{ parent: ChildProcess; pid: number }> {
+  const parent = spawn(process.execPath, ["--input-type=module", "-e", PARENT_SCRIPT], {
+    env: {
+      ...process.env,
+      WG_MODULE: new URL("./wireguardGo.ts", import.meta.url).href,
+      WG_OPTIONS: JSON.stringify(options),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  parent.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const pid = await new Promise<number>((resolve, reject) => {
+    let line = "";
+    parent.stdout?.on("data", (chunk: Buffer) => {
+      line += chunk.toString();
+      if (line.includes("\n")) resolve((JSON.parse(line) as { pid: number }).pid);
+    });
+    parent.once("exit", (code) =>
+      reject(new Error(`the parent exited (${code}) before wireguard-go was up:\n${output}`)),
+    );
+  });
+  return { parent, pid };
+}
+
+async function sigkill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGKILL");
+  await exited;
+}
+
 describeOrSkip(skip, "startWireguardGo and configureInterface (root)", () => {
   let pair: NetnsPair | undefined;
   const started: WireguardGoProcess[] = [];
   const ns = () => pair?.a ?? "";
   const start = async (name = uniqueName("wg")) => {
-    const proc = await startWireguardGo({ name, netns: ns() });
+    const proc = await startWireguardGo({ name, netns: ns(), dieWithParent: true });
     started.push(proc);
     return proc;
   };
@@ -42,8 +101,13 @@ describeOrSkip(skip, "startWireguardGo and configureInterface (root)", () => {
     pair = await createNetnsPair({ prefix: "wgp" });
   });
 
+  const parents: ChildProcess[] = [];
+  const orphans: number[] = [];
+
   afterEach(async () => {
     for (const proc of started.splice(0)) await proc.stop();
+    for (const parent of parents.splice(0)) await sigkill(parent);
+    for (const pid of orphans.splice(0)) if (alive(pid)) process.kill(pid, "SIGKILL");
     await pair?.cleanup();
     pair = undefined;
   });
@@ -65,6 +129,36 @@ describeOrSkip(skip, "startWireguardGo and configureInterface (root)", () => {
     expect(exits).toHaveLength(1);
     await proc.stop();
     expect(exits).toHaveLength(1);
+  });
+
+  it("dieWithParent: a SIGKILLed parent takes wireguard-go and its interface with it", async () => {
+    const name = uniqueName("wg");
+    const { parent, pid } = await startUnderParent({ name, netns: ns(), dieWithParent: true });
+    parents.push(parent);
+    orphans.push(pid);
+    // setpriv and `ip netns exec` exec'd in place: the PID is wireguard-go, a child of the parent itself,
+    // still in its own process group (a Ctrl-C for the parent's group does not reach it).
+    expect((await readFile(`/proc/${pid}/comm`, "utf8")).trim()).toBe("wireguard-go");
+    const { ppid, pgrp } = await parentAndGroup(pid);
+    expect(ppid).toBe(parent.pid);
+    expect(pgrp).toBe(pid);
+    expect(pgrp).not.toBe((await parentAndGroup(parent.pid as number)).pgrp);
+    expect(await linkExists(ns(), name)).toBe(true);
+
+    await sigkill(parent);
+    await waitUntil("wireguard-go exiting", async () => !alive(pid), 2_000);
+    await waitUntil("the interface going", async () => !(await linkExists(ns(), name)), 2_000);
+  });
+
+  it("without dieWithParent, wireguard-go outlives a SIGKILLed parent", async () => {
+    const name = uniqueName("wg");
+    const { parent, pid } = await startUnderParent({ name, netns: ns() });
+    parents.push(parent);
+    orphans.push(pid);
+    await sigkill(parent);
+    await sleep(500);
+    expect(alive(pid)).toBe(true);
+    expect(await linkExists(ns(), name)).toBe(true);
   });
 
   it("reports a crash through onExit and starts again over the stale socket", async () => {
@@ -137,6 +231,18 @@ describe("argument checks", () => {
     await expect(startWireguardGo({ name: "wg0", netns: "../etc" })).rejects.toMatchObject({
       code: "invalid_argument",
     });
+  });
+
+  it("dieWithParent fails before spawning when setpriv is missing, naming its package", async () => {
+    const name = uniqueName("wg");
+    const error = await startWireguardGo({ name, dieWithParent: true, setprivPath: "/nonexistent/setpriv" }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      code: "io",
+      message: expect.stringMatching(/setpriv was not found.*apt-get install util-linux/),
+    });
+    expect(existsSync(`/var/run/wireguard/${name}.sock`)).toBe(false);
   });
 
   it.each([

@@ -17,10 +17,11 @@ export type ClearStaleInterfaceOptions = {
 
 /**
  * Makes `name` free for a new interface after a crashed run. The interface name belongs to the agent, so
- * whatever an earlier run left goes: a wireguard-go still serving the name (an agent killed with SIGKILL
- * leaves it running, its stdout a broken pipe), a stale control socket, a persistent TUN. Anything that is
- * not recognisably ours (another kind of link, a TUN or socket held by an unknown process) is left alone
- * and reported. Returns whether a kernel WireGuard link was kept.
+ * whatever an earlier run left goes: a wireguard-go still serving the name (rare: the agent's own dies with
+ * it, so this one was started by hand, by wg-quick, by an older agent, or by an agent killed while starting
+ * it), a stale control socket, a persistent TUN. Anything that is not recognisably ours (another kind of
+ * link, a TUN or socket held by an unknown process) is left alone and reported. Returns whether a kernel
+ * WireGuard link was kept.
  */
 export async function clearStaleInterface(options: ClearStaleInterfaceOptions): Promise<{ kernelLinkKept: boolean }> {
   const { name, netns, logger } = options;

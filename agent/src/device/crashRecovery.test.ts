@@ -61,28 +61,66 @@ describeOrSkip(skip, "setupDevice after a crashed run (root)", () => {
     await bed.cleanup();
   });
 
-  it("replaces the wireguard-go a SIGKILLed agent left running", async () => {
+  it("takes wireguard-go and its interface down with a SIGKILLed agent; the next start begins fresh", async () => {
     const child = await startCrashingAgent(bed, generateKeyPair().publicKey);
     children.push(child);
-    const orphan = await onlyWireguardGoPid(bed.name);
+    const pid = await onlyWireguardGoPid(bed.name);
     expect(await wgShow(bed.netns, bed.name, "peers")).not.toBe("");
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGKILL");
     await exited;
-    // What the crash leaves: wireguard-go still running, with its socket and its peer.
-    expect(await isRunning(orphan)).toBe(true);
+    // No agent, no device: the peer cannot pass traffic, paid or not, until an agent is back to vouch for it.
+    await waitFor("wireguard-go to die with its agent", async () => ((await isRunning(pid)) ? undefined : true), 2_000);
+    await waitFor(
+      "the interface to go",
+      async () => ((await linkExists(bed.netns, bed.name)) ? undefined : true),
+      2_000,
+    );
+    // A SIGKILLed wireguard-go cannot remove its control socket.
     expect(socketExists(bed.name)).toBe(true);
+
+    const device = bed.track(await setupDevice(bed.options()));
+    const fresh = await onlyWireguardGoPid(bed.name);
+    expect(fresh).not.toBe(pid);
+    await expectWorkingFreshDevice(bed, device, device.publicKey);
+    const messages = bed.log.entries.map((entry) => entry.message);
+    expect(messages).toContain("removing a stale wireguard-go control socket");
+    expect(messages.filter((message) => message.includes("an earlier run left serving"))).toEqual([]);
+    // The key file survived, so the node kept its identity.
+    expect(messages).not.toContain("created a new WireGuard private key");
+
+    await device.stop();
+    expect(await isRunning(fresh)).toBe(false);
+    expect(socketExists(bed.name)).toBe(false);
+    expect(await linkExists(bed.netns, bed.name)).toBe(false);
+  });
+
+  it("replaces a wireguard-go that something else left serving the name", async () => {
+    // The agent's own wireguard-go dies with it; this one was started the way wg-quick does (it daemonizes,
+    // so init is its parent), as by hand, an older agent, or an agent killed while it was starting one.
+    const first = bed.track(await setupDevice(bed.options()));
+    const { publicKey } = first;
+    await first.stop();
+    await new Promise<void>((resolve, reject) => {
+      const { LOG_LEVEL: _, ...env } = process.env;
+      const launcher = spawn("ip", ["netns", "exec", bed.netns, "wireguard-go", bed.name], { env, stdio: "ignore" });
+      launcher.once("error", reject);
+      launcher.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`wireguard-go exited ${code}`))));
+    });
+    const orphan = await onlyWireguardGoPid(bed.name);
+    await waitFor("its control socket", async () => (socketExists(bed.name) ? true : undefined));
+    await runCommand("wg", ["set", bed.name, "peer", generateKeyPair().publicKey, "allowed-ips", "10.64.9.9/32"], {
+      netns: bed.netns,
+    });
+    expect(await wgShow(bed.netns, bed.name, "peers")).not.toBe("");
 
     const device = bed.track(await setupDevice(bed.options()));
     const fresh = await onlyWireguardGoPid(bed.name);
     expect(fresh).not.toBe(orphan);
     expect(await isRunning(orphan)).toBe(false);
-    const { publicKey } = device;
     await expectWorkingFreshDevice(bed, device, publicKey);
     const warning = bed.log.entries.find((entry) => entry.message.includes("an earlier run left serving"));
     expect(warning?.fields).toEqual({ interface: bed.name, pid: orphan });
-    // The key file survived, so the node kept its identity.
-    expect(bed.log.entries.map((entry) => entry.message)).not.toContain("created a new WireGuard private key");
 
     await device.stop();
     expect(await isRunning(fresh)).toBe(false);

@@ -9,9 +9,10 @@ import type { Device, DeviceOptions } from "./types.ts";
 const DEFAULT_BACKOFF = { initial: 250, max: 30_000 };
 
 /**
- * A supervised wireguard-go. Whatever an earlier run left under the name is cleared first, a still-running
- * wireguard-go included (see clearStaleInterface). The driver is one UapiDriver for the device's whole
- * life: its connection drops when wireguard-go dies and it reconnects on the next request.
+ * A supervised wireguard-go that the kernel kills when the agent dies (`setpriv --pdeathsig KILL`), so a
+ * SIGKILLed agent leaves no peer serving. Whatever an earlier run left under the name is cleared first, a
+ * still-running wireguard-go included (see clearStaleInterface). The driver is one UapiDriver for the
+ * device's whole life: its connection drops when wireguard-go dies and it reconnects on the next request.
  */
 export async function setupUserspaceDevice(options: DeviceOptions, key: LoadedPrivateKey): Promise<Device> {
   const { interfaceName: name, netns, listenPort, address, logger } = options;
@@ -19,7 +20,9 @@ export async function setupUserspaceDevice(options: DeviceOptions, key: LoadedPr
 
   const launch = async () => {
     await clearStaleInterface({ name, netns, logger, keepKernelLink: false });
-    const wireguardGo = await startWireguardGo({ name, netns });
+    // It dies with the agent, however the agent dies: a peer must not outlive its lease while no agent is
+    // there to expire it. Supervision brings it back, and start-up re-applies every paid peer.
+    const wireguardGo = await startWireguardGo({ name, netns, dieWithParent: true });
     try {
       await configureInterface({ name, netns, privateKey: key.privateKey, listenPort, address, via: "uapi" });
     } catch (error) {

@@ -1,5 +1,5 @@
 import { manualClock } from "../clock.ts";
-import { ExpiryScheduler } from "./expiryScheduler.ts";
+import { EXPIRY_RETRY_MS, ExpiryScheduler } from "./expiryScheduler.ts";
 
 function setup() {
   const clock = manualClock(0);
@@ -79,4 +79,34 @@ it("wakes up at least every 30 s for far deadlines", () => {
   scheduler.schedule("far", 3_600_000);
   clock.advance(30_000);
   expect(clock.pendingTimers()).toBe(1);
+});
+
+it("tries the leases of a failed expiry again a second later", async () => {
+  const clock = manualClock(0);
+  const calls: { ids: string[]; at: number }[] = [];
+  const errors: unknown[] = [];
+  let failures = 1;
+  const scheduler = new ExpiryScheduler({
+    clock,
+    onDue: async (ids) => {
+      calls.push({ ids: [...ids], at: clock.now() });
+      if (failures-- > 0) throw new Error("device unreachable");
+    },
+    onError: (error) => errors.push(error),
+  });
+  scheduler.start();
+  scheduler.schedule("a", 100);
+  clock.advance(100);
+  await settle();
+  expect(errors).toHaveLength(1);
+  clock.advance(EXPIRY_RETRY_MS - 1);
+  await settle();
+  expect(calls).toEqual([{ ids: ["a"], at: 100 }]);
+  clock.advance(1);
+  await settle();
+  expect(calls).toEqual([
+    { ids: ["a"], at: 100 },
+    { ids: ["a"], at: 100 + EXPIRY_RETRY_MS },
+  ]);
+  expect(scheduler.size).toBe(0);
 });

@@ -3,6 +3,8 @@ import { MinHeap } from "./minHeap.ts";
 
 /** Long timers drift; waking at least this often re-checks the heap against the clock. */
 const MAX_SLEEP_MS = 30_000;
+/** After a failed expiry (device unreachable, say), the leases it held are tried again this much later. */
+export const EXPIRY_RETRY_MS = 1_000;
 
 export type ExpirySchedulerParameters = {
   clock: Clock;
@@ -17,6 +19,13 @@ export type ExpirySchedulerParameters = {
  * exists per lease.
  */
 export class ExpiryScheduler {
+  /**
+   * The most leases one expiry batch takes (earliest deadlines first). A batch costs one full device read
+   * plus a little per lease, so a cap well above a busy node's per-batch count only bites on a backlog
+   * (start-up after downtime, a stall): there it bounds the synchronous ledger work per batch (~25 µs a
+   * lease) and lets the earliest deadlines go first instead of behind thousands of later ones.
+   */
+  static readonly batchMax = 2_000;
   private readonly p: ExpirySchedulerParameters;
   private readonly heap = new MinHeap<string>();
   private readonly deadlines = new Map<string, number>();
@@ -24,6 +33,7 @@ export class ExpiryScheduler {
   private armedFor: number | undefined;
   private running = false;
   private firing = false;
+  private scheduled = 0;
 
   constructor(parameters: ExpirySchedulerParameters) {
     this.p = parameters;
@@ -33,8 +43,17 @@ export class ExpiryScheduler {
     return this.deadlines.size;
   }
 
+  /**
+   * Goes up whenever {@link schedule} sets or moves a deadline (a lease activated or renewed). An expiry batch
+   * compares it before and after its device work to learn, for free, whether a renewal may have landed.
+   */
+  get revision(): number {
+    return this.scheduled;
+  }
+
   schedule(id: string, at: number): void {
     if (this.deadlines.get(id) === at) return;
+    this.scheduled++;
     this.deadlines.set(id, at);
     this.heap.push(at, id);
     this.arm();
@@ -93,6 +112,13 @@ export class ExpiryScheduler {
       if (due.length > 0) await this.p.onDue(due);
     } catch (error) {
       this.p.onError(error);
+      // Their deadlines left the heap: without this they would wait for some later lease's deadline.
+      const retryAt = this.p.clock.now() + EXPIRY_RETRY_MS;
+      for (const id of due) {
+        if (this.deadlines.has(id)) continue; // rescheduled (renewed) meanwhile
+        this.deadlines.set(id, retryAt);
+        this.heap.push(retryAt, id);
+      }
     } finally {
       this.firing = false;
       this.arm();

@@ -1,5 +1,4 @@
-import { CreateLeaseRequest, ErrorCode, LeaseId, RenewLeaseRequest } from "@wg402/shared";
-import { HttpError } from "@wg402/shared/http";
+import { BaseError, CreateLeaseRequest, ErrorCode, LeaseId, RenewLeaseRequest } from "@wg402/shared";
 import type { z } from "zod";
 
 const codeFor = (field: PropertyKey | undefined) =>
@@ -11,23 +10,21 @@ const codeFor = (field: PropertyKey | undefined) =>
 
 function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new HttpError(400, ErrorCode.invalid_request, "send a JSON object body");
+    throw new BaseError("send a JSON object body", { code: ErrorCode.invalid_request });
   }
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue?.path[0];
   const message = field === undefined ? (issue?.message ?? "invalid body") : `${String(field)}: ${issue?.message}`;
-  throw new HttpError(400, codeFor(field), message, result.error.issues);
+  throw new BaseError(message, { code: codeFor(field), details: result.error.issues });
 }
 
 function assertMinutes(minutes: number, range: { min: number; max: number }): void {
   if (minutes < range.min || minutes > range.max) {
-    throw new HttpError(
-      400,
-      ErrorCode.invalid_minutes,
-      `minutes must be a whole number from ${range.min} to ${range.max}`,
-    );
+    throw new BaseError(`minutes must be a whole number from ${range.min} to ${range.max}`, {
+      code: ErrorCode.invalid_minutes,
+    });
   }
 }
 
@@ -46,7 +43,7 @@ export function parseRenewLease(body: unknown, range: { min: number; max: number
 /** An id that cannot be a lease id is as unknown as one that could be. */
 export function assertLeaseId(id: string): void {
   if (!LeaseId.safeParse(id).success)
-    throw new HttpError(404, ErrorCode.lease_not_found, `no lease ${id.slice(0, 80)} on this node`);
+    throw new BaseError(`no lease ${id.slice(0, 80)} on this node`, { code: ErrorCode.lease_not_found });
 }
 
 export { parseBody };

@@ -5,7 +5,7 @@ import { FakeDriver } from "@wg402/wireguard";
 import { pino } from "pino";
 import { manualClock } from "../clock.ts";
 import { parseSubnet } from "../ledger/ipv4.ts";
-import { LeaseStore } from "../ledger/leaseStore.ts";
+import { LeaseStore, type NewPayment } from "../ledger/leaseStore.ts";
 import { createAgentMetrics } from "../metrics.ts";
 import { LeaseService } from "./leaseService.ts";
 
@@ -35,37 +35,42 @@ function setup() {
     dns: [],
     keepaliveSeconds: 25,
     graceMs: 60_000,
-    paymentTimeoutMs: 120_000,
     minuteMs: MINUTE,
   };
   const service = new LeaseService(params);
   let n = 0;
-  const payment = (minutes: number) => ({
-    paymentKey: `exact:test:${n++}`,
-    scheme: "exact",
-    network: "eip155:31337",
-    asset: "0x0000000000000000000000000000000000000001",
-    payer: "0x0000000000000000000000000000000000000002",
-    amount: String(minutes * 1000),
-    minutes,
-  });
-  /** A lease paid for `minutes`, activated as the after-settle hook would. */
+  const payment = (minutes: number): NewPayment => {
+    const nonce = `0x${(n++).toString(16).padStart(64, "0")}` as const;
+    return {
+      identity: {
+        scheme: "exact",
+        key: `exact:test:${nonce}`,
+        network: "eip155:31337",
+        asset: "0x0000000000000000000000000000000000000001",
+        payer: "0x0000000000000000000000000000000000000002",
+        payTo: "0x0000000000000000000000000000000000000003",
+        amount: String(minutes * 1000),
+        nonce,
+        validBefore: Math.floor(clock.now() / 1000) + 120,
+        digest: nonce,
+      },
+      target: `test:${nonce}`,
+      minutes,
+      payload: {},
+      requirements: {},
+    };
+  };
+  /** A lease paid for `minutes`, activated as a settled payment does. */
   async function paidLease(minutes: number, publicKey = key()) {
     const p = payment(minutes);
-    const { lease } = service.reserveLease(publicKey, minutes, p);
-    await service.activate(
-      { key: p.paymentKey, payer: p.payer, scheme: "exact", network: p.network, asset: p.asset },
-      { txHash: null, payer: p.payer },
-    );
+    const lease = service.reserveLease(publicKey, p);
+    await service.activate(p.identity.key, { txHash: null, payer: p.identity.payer });
     return { id: lease.id, publicKey, address: lease.address };
   }
   async function renew(leaseId: string, minutes: number) {
     const p = payment(minutes);
     service.reserveRenewal(leaseId, p);
-    await service.activate(
-      { key: p.paymentKey, payer: p.payer, scheme: "exact", network: p.network, asset: p.asset },
-      { txHash: null, payer: p.payer },
-    );
+    await service.activate(p.identity.key, { txHash: null, payer: p.identity.payer });
   }
   return { clock, driver, store, metrics, service, params, paidLease, renew, payment };
 }
@@ -178,6 +183,20 @@ describe("meter", () => {
 });
 
 describe("reconcile", () => {
+  it("leaves an overdue lease's peer for expiry, so its last bytes are billed", async () => {
+    const t = setup();
+    await t.service.start();
+    const lease = await t.paidLease(1);
+    t.service.stop(); // expiry is late: a reconcile runs between the deadline and the batch
+    t.clock.advance(MINUTE + 1);
+    t.driver.addTraffic(lease.publicKey, 300, 400);
+    await t.service.reconcile();
+    expect(await t.driver.listPeers()).toEqual([expect.objectContaining({ publicKey: lease.publicKey })]);
+    await t.service.expireDue();
+    expect(await t.driver.listPeers()).toEqual([]);
+    expect(t.store.getLease(lease.id)).toMatchObject({ state: "expired", bytesUp: 300, bytesDown: 400 });
+  });
+
   it("removes peers the ledger does not know and restores missing ones", async () => {
     const t = setup();
     await t.service.start();

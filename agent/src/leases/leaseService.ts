@@ -1,24 +1,21 @@
 import { randomBytes } from "node:crypto";
-import { type CreateLeaseResponse, ErrorCode, type Lease, type UsageReceipt } from "@wg402/shared";
-import { HttpError } from "@wg402/shared/http";
+import {
+  BaseError,
+  type CreateLeaseResponse,
+  ErrorCode,
+  type Lease,
+  type LeaseSummary,
+  type RenewLeaseResponse,
+  type UsageReceipt,
+} from "@wg402/shared";
 import type { WireguardDriver } from "@wg402/wireguard";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import { ExpiryScheduler } from "../expiry/expiryScheduler.ts";
-import {
-  type LeaseRecord,
-  type LeaseStore,
-  LedgerConflict,
-  type MeterUpdate,
-  type NewPayment,
-  type PaymentRecord,
-  type Usage,
-} from "../ledger/leaseStore.ts";
+import type { LeaseRecord, LeaseStore, MeterUpdate, NewPayment, Usage } from "../ledger/leaseStore.ts";
 import { Meter } from "../metering/meter.ts";
 import { meterTotals } from "../metering/readMeter.ts";
 import type { AgentMetrics } from "../metrics.ts";
-import type { PaymentIdentity } from "../payments/paymentKey.ts";
-import type { SettlementCheck } from "../payments/settlementCheck.ts";
 import { diffPeers } from "../reconcilePeers.ts";
 import { leaseView, paymentView } from "./leaseView.ts";
 import { tunnelConfig } from "./tunnelConfig.ts";
@@ -35,37 +32,12 @@ export type LeaseServiceParameters = {
   dns: string[];
   keepaliveSeconds: number;
   graceMs: number;
-  paymentTimeoutMs: number;
   minuteMs: number;
-  /** Asks whether a payment still pending in the ledger settled anyway (a crash between settle and hook). */
-  settlementCheck?: SettlementCheck;
 };
-
-// A client signs its authorization a moment after our reservation; wait a little past its validity.
-const PENDING_MARGIN_MS = 30_000;
-
-const conflictStatus: Record<LedgerConflict["reason"], number> = {
-  lease_exists: 409,
-  capacity_exhausted: 503,
-  payment_replayed: 409,
-  lease_not_found: 404,
-  lease_not_active: 409,
-};
-
-function toHttp(error: unknown): never {
-  if (error instanceof LedgerConflict) {
-    throw new HttpError(
-      conflictStatus[error.reason],
-      ErrorCode[error.reason],
-      error.message,
-      error.leaseId ? { leaseId: error.leaseId } : undefined,
-    );
-  }
-  throw error;
-}
 
 const newLeaseId = () => `lease_${randomBytes(16).toString("hex")}`;
-const noUsage: Usage = { bytesUp: 0, bytesDown: 0, lastHandshakeAt: null };
+const notFound = (leaseId: string) =>
+  new BaseError(`no lease ${leaseId} on this node`, { code: ErrorCode.lease_not_found });
 
 /**
  * The lease lifecycle. The ledger is written first; WireGuard follows through {@link reconcile}, so a
@@ -93,7 +65,6 @@ export class LeaseService {
 
   /** Restores the device from the ledger and starts the expiry timer. */
   async start(): Promise<void> {
-    await this.recoverSettled(this.p.store.stalePendingPayments(Number.POSITIVE_INFINITY));
     await this.sweep();
     await this.expireDue();
     for (const lease of this.p.store.activeLeases(this.p.clock.now())) this.expiry.schedule(lease.id, lease.expiresAt);
@@ -109,52 +80,59 @@ export class LeaseService {
   precheckCreate(publicKey: string): void {
     const live = this.p.store.liveLeaseForKey(publicKey);
     if (live && !(live.state === "active" && live.expiresAt <= this.p.clock.now())) {
-      throw new HttpError(409, ErrorCode.lease_exists, "this WireGuard key already has a lease on this node", {
-        leaseId: live.id,
-      });
+      // No lease id here: a public key is no proof of being its payer.
+      throw new BaseError("this WireGuard key already has a lease on this node", { code: ErrorCode.lease_exists });
     }
     if (this.p.store.capacity(this.p.clock.now()).available <= 0) {
-      throw new HttpError(
-        503,
-        ErrorCode.capacity_exhausted,
-        "this node has no free tunnel address left; try another node",
-      );
+      throw new BaseError("this node has no free tunnel address left; try another node", {
+        code: ErrorCode.capacity_exhausted,
+      });
     }
   }
 
   /** Refuses, before any price is asked, a renewal of an unknown or finished lease. */
   precheckRenew(leaseId: string): void {
     const lease = this.p.store.getLease(leaseId);
-    if (!lease) throw new HttpError(404, ErrorCode.lease_not_found, `no lease ${leaseId} on this node`);
+    if (!lease || lease.state === "pending") throw notFound(leaseId);
     if (!this.p.store.renewable(lease, this.p.clock.now(), this.p.graceMs)) {
-      throw new HttpError(409, ErrorCode.lease_not_active, `a ${lease.state} lease cannot be renewed; buy a new one`, {
-        leaseId,
+      throw new BaseError(`a ${lease.state} lease cannot be renewed; buy a new one`, {
+        code: ErrorCode.lease_not_active,
       });
     }
   }
 
-  /**
-   * A verified payment for a new lease: reserve it (pending, address held). The answer describes the lease
-   * as it will be once settlement succeeds; if it fails, the client never sees this answer.
-   */
-  reserveLease(publicKey: string, minutes: number, payment: NewPayment): CreateLeaseResponse {
+  /** A verified payment for a new lease: reserve it (pending, address held) until settlement decides. */
+  reserveLease(publicKey: string, payment: NewPayment): LeaseRecord {
     const now = this.p.clock.now();
     // An active lease of this key whose time ran out gives way to the new one.
     const stale = this.p.store.liveLeaseForKey(publicKey);
     if (stale?.state === "active" && stale.expiresAt <= now) this.p.store.markExpired(stale.id, undefined);
-    let lease: LeaseRecord;
-    try {
-      lease = this.p.store.createPendingLease({ id: newLeaseId(), publicKey, minutes, payment, now });
-    } catch (error) {
-      toHttp(error);
-    }
-    const projected = { ...lease, state: "active" as const, payer: payment.payer };
+    return this.p.store.createPendingLease({ id: newLeaseId(), publicKey, payment, now });
+  }
+
+  /** A verified payment for more time on `leaseId`: recorded as pending until settlement decides. */
+  reserveRenewal(leaseId: string, payment: NewPayment): LeaseRecord {
+    return this.p.store.addPendingRenewal({ leaseId, payment, now: this.p.clock.now(), graceMs: this.p.graceMs });
+  }
+
+  /** Settlement succeeded: activate (or extend) in the ledger, then bring WireGuard in line. */
+  async activate(paymentKey: string, settlement: { txHash: string | null; payer: string }) {
+    const result = this.p.store.settlePayment(paymentKey, { ...settlement, now: this.p.clock.now() });
+    if (!result) return undefined;
+    this.expiry.schedule(result.lease.id, result.lease.expiresAt);
+    this.p.metrics.leaseEvents.inc({ event: result.payment.kind === "create" ? "created" : "renewed" });
+    this.p.log.info(
+      { lease: result.lease.id, kind: result.payment.kind, minutes: result.payment.minutes, tx: settlement.txHash },
+      "payment settled",
+    );
+    await this.reconcile();
+    return result;
+  }
+
+  /** The paid answer to a lease's creation: the lease and the tunnel settings the client needs. */
+  createdAnswer(lease: LeaseRecord): CreateLeaseResponse {
     return {
-      lease: {
-        ...leaseView(projected, [], noUsage, now),
-        payments: this.p.store.payments(lease.id).map((p) => paymentView({ ...p, settledAt: now })),
-        totalPaid: payment.amount,
-      },
+      lease: leaseView(lease, this.p.store.payments(lease.id), this.usageFromStore(lease), this.p.clock.now()),
       tunnel: tunnelConfig({
         serverPublicKey: this.p.serverPublicKey,
         endpoint: this.p.endpoint,
@@ -166,51 +144,25 @@ export class LeaseService {
     };
   }
 
-  /** A verified payment for more time on `leaseId`: recorded as pending until it settles. */
-  reserveRenewal(leaseId: string, payment: NewPayment): Lease {
-    const now = this.p.clock.now();
-    let lease: LeaseRecord;
-    try {
-      lease = this.p.store.addPendingRenewal({ leaseId, payment, now, graceMs: this.p.graceMs });
-    } catch (error) {
-      toHttp(error);
-    }
-    // Projected: this renewal lands after every renewal already pending on the lease (itself included).
-    const pendingMinutes = this.p.store
-      .payments(leaseId)
-      .filter((p) => p.status === "pending" && p.kind === "renew")
-      .reduce((sum, p) => sum + p.minutes, 0);
-    const base = Math.max(lease.expiresAt, now);
-    const projected = { ...lease, state: "active" as const, expiresAt: base + pendingMinutes * this.p.minuteMs };
-    return leaseView(projected, this.p.store.payments(leaseId), this.usageFromStore(lease), now);
+  renewedAnswer(lease: LeaseRecord, minutes: number): RenewLeaseResponse {
+    return {
+      lease: leaseView(lease, this.p.store.payments(lease.id), this.usageFromStore(lease), this.p.clock.now()),
+      minutes,
+    };
   }
 
-  /** Settlement succeeded: activate (or extend) in the ledger, then bring WireGuard in line. */
-  async activate(identity: PaymentIdentity, settlement: { txHash: string | null; payer: string }): Promise<void> {
-    const result = this.p.store.settlePayment(identity.key, { ...settlement, now: this.p.clock.now() });
-    if (!result) return;
-    this.expiry.schedule(result.lease.id, result.lease.expiresAt);
-    this.p.metrics.leaseEvents.inc({ event: result.payment.kind === "create" ? "created" : "renewed" });
-    this.p.log.info(
-      { lease: result.lease.id, kind: result.payment.kind, minutes: result.payment.minutes, tx: settlement.txHash },
-      "payment settled",
-    );
-    await this.reconcile();
+  /** What anyone may know of a lease: that it exists, its state and its expiry. */
+  summary(leaseId: string): LeaseSummary {
+    const lease = this.p.store.getLease(leaseId);
+    if (!lease || lease.state === "pending") throw notFound(leaseId);
+    const view = leaseView(lease, [], this.usageFromStore(lease), this.p.clock.now());
+    return { id: view.id, state: view.state, expiresAt: view.expiresAt };
   }
 
-  /** Settlement failed or was cancelled: the reservation goes, and no peer ever existed for it. */
-  async abandon(identity: PaymentIdentity, reason: string): Promise<void> {
-    const failed = this.p.store.failPayment(identity.key, reason, this.p.clock.now());
-    if (!failed) return;
-    this.p.metrics.paymentFailures.inc({ reason: reason.split(/[:\s(]/)[0] || "unknown" });
-    this.p.log.warn({ lease: failed.leaseId, kind: failed.kind, reason }, "payment abandoned");
-  }
-
+  /** Everything about a lease, for its payer. */
   async view(leaseId: string): Promise<Lease> {
     const lease = this.p.store.getLease(leaseId);
-    if (!lease || lease.state === "pending") {
-      throw new HttpError(404, ErrorCode.lease_not_found, `no lease ${leaseId} on this node`);
-    }
+    if (!lease || lease.state === "pending") throw notFound(leaseId);
     const usage = await this.meter.usage(lease);
     return leaseView(lease, this.p.store.payments(leaseId), usage, this.p.clock.now());
   }
@@ -218,11 +170,14 @@ export class LeaseService {
   /** Closes a lease early (the caller has proven it is the payer) and returns the final receipt. */
   async close(leaseId: string): Promise<UsageReceipt> {
     const lease = this.p.store.getLease(leaseId);
-    if (!lease || lease.state === "pending") {
-      throw new HttpError(404, ErrorCode.lease_not_found, `no lease ${leaseId} on this node`);
-    }
+    if (!lease || lease.state === "pending") throw notFound(leaseId);
     if (lease.state === "closed") {
-      throw new HttpError(409, ErrorCode.lease_not_active, "this lease is already closed", { leaseId });
+      throw new BaseError("this lease is already closed", { code: ErrorCode.lease_not_active });
+    }
+    if (this.p.store.hasOpenPayment(leaseId)) {
+      throw new BaseError("a payment for this lease is still settling; close it once it has", {
+        code: ErrorCode.settlement_unknown,
+      });
     }
     const now = this.p.clock.now();
     let closed: LeaseRecord;
@@ -231,12 +186,12 @@ export class LeaseService {
         const [final] = await this.finalReadings([lease]);
         return this.p.store.closeLease(leaseId, now, final);
       });
-    } catch (error) {
-      toHttp(error);
+    } finally {
+      // Closed: the peer goes. Refused after its traffic was stopped: the peer gets its addresses back.
+      await this.reconcile();
     }
     this.expiry.unschedule(leaseId);
     this.p.metrics.leaseEvents.inc({ event: "closed" });
-    await this.reconcile();
     const payments = this.p.store.payments(leaseId).filter((p) => p.status === "settled");
     const endedAt = closed.endedAt ?? now;
     return {
@@ -253,74 +208,69 @@ export class LeaseService {
     };
   }
 
+  /** Whether `token` is the bearer token this lease's buyer was given. */
+  tokenMatches(leaseId: string, token: string): boolean {
+    return this.p.store.tokenMatches(leaseId, token);
+  }
+
   payerOf(leaseId: string): string | null | undefined {
     return this.p.store.getLease(leaseId)?.payer;
   }
 
-  /** Drops reservations whose payment never settled and gives lapsed leases' addresses back. */
+  /** Gives lapsed leases' addresses back (after the grace window, and once no payment of theirs is open). */
   async sweep(): Promise<void> {
-    const now = this.p.clock.now();
-    const stale = this.p.store.stalePendingPayments(now - this.p.paymentTimeoutMs - PENDING_MARGIN_MS);
-    // Past its authorization's validity a payment can no longer settle: one last look, then let it go.
-    const settled = await this.recoverSettled(stale);
-    for (const payment of stale.filter((p) => !settled.has(p.paymentKey))) {
-      this.p.store.failPayment(payment.paymentKey, "payment_timeout", now);
-      this.p.metrics.paymentFailures.inc({ reason: "payment_timeout" });
-    }
-    this.p.store.releaseLapsed(now, this.p.graceMs);
+    this.p.store.releaseLapsed(this.p.clock.now(), this.p.graceMs);
   }
 
-  /** Activates pending payments that the chain shows were settled. Returns their keys. */
-  private async recoverSettled(payments: PaymentRecord[]): Promise<Set<string>> {
-    const settled = new Set<string>();
-    const check = this.p.settlementCheck;
-    if (!check) return settled;
-    for (const payment of payments) {
-      try {
-        const result = await check(payment);
-        if (!result) continue;
-        settled.add(payment.paymentKey);
-        this.p.log.warn(
-          { lease: payment.leaseId, tx: result.txHash },
-          "recovered a payment that settled without its hook",
-        );
-        await this.activate(
-          {
-            key: payment.paymentKey,
-            payer: result.payer,
-            scheme: payment.scheme,
-            network: payment.network,
-            asset: payment.asset,
-          },
-          result,
-        );
-      } catch (err) {
-        this.p.log.warn({ err, lease: payment.leaseId }, "could not check a pending payment on-chain");
-        settled.add(payment.paymentKey); // unknown: keep it pending rather than drop a payment that may be real
-      }
-    }
-    return settled;
-  }
-
-  /** Cuts off every lease whose time ran out: final counters first, then the peer goes. */
+  /**
+   * Cuts off every lease whose time ran out: final counters first, then the peer goes. Earliest deadline
+   * first, in batches of at most {@link ExpiryScheduler.batchMax}, each taken from the ledger once the device
+   * lane is free (so leases that came due while a reconcile held it join the batch) and removed as soon as
+   * it is done, rather than behind thousands of later deadlines.
+   */
   async expireDue(): Promise<void> {
-    const now = this.p.clock.now();
-    const due = this.p.store.dueForExpiry(now);
-    if (due.length === 0) return;
-    await this.exclusive(async () => {
-      const finals = await this.finalReadings(due);
-      this.p.store.markExpiredMany(due.map((lease, i) => ({ id: lease.id, final: finals[i] as MeterUpdate })));
-      // These keys are known to be unwanted now: remove them directly rather than diffing the whole device.
-      await this.p.driver.apply({ upsert: [], remove: due.map((lease) => lease.publicKey) });
-    });
-    const removedAt = this.p.clock.now();
-    for (const lease of due) this.p.metrics.expiryLateness.observe(Math.max(0, removedAt - lease.expiresAt) / 1000);
-    this.p.metrics.leaseEvents.inc({ event: "expired" }, due.length);
-    this.p.metrics.activeLeases.dec(due.length);
-    this.p.log.info(
-      { count: due.length, first: due[0]?.id, latenessMs: removedAt - (due[0] as LeaseRecord).expiresAt },
-      "leases expired",
-    );
+    for (;;) {
+      const batch = await this.exclusive(async () => {
+        const now = this.p.clock.now();
+        const due = this.p.store.dueForExpiry(now);
+        const leases = due.slice(0, ExpiryScheduler.batchMax);
+        if (leases.length === 0) return { expired: [], more: false };
+        const revision = this.expiry.revision;
+        const finals = await this.finalReadings(leases);
+        // A renewal may have settled while the counters were read (every settlement reschedules its lease):
+        // that lease is not due any more. Its traffic stopped for a moment; the reconcile its activation queued
+        // behind this batch gives its address back.
+        const renewed = this.expiry.revision !== revision;
+        const expired = leases.flatMap((lease, i) => {
+          const current = renewed ? this.p.store.getLease(lease.id) : lease;
+          return current?.state === "active" && current.expiresAt <= now
+            ? [{ lease, final: finals[i] as MeterUpdate }]
+            : [];
+        });
+        this.p.store.markExpiredMany(expired.map(({ lease, final }) => ({ id: lease.id, final })));
+        // These keys are known to be unwanted now: remove them directly rather than diffing the whole device.
+        await this.p.driver.apply({ upsert: [], remove: expired.map(({ lease }) => lease.publicKey) });
+        return { expired: expired.map(({ lease }) => lease), more: due.length > leases.length };
+      });
+      const { expired } = batch;
+      if (expired.length > 0) {
+        const removedAt = this.p.clock.now();
+        for (const lease of expired) {
+          this.p.metrics.expiryLateness.observe(Math.max(0, removedAt - lease.expiresAt) / 1000);
+        }
+        this.p.metrics.leaseEvents.inc({ event: "expired" }, expired.length);
+        this.p.metrics.activeLeases.dec(expired.length);
+        this.p.log.info(
+          {
+            count: expired.length,
+            first: expired[0]?.id,
+            latenessMs: removedAt - (expired[0] as LeaseRecord).expiresAt,
+          },
+          "leases expired",
+        );
+      }
+      if (!batch.more) return;
+    }
   }
 
   /** Reads the device's counters into the ledger (the meter's periodic poll). */
@@ -357,13 +307,18 @@ export class LeaseService {
   }
 
   private async reconcileOnce(): Promise<void> {
-    const active = this.p.store.activeLeases(this.p.clock.now());
+    const now = this.p.clock.now();
+    const active = this.p.store.activeLeases(now);
     this.p.metrics.activeLeases.set(active.length);
     const desired = active.map((lease) => ({
       publicKey: lease.publicKey,
       allowedIps: [`${lease.address}/32`],
     }));
-    const change = diffPeers(desired, await this.p.driver.listPeers());
+    // A lease past its deadline that expiry has not taken yet keeps its peer: expiry reads its final
+    // counters before removing it, and a removal here would lose the bytes since the last meter poll.
+    const overdue = new Set(this.p.store.dueForExpiry(now).map((lease) => lease.publicKey));
+    const diff = diffPeers(desired, await this.p.driver.listPeers());
+    const change = { upsert: diff.upsert, remove: diff.remove.filter((key) => !overdue.has(key)) };
     if (change.upsert.length === 0 && change.remove.length === 0) return;
     await this.p.driver.apply(change);
     this.p.metrics.reconcileChanges.inc({ op: "upsert" }, change.upsert.length);
@@ -383,16 +338,16 @@ export class LeaseService {
 
   /**
    * Stops the peers' traffic first (no allowed IPs), then reads their counters once: nothing can be sent
-   * after the reading, so no billed byte is lost.
+   * after the reading, so no billed byte is lost. The read is the meter's, so a poll due meanwhile shares it.
    */
   private async finalReadings(leases: LeaseRecord[]): Promise<MeterUpdate[]> {
     const live = leases.filter((lease) => lease.state === "active");
+    // Only an active lease has a peer to read; nothing else needs the device.
+    if (live.length === 0) return leases.map((lease) => this.meter.finalReading(lease, undefined));
     // No presence check first: a peer that was missing comes back with no allowed IPs, carries nothing, and
     // is removed right after by the caller. One device read fewer per expiry batch.
-    if (live.length > 0) {
-      await this.p.driver.apply({ upsert: live.map((l) => ({ publicKey: l.publicKey, allowedIps: [] })), remove: [] });
-    }
-    const peers = new Map((await this.p.driver.listPeers()).map((peer) => [peer.publicKey, peer]));
+    await this.p.driver.apply({ upsert: live.map((l) => ({ publicKey: l.publicKey, allowedIps: [] })), remove: [] });
+    const peers = (await this.meter.readPeers({ final: true })).pick(live.map((lease) => lease.publicKey));
     return leases.map((lease) =>
       this.meter.finalReading(lease, lease.state === "active" ? peers.get(lease.publicKey) : undefined),
     );

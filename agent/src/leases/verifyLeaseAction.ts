@@ -1,27 +1,36 @@
-import { type CloseLeaseRequest, ErrorCode, LEASE_ACTION_MAX_SKEW_SECONDS, leaseActionTypedData } from "@wg402/shared";
-import { HttpError } from "@wg402/shared/http";
+import {
+  BaseError,
+  type CloseLeaseRequest,
+  ErrorCode,
+  LEASE_ACTION_MAX_FUTURE_SKEW_SECONDS,
+  LEASE_ACTION_MAX_SKEW_SECONDS,
+  type LeaseAction,
+  leaseActionTypedData,
+} from "@wg402/shared";
 import { type Hex, isAddressEqual, recoverTypedDataAddress } from "viem";
 
 /**
  * Proves a lease action comes from the wallet that paid for the lease: an EIP-712 signature over
- * (lease id, action, timestamp), fresh within a few minutes of the node's clock. 401 when the proof is
- * missing, stale or malformed; 403 when it is valid but from someone else.
+ * (lease id, action, timestamp), dated within a couple of minutes before the node's clock and a few
+ * seconds after it. `stale_signature` / `invalid_signature` when the proof is missing, out of date or
+ * malformed; `forbidden` when it is valid but from someone else.
  */
 export async function verifyLeaseAction(parameters: {
   request: CloseLeaseRequest;
   leaseId: string;
-  action: "close";
+  action: LeaseAction;
   chainId: number;
   payer: string;
   nowMs: number;
 }): Promise<void> {
   const { request, leaseId, action, chainId, payer, nowMs } = parameters;
-  const skew = Math.abs(Math.floor(nowMs / 1000) - request.timestamp);
-  if (skew > LEASE_ACTION_MAX_SKEW_SECONDS) {
-    throw new HttpError(
-      401,
-      ErrorCode.stale_signature,
-      `the signed timestamp is ${skew} s away from this node's clock (at most ${LEASE_ACTION_MAX_SKEW_SECONDS} s)`,
+  const age = Math.floor(nowMs / 1000) - request.timestamp;
+  if (age > LEASE_ACTION_MAX_SKEW_SECONDS || -age > LEASE_ACTION_MAX_FUTURE_SKEW_SECONDS) {
+    throw new BaseError(
+      age > 0
+        ? `the signed timestamp is ${age} s old (at most ${LEASE_ACTION_MAX_SKEW_SECONDS} s)`
+        : `the signed timestamp is ${-age} s ahead of this node's clock (at most ${LEASE_ACTION_MAX_FUTURE_SKEW_SECONDS} s)`,
+      { code: ErrorCode.stale_signature },
     );
   }
   let signer: string;
@@ -31,9 +40,9 @@ export async function verifyLeaseAction(parameters: {
       signature: request.signature as Hex,
     });
   } catch {
-    throw new HttpError(401, ErrorCode.invalid_signature, "the signature does not recover to any address");
+    throw new BaseError("the signature does not recover to any address", { code: ErrorCode.invalid_signature });
   }
   if (!isAddressEqual(signer as Hex, payer as Hex)) {
-    throw new HttpError(403, ErrorCode.forbidden, "only the wallet that paid for this lease may close it");
+    throw new BaseError(`only the wallet that paid for this lease may ${action} it`, { code: ErrorCode.forbidden });
   }
 }

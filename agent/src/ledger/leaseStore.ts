@@ -1,102 +1,21 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { type MeterState, meterTotals } from "../metering/readMeter.ts";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { BaseError, ErrorCode } from "@wg402/shared";
+import { type Ledger, openLedger } from "@wg402/shared/node";
+import { meterTotals } from "../metering/readMeter.ts";
 import { AddressPool } from "./addressPool.ts";
 import { intToIp, ipToInt, type Subnet } from "./ipv4.ts";
 import { migrations } from "./migrations.ts";
+import {
+  type LeaseRecord,
+  type LeaseState,
+  leaseFromRow,
+  type MeterUpdate,
+  type NewPayment,
+  type PaymentRecord,
+  paymentFromRow,
+} from "./records.ts";
 
-export type LeaseState = "pending" | "active" | "expired" | "closed";
-
-export type LeaseRecord = {
-  id: string;
-  publicKey: string;
-  payer: string | null;
-  state: LeaseState;
-  address: string;
-  createdAt: number;
-  expiresAt: number;
-  endedAt: number | null;
-  bytesUp: number;
-  bytesDown: number;
-  lastHandshakeAt: number | null;
-  meter: MeterState;
-};
-
-export type PaymentRecord = {
-  paymentKey: string;
-  leaseId: string;
-  kind: "create" | "renew";
-  status: "pending" | "settled" | "failed";
-  scheme: string;
-  network: string;
-  asset: string;
-  payer: string;
-  amount: string;
-  minutes: number;
-  txHash: string | null;
-  failureReason: string | null;
-  createdAt: number;
-  settledAt: number | null;
-};
-
-export type NewPayment = Pick<
-  PaymentRecord,
-  "paymentKey" | "scheme" | "network" | "asset" | "payer" | "amount" | "minutes"
->;
-
-export type Usage = { bytesUp: number; bytesDown: number; lastHandshakeAt: number | null };
-
-/** A meter reading to store: the generation state, and the handshake time the device reported. */
-export type MeterUpdate = { meter: MeterState; lastHandshakeAt: number | null };
-
-/** Thrown inside a ledger transaction; the API maps each to its wire error. */
-export class LedgerConflict extends Error {
-  readonly reason: "lease_exists" | "capacity_exhausted" | "payment_replayed" | "lease_not_found" | "lease_not_active";
-  readonly leaseId: string | undefined;
-  constructor(reason: LedgerConflict["reason"], message: string, leaseId?: string) {
-    super(message);
-    this.reason = reason;
-    this.leaseId = leaseId;
-  }
-}
-
-const leaseFromRow = (r: Record<string, SQLInputValue>): LeaseRecord => ({
-  id: r.id as string,
-  publicKey: r.public_key as string,
-  payer: (r.payer as string | null) ?? null,
-  state: r.state as LeaseState,
-  address: r.address as string,
-  createdAt: Number(r.created_at),
-  expiresAt: Number(r.expires_at),
-  endedAt: r.ended_at === null ? null : Number(r.ended_at),
-  bytesUp: Number(r.bytes_up),
-  bytesDown: Number(r.bytes_down),
-  lastHandshakeAt: r.last_handshake_at === null ? null : Number(r.last_handshake_at),
-  meter: {
-    carriedUp: Number(r.carried_up),
-    carriedDown: Number(r.carried_down),
-    seenUp: Number(r.seen_up),
-    seenDown: Number(r.seen_down),
-  },
-});
-
-const paymentFromRow = (r: Record<string, SQLInputValue>): PaymentRecord => ({
-  paymentKey: r.payment_key as string,
-  leaseId: r.lease_id as string,
-  kind: r.kind as PaymentRecord["kind"],
-  status: r.status as PaymentRecord["status"],
-  scheme: r.scheme as string,
-  network: r.network as string,
-  asset: r.asset as string,
-  payer: r.payer as string,
-  amount: r.amount as string,
-  minutes: Number(r.minutes),
-  txHash: (r.tx_hash as string | null) ?? null,
-  failureReason: (r.failure_reason as string | null) ?? null,
-  createdAt: Number(r.created_at),
-  settledAt: r.settled_at === null ? null : Number(r.settled_at),
-});
+export * from "./records.ts";
 
 export type LeaseStoreOptions = {
   path: string;
@@ -107,21 +26,22 @@ export type LeaseStoreOptions = {
   minuteMs: number;
 };
 
+const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+// A lease with a payment still open (pending or unknown) must keep its address: the money may have moved.
+const OPEN = "status IN ('pending', 'unknown')";
+
 /**
  * The agent's ledger and its source of truth: leases, the payments that bought them and the tunnel
  * addresses they hold. Every change is one SQLite transaction, written before WireGuard is touched.
  */
 export class LeaseStore {
-  private readonly db: DatabaseSync;
-  private readonly statements = new Map<string, StatementSync>();
+  private readonly ledger: Ledger;
   private readonly pool: AddressPool;
   private readonly minuteMs: number;
 
   constructor(options: LeaseStoreOptions) {
-    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new DatabaseSync(options.path);
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
-    this.migrate();
+    this.ledger = openLedger({ path: options.path, migrations });
     this.minuteMs = options.minuteMs;
     this.pool = new AddressPool(options.subnet, options.addressCooldownMs);
     for (const row of this.stmt("SELECT address, lease_id, released_at FROM allocations").all()) {
@@ -131,36 +51,12 @@ export class LeaseStore {
     }
   }
 
-  private migrate(): void {
-    const { user_version: version } = this.stmt("PRAGMA user_version").get() as { user_version: number };
-    for (let i = version; i < migrations.length; i++) {
-      this.transaction(() => {
-        this.db.exec(migrations[i] as string);
-        this.db.exec(`PRAGMA user_version = ${i + 1}`);
-      });
-    }
-  }
-
-  /** Prepared once, reused: the meter and expiry write thousands of rows per pass. */
-  private stmt(sql: string): StatementSync {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+  private stmt(sql: string) {
+    return this.ledger.stmt(sql);
   }
 
   private transaction<T>(work: () => T): T {
-    this.db.exec("BEGIN IMMEDIATE");
-    try {
-      const result = work();
-      this.db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      this.db.exec("ROLLBACK");
-      throw error;
-    }
+    return this.ledger.transaction(work);
   }
 
   capacity(now: number): { total: number; available: number } {
@@ -172,17 +68,21 @@ export class LeaseStore {
     return row ? leaseFromRow(row) : undefined;
   }
 
-  /** The pending or active lease of a WireGuard key, if any. */
+  /**
+   * The lease that stands in the way of a new one for this key: pending or active, or expired with a
+   * renewal still settling (which may yet revive it).
+   */
   liveLeaseForKey(publicKey: string): LeaseRecord | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM leases WHERE public_key = ? AND state IN ('pending', 'active')")
-      .get(publicKey);
+    const row = this.stmt(
+      `SELECT * FROM leases WHERE public_key = ? AND (state IN ('pending', 'active') OR (state = 'expired'
+         AND ended_at IS NULL AND EXISTS (SELECT 1 FROM payments WHERE lease_id = leases.id AND ${OPEN})))
+       ORDER BY created_at DESC LIMIT 1`,
+    ).get(publicKey);
     return row ? leaseFromRow(row) : undefined;
   }
 
   payments(leaseId: string): PaymentRecord[] {
-    return this.db
-      .prepare("SELECT * FROM payments WHERE lease_id = ? ORDER BY created_at, payment_key")
+    return this.stmt("SELECT * FROM payments WHERE lease_id = ? ORDER BY created_at, payment_key")
       .all(leaseId)
       .map(paymentFromRow);
   }
@@ -194,16 +94,14 @@ export class LeaseStore {
 
   /** Leases whose peers should exist now: active and not yet past their expiry. */
   activeLeases(now: number): LeaseRecord[] {
-    return this.db
-      .prepare("SELECT * FROM leases WHERE state = 'active' AND expires_at > ? ORDER BY expires_at")
+    return this.stmt("SELECT * FROM leases WHERE state = 'active' AND expires_at > ? ORDER BY expires_at")
       .all(now)
       .map(leaseFromRow);
   }
 
   /** Active leases whose time ran out (the expiry scheduler's work list). */
   dueForExpiry(now: number): LeaseRecord[] {
-    return this.db
-      .prepare("SELECT * FROM leases WHERE state = 'active' AND expires_at <= ? ORDER BY expires_at")
+    return this.stmt("SELECT * FROM leases WHERE state = 'active' AND expires_at <= ? ORDER BY expires_at")
       .all(now)
       .map(leaseFromRow);
   }
@@ -220,38 +118,29 @@ export class LeaseStore {
    * Reserves a lease for a verified but not yet settled payment: the lease is pending, its address is held,
    * and nothing reaches WireGuard until {@link settlePayment}.
    */
-  createPendingLease(input: {
-    id: string;
-    publicKey: string;
-    minutes: number;
-    payment: NewPayment;
-    now: number;
-  }): LeaseRecord {
+  createPendingLease(input: { id: string; publicKey: string; payment: NewPayment; now: number }): LeaseRecord {
     return this.transaction(() => {
-      const live = this.liveLeaseForKey(input.publicKey);
-      if (live) {
-        throw new LedgerConflict("lease_exists", "this WireGuard key already has a lease on this node", live.id);
+      if (this.liveLeaseForKey(input.publicKey)) {
+        throw new BaseError("this WireGuard key already has a lease on this node", { code: ErrorCode.lease_exists });
       }
-      this.assertPaymentUnused(input.payment.paymentKey);
+      this.claimPaymentKey(input.payment.identity.key);
       const addressInt = this.pool.next(input.now);
       if (addressInt === undefined) {
-        throw new LedgerConflict("capacity_exhausted", "this node has no free tunnel address left");
+        throw new BaseError("this node has no free tunnel address left; try another node", {
+          code: ErrorCode.capacity_exhausted,
+        });
       }
       const address = intToIp(addressInt);
-      const claimed = this.db
-        .prepare(
-          `INSERT INTO allocations (address, lease_id, released_at) VALUES (?, ?, NULL)
-           ON CONFLICT (address) DO UPDATE SET lease_id = excluded.lease_id, released_at = NULL
-           WHERE allocations.lease_id IS NULL`,
-        )
-        .run(address, input.id);
+      const claimed = this.stmt(
+        `INSERT INTO allocations (address, lease_id, released_at) VALUES (?, ?, NULL)
+         ON CONFLICT (address) DO UPDATE SET lease_id = excluded.lease_id, released_at = NULL
+         WHERE allocations.lease_id IS NULL`,
+      ).run(address, input.id);
       if (Number(claimed.changes) !== 1) throw new Error(`address ${address} is held in the ledger but free in memory`);
-      this.db
-        .prepare(
-          `INSERT INTO leases (id, public_key, state, address, created_at, expires_at)
-           VALUES (?, ?, 'pending', ?, ?, ?)`,
-        )
-        .run(input.id, input.publicKey, address, input.now, input.now + input.minutes * this.minuteMs);
+      this.stmt(
+        `INSERT INTO leases (id, public_key, state, address, created_at, expires_at)
+         VALUES (?, ?, 'pending', ?, ?, ?)`,
+      ).run(input.id, input.publicKey, address, input.now, input.now + input.payment.minutes * this.minuteMs);
       this.insertPayment(input.id, "create", input.payment, input.now);
       this.pool.markHeld(addressInt);
       return this.getLease(input.id) as LeaseRecord;
@@ -262,59 +151,70 @@ export class LeaseStore {
   addPendingRenewal(input: { leaseId: string; payment: NewPayment; now: number; graceMs: number }): LeaseRecord {
     return this.transaction(() => {
       const lease = this.getLease(input.leaseId);
-      if (!lease) throw new LedgerConflict("lease_not_found", "no such lease");
+      if (!lease) throw new BaseError("no such lease on this node", { code: ErrorCode.lease_not_found });
       if (!this.renewable(lease, input.now, input.graceMs)) {
-        throw new LedgerConflict("lease_not_active", `a ${lease.state} lease cannot be renewed`, lease.id);
+        throw new BaseError(`a ${lease.state} lease cannot be renewed; buy a new one`, {
+          code: ErrorCode.lease_not_active,
+        });
       }
-      this.assertPaymentUnused(input.payment.paymentKey);
+      this.claimPaymentKey(input.payment.identity.key);
       this.insertPayment(lease.id, "renew", input.payment, input.now);
       return lease;
     });
   }
 
-  /** Active, or expired less than `graceMs` ago with its address still held. */
+  /** Active, or expired less than `graceMs` ago (or with a renewal still settling) with its address held. */
   renewable(lease: LeaseRecord, now: number, graceMs: number): boolean {
     if (lease.state === "active") return true;
-    return lease.state === "expired" && lease.endedAt === null && now - lease.expiresAt <= graceMs;
+    if (lease.state !== "expired" || lease.endedAt !== null) return false;
+    return now - lease.expiresAt <= graceMs || this.hasOpenPayment(lease.id);
+  }
+
+  hasOpenPayment(leaseId: string): boolean {
+    return this.stmt(`SELECT 1 FROM payments WHERE lease_id = ? AND ${OPEN} LIMIT 1`).get(leaseId) !== undefined;
   }
 
   /**
-   * Money arrived: the payment is settled and its lease becomes active (creation) or is extended
-   * (renewal) — from its current expiry, or from when the renewal was asked for if it had already lapsed.
-   * Idempotent: a second call for the same payment changes nothing.
+   * Money arrived: the payment is settled and its lease becomes active (creation: its time starts now) or
+   * is extended (renewal: from its current expiry, or from now if it had lapsed). Idempotent: a second
+   * call for the same payment changes nothing and returns undefined.
    */
   settlePayment(paymentKey: string, settlement: { txHash: string | null; payer: string; now: number }) {
     return this.transaction(() => {
       const payment = this.getPayment(paymentKey);
-      if (payment?.status !== "pending") return undefined;
+      if (payment?.status !== "pending" && payment?.status !== "unknown") return undefined;
       const lease = this.getLease(payment.leaseId);
       if (!lease) return undefined;
-      this.db
-        .prepare("UPDATE payments SET status = 'settled', tx_hash = ?, payer = ?, settled_at = ? WHERE payment_key = ?")
-        .run(settlement.txHash, settlement.payer, settlement.now, paymentKey);
+      this.stmt(
+        "UPDATE payments SET status = 'settled', tx_hash = ?, payer = ?, settled_at = ?, failure_reason = NULL WHERE payment_key = ?",
+      ).run(settlement.txHash, settlement.payer, settlement.now, paymentKey);
       const extension = payment.minutes * this.minuteMs;
       if (payment.kind === "create") {
-        this.db
-          .prepare("UPDATE leases SET state = 'active', payer = ?, expires_at = ? WHERE id = ? AND state = 'pending'")
-          .run(settlement.payer, lease.createdAt + extension, lease.id);
+        const token = randomBytes(24).toString("base64url");
+        this.stmt(
+          `UPDATE leases SET state = 'active', payer = ?, created_at = ?, expires_at = ?, token_hash = ?, token_unsent = ?
+           WHERE id = ? AND state = 'pending'`,
+        ).run(settlement.payer, settlement.now, settlement.now + extension, hashToken(token), token, lease.id);
       } else {
-        const base = Math.max(lease.expiresAt, payment.createdAt);
-        this.db
-          .prepare("UPDATE leases SET state = 'active', expires_at = ? WHERE id = ? AND state IN ('active', 'expired')")
-          .run(base + extension, lease.id);
+        const base = Math.max(lease.expiresAt, settlement.now);
+        this.stmt(
+          "UPDATE leases SET state = 'active', expires_at = ? WHERE id = ? AND state IN ('active', 'expired') AND ended_at IS NULL",
+        ).run(base + extension, lease.id);
       }
       return { payment: this.getPayment(paymentKey) as PaymentRecord, lease: this.getLease(lease.id) as LeaseRecord };
     });
   }
 
-  /** Settlement failed or was abandoned: a pending lease disappears and its address is free at once. */
+  /** Known not to have moved money: a pending lease disappears and its address is free at once. */
   failPayment(paymentKey: string, reason: string, now: number): PaymentRecord | undefined {
     return this.transaction(() => {
       const payment = this.getPayment(paymentKey);
-      if (payment?.status !== "pending") return undefined;
-      this.db
-        .prepare("UPDATE payments SET status = 'failed', failure_reason = ?, settled_at = ? WHERE payment_key = ?")
-        .run(reason, now, paymentKey);
+      if (payment?.status !== "pending" && payment?.status !== "unknown") return undefined;
+      this.stmt("UPDATE payments SET status = 'failed', failure_reason = ?, settled_at = ? WHERE payment_key = ?").run(
+        reason,
+        now,
+        paymentKey,
+      );
       const lease = this.getLease(payment.leaseId);
       if (payment.kind === "create" && lease?.state === "pending") {
         this.stmt("DELETE FROM allocations WHERE lease_id = ?").run(lease.id);
@@ -325,12 +225,40 @@ export class LeaseStore {
     });
   }
 
-  /** Pending payments older than the payment timeout: their client gave up, or the agent crashed mid-way. */
-  stalePendingPayments(olderThan: number): PaymentRecord[] {
-    return this.db
-      .prepare("SELECT * FROM payments WHERE status = 'pending' AND created_at < ? ORDER BY created_at")
-      .all(olderThan)
-      .map(paymentFromRow);
+  /** Settlement ended without saying whether money moved: keep everything reserved until the chain tells. */
+  markUnknown(paymentKey: string, reason: string): PaymentRecord | undefined {
+    this.stmt(`UPDATE payments SET status = 'unknown', failure_reason = ? WHERE payment_key = ? AND ${OPEN}`).run(
+      reason,
+      paymentKey,
+    );
+    return this.getPayment(paymentKey);
+  }
+
+  /** The lease's bearer token if it was never sent to its buyer; it is forgotten as it is handed out. */
+  takeUnsentToken(leaseId: string): string | undefined {
+    return this.transaction(() => {
+      const row = this.stmt("SELECT token_unsent FROM leases WHERE id = ?").get(leaseId);
+      const token = (row?.token_unsent as string | null | undefined) ?? undefined;
+      if (token) this.stmt("UPDATE leases SET token_unsent = NULL WHERE id = ?").run(leaseId);
+      return token;
+    });
+  }
+
+  tokenMatches(leaseId: string, token: string): boolean {
+    const row = this.stmt("SELECT token_hash FROM leases WHERE id = ?").get(leaseId);
+    const stored = row?.token_hash as string | null | undefined;
+    if (!stored) return false;
+    return timingSafeEqual(Buffer.from(stored, "hex"), Buffer.from(hashToken(token), "hex"));
+  }
+
+  /** Keeps the paid answer for duplicates of this payment. */
+  recordAnswer(paymentKey: string, answer: string): void {
+    this.stmt("UPDATE payments SET answer = ? WHERE payment_key = ?").run(answer, paymentKey);
+  }
+
+  /** Payments whose outcome is still open, oldest first. */
+  openPayments(): PaymentRecord[] {
+    return this.stmt(`SELECT * FROM payments WHERE ${OPEN} ORDER BY created_at`).all().map(paymentFromRow);
   }
 
   /** The lease's time ran out: its peer is gone, its address stays held through the grace window. */
@@ -352,11 +280,13 @@ export class LeaseStore {
     });
   }
 
-  /** Expired leases past the grace window give their address back (after its cooldown). */
+  /** Expired leases past the grace window, with no payment still open, give their address back. */
   releaseLapsed(now: number, graceMs: number): LeaseRecord[] {
     return this.transaction(() => {
-      const lapsed = this.db
-        .prepare("SELECT * FROM leases WHERE state = 'expired' AND ended_at IS NULL AND expires_at + ? <= ?")
+      const lapsed = this.stmt(
+        `SELECT * FROM leases WHERE state = 'expired' AND ended_at IS NULL AND expires_at + ? <= ?
+           AND NOT EXISTS (SELECT 1 FROM payments WHERE lease_id = leases.id AND ${OPEN})`,
+      )
         .all(graceMs, now)
         .map(leaseFromRow);
       for (const lease of lapsed) this.end(lease, now);
@@ -368,9 +298,16 @@ export class LeaseStore {
   closeLease(id: string, now: number, final: MeterUpdate | undefined): LeaseRecord {
     return this.transaction(() => {
       const lease = this.getLease(id);
-      if (!lease) throw new LedgerConflict("lease_not_found", "no such lease");
-      if (lease.state === "closed" || lease.state === "pending") {
-        throw new LedgerConflict("lease_not_active", `a ${lease.state} lease cannot be closed`, id);
+      if (!lease || lease.state === "pending") {
+        throw new BaseError("no such lease on this node", { code: ErrorCode.lease_not_found });
+      }
+      if (lease.state === "closed") {
+        throw new BaseError("this lease is already closed", { code: ErrorCode.lease_not_active });
+      }
+      if (this.hasOpenPayment(id)) {
+        throw new BaseError("a payment for this lease is still settling; close it once it has", {
+          code: ErrorCode.settlement_unknown,
+        });
       }
       if (final) this.writeMeter(id, final);
       this.stmt("UPDATE leases SET state = 'closed' WHERE id = ?").run(id);
@@ -382,21 +319,19 @@ export class LeaseStore {
   /** Stores a meter reading; totals are derived from it so they can never disagree. */
   writeMeter(id: string, update: MeterUpdate): void {
     const totals = meterTotals(update.meter);
-    this.db
-      .prepare(
-        `UPDATE leases SET carried_up = ?, carried_down = ?, seen_up = ?, seen_down = ?, bytes_up = ?, bytes_down = ?,
-           last_handshake_at = COALESCE(?, last_handshake_at) WHERE id = ?`,
-      )
-      .run(
-        update.meter.carriedUp,
-        update.meter.carriedDown,
-        update.meter.seenUp,
-        update.meter.seenDown,
-        totals.bytesUp,
-        totals.bytesDown,
-        update.lastHandshakeAt,
-        id,
-      );
+    this.stmt(
+      `UPDATE leases SET carried_up = ?, carried_down = ?, seen_up = ?, seen_down = ?, bytes_up = ?, bytes_down = ?,
+         last_handshake_at = COALESCE(?, last_handshake_at) WHERE id = ?`,
+    ).run(
+      update.meter.carriedUp,
+      update.meter.carriedDown,
+      update.meter.seenUp,
+      update.meter.seenDown,
+      totals.bytesUp,
+      totals.bytesDown,
+      update.lastHandshakeAt,
+      id,
+    );
   }
 
   /** Writes many meter readings in one transaction (the meter's poll). */
@@ -408,7 +343,7 @@ export class LeaseStore {
   }
 
   close(): void {
-    if (this.db.isOpen) this.db.close();
+    this.ledger.close();
   }
 
   private end(lease: LeaseRecord, now: number): void {
@@ -417,29 +352,39 @@ export class LeaseStore {
     this.pool.markReleased(ipToInt(lease.address), now);
   }
 
-  private assertPaymentUnused(paymentKey: string): void {
-    if (this.getPayment(paymentKey)) {
-      throw new LedgerConflict("payment_replayed", "this payment was already used");
+  /** A payment key buys one thing. One whose settlement definitely failed (no money moved) may try again. */
+  private claimPaymentKey(paymentKey: string): void {
+    const existing = this.getPayment(paymentKey);
+    if (!existing) return;
+    if (existing.status !== "failed") {
+      throw new BaseError("this payment was already used", { code: ErrorCode.payment_replayed });
     }
+    this.stmt("DELETE FROM payments WHERE payment_key = ?").run(paymentKey);
   }
 
   private insertPayment(leaseId: string, kind: "create" | "renew", payment: NewPayment, now: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO payments (payment_key, lease_id, kind, status, scheme, network, asset, payer, amount, minutes, created_at)
-         VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        payment.paymentKey,
-        leaseId,
-        kind,
-        payment.scheme,
-        payment.network,
-        payment.asset,
-        payment.payer,
-        payment.amount,
-        payment.minutes,
-        now,
-      );
+    const { identity } = payment;
+    this.stmt(
+      `INSERT INTO payments (payment_key, lease_id, kind, status, scheme, network, asset, payer, nonce, valid_before,
+         digest, target, amount, minutes, payload, requirements, created_at)
+       VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      identity.key,
+      leaseId,
+      kind,
+      identity.scheme,
+      identity.network,
+      identity.asset,
+      identity.payer,
+      identity.nonce,
+      identity.validBefore,
+      identity.digest,
+      payment.target,
+      identity.amount,
+      payment.minutes,
+      JSON.stringify(payment.payload),
+      JSON.stringify(payment.requirements),
+      now,
+    );
   }
 }

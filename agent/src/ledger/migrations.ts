@@ -47,4 +47,41 @@ export const migrations: string[] = [
    ALTER TABLE leases ADD COLUMN carried_down INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE leases ADD COLUMN seen_up INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE leases ADD COLUMN seen_down INTEGER NOT NULL DEFAULT 0;`,
+  // A payment's outcome can be unknown (the facilitator died mid-settle); the identity's parts are columns;
+  // the signed payload is kept so the agent can finish settling it; a paid answer is kept for replays.
+  `CREATE TABLE payments_v3 (
+     payment_key TEXT PRIMARY KEY,
+     lease_id TEXT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('create', 'renew')),
+     status TEXT NOT NULL CHECK (status IN ('pending', 'unknown', 'settled', 'failed')),
+     scheme TEXT NOT NULL,
+     network TEXT NOT NULL,
+     asset TEXT NOT NULL,
+     payer TEXT NOT NULL,
+     nonce TEXT NOT NULL,
+     valid_before INTEGER NOT NULL,
+     digest TEXT NOT NULL,
+     target TEXT NOT NULL,
+     amount TEXT NOT NULL,
+     minutes INTEGER NOT NULL,
+     payload TEXT,
+     requirements TEXT,
+     answer TEXT,
+     tx_hash TEXT,
+     failure_reason TEXT,
+     created_at INTEGER NOT NULL,
+     settled_at INTEGER
+   );
+   INSERT INTO payments_v3 (payment_key, lease_id, kind, status, scheme, network, asset, payer, nonce, valid_before,
+       digest, target, amount, minutes, tx_hash, failure_reason, created_at, settled_at)
+     SELECT payment_key, lease_id, kind, status, scheme, network, asset, payer, substr(payment_key, -66),
+       created_at / 1000 + 3600, '', '', amount, minutes, tx_hash, failure_reason, created_at, settled_at
+     FROM payments;
+   DROP TABLE payments;
+   ALTER TABLE payments_v3 RENAME TO payments;
+   CREATE INDEX payments_lease ON payments (lease_id, created_at);
+   CREATE INDEX payments_open ON payments (status, created_at);
+   -- A bearer token for the payer's view of the lease: stored hashed; the plain one only until first sent.
+   ALTER TABLE leases ADD COLUMN token_hash TEXT;
+   ALTER TABLE leases ADD COLUMN token_unsent TEXT;`,
 ];

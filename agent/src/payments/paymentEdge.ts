@@ -1,50 +1,52 @@
 import { ErrorCode, type PaymentKind } from "@wg402/shared";
 import {
-  HTTPFacilitatorClient,
   type HTTPRequestContext,
   type RouteConfig,
+  RouteConfigurationError,
   type RoutesConfig,
+  x402HTTPResourceServer,
   x402ResourceServer,
 } from "@x402/core/server";
-import type { Network } from "@x402/core/types";
+import type { Network, PaymentPayload, PaymentRequirements, SettleResponse } from "@x402/core/types";
 import { ExactEvmScheme } from "@x402/evm/exact/server";
-import { paymentMiddleware } from "@x402/express";
-import type { RequestHandler } from "express";
 import { formatUnits } from "viem";
-import { type PaymentIdentity, paymentIdentity } from "./paymentKey.ts";
+import { createFacilitatorClient, FacilitatorUnavailableError } from "./facilitatorClient.ts";
 
 export type Token = { address: `0x${string}`; name: string; version: string; symbol: string; decimals: number };
 
 export type PaymentEdgeParameters = {
   facilitatorUrl: string;
   facilitatorApiKey?: string;
+  /** Per facilitator request; a settle that takes longer is "unknown", never "failed". */
+  facilitatorTimeoutMs?: number;
   network: Network;
   token: Token;
   payTo: `0x${string}`;
   pricePerMinute: bigint;
   paymentTimeoutSeconds: number;
-  /** Called once a payment's settlement succeeded; activates what the handler reserved. */
-  onSettled: (identity: PaymentIdentity, settlement: { txHash: string | null; payer: string }) => Promise<void>;
-  /** Called when settlement failed or the handler gave up: undo what the handler reserved. */
-  onAbandoned: (identity: PaymentIdentity, reason: string) => Promise<void>;
+  /** A billed minute in seconds: 60, except on test nodes. */
+  secondsPerMinute: number;
 };
+
+/** The canonical paths of the paid routes; the SDK is told these, never the raw request path. */
+export const PAID_ROUTES = { create: "POST /lease", renew: "POST /lease/:id/renew" } as const;
 
 /** Reads the minute count of a lease request, which the routes validated before pricing. */
 function minutesOf(context: HTTPRequestContext): number {
   const body = context.adapter.getBody?.() as { minutes?: unknown } | undefined;
-  if (typeof body?.minutes !== "number") throw new Error("a lease request reached pricing without validation");
-  return body.minutes;
+  // The paid routes validate first, so this is a programming error; price one minute rather than throw.
+  return typeof body?.minutes === "number" && Number.isSafeInteger(body.minutes) && body.minutes > 0 ? body.minutes : 1;
 }
 
 /**
- * The node's payment edge: the official x402 resource server and express middleware, the price for a
- * number of minutes, and the hooks that turn a settled payment into service. Lease logic never sees a
- * scheme: it receives a {@link PaymentIdentity}. A second scheme is a second entry in `offers`.
+ * The node's payment edge on the official x402 server: the resource server with the `exact` scheme, the
+ * HTTP server that builds 402s, matches payments and settles them, and the price for a number of minutes.
+ * Lease logic never sees a scheme; `paidRoute` drives this edge per request.
  */
 export function createPaymentEdge(p: PaymentEdgeParameters) {
-  const facilitator = new HTTPFacilitatorClient({
+  const facilitator = createFacilitatorClient({
     url: p.facilitatorUrl,
-    timeoutMs: 30_000,
+    timeoutMs: p.facilitatorTimeoutMs ?? 30_000,
     ...(p.facilitatorApiKey
       ? {
           createAuthHeaders: async () => {
@@ -54,7 +56,7 @@ export function createPaymentEdge(p: PaymentEdgeParameters) {
         }
       : {}),
   });
-  const server = new x402ResourceServer(facilitator).register(p.network, new ExactEvmScheme());
+  const resourceServer = new x402ResourceServer(facilitator).register(p.network, new ExactEvmScheme());
 
   const priceFor = (minutes: number) => p.pricePerMinute * BigInt(minutes);
   const offers = (): Extract<RouteConfig["accepts"], unknown[]> => [
@@ -81,12 +83,16 @@ export function createPaymentEdge(p: PaymentEdgeParameters) {
     },
   ];
 
+  const describeMinutes = (minutes: number) => {
+    const unit = `${minutes} ${p.secondsPerMinute === 60 ? "" : "billed "}minute${minutes === 1 ? "" : "s"}`;
+    return p.secondsPerMinute === 60 ? unit : `${unit} (${minutes * p.secondsPerMinute} s on this node)`;
+  };
   const quote = (minutes: number) => {
     const total = priceFor(minutes);
     const totalFormatted = formatUnits(total, p.token.decimals);
     return {
       error: ErrorCode.payment_required,
-      message: `${minutes} minute${minutes === 1 ? "" : "s"} cost ${totalFormatted} ${p.token.symbol}; pay with x402 (PAYMENT-REQUIRED header)`,
+      message: `${describeMinutes(minutes)} cost${minutes === 1 ? "s" : ""} ${totalFormatted} ${p.token.symbol}; pay with x402 (PAYMENT-REQUIRED header)`,
       minutes,
       pricePerMinute: p.pricePerMinute.toString(),
       total: total.toString(),
@@ -104,38 +110,38 @@ export function createPaymentEdge(p: PaymentEdgeParameters) {
       contentType: "application/json",
       body: {
         error: ErrorCode.settlement_failed,
-        message: `the payment could not be settled (${result.errorReason ?? "unknown reason"}); nothing was charged and no tunnel was opened`,
+        message: `the payment was refused at settlement (${result.errorReason ?? "no reason given"}); nothing was charged and no tunnel was opened`,
       },
     }),
   });
   const routes: RoutesConfig = {
-    "POST /lease": route("WireGuard tunnel time, by the minute"),
-    "POST /lease/:id/renew": route("More time on an existing WireGuard lease"),
+    [PAID_ROUTES.create]: route("WireGuard tunnel time, by the minute"),
+    [PAID_ROUTES.renew]: route("More time on an existing WireGuard lease"),
+  };
+  const http = new x402HTTPResourceServer(resourceServer, routes);
+
+  // Loads the facilitator's supported kinds once; a failure is retried on the next paid request.
+  let ready: Promise<void> | undefined;
+  const ensureReady = () => {
+    ready ??= http.initialize().catch((error: unknown) => {
+      ready = undefined;
+      // The SDK wraps the cause in a generic Error; what it means here is "the facilitator is not answering".
+      if (error instanceof RouteConfigurationError || error instanceof FacilitatorUnavailableError) throw error;
+      throw new FacilitatorUnavailableError("supported", error);
+    });
+    return ready;
   };
 
-  const identify = (payload: Parameters<typeof paymentIdentity>[0]) => paymentIdentity(payload as never);
-  server.onAfterSettle(async ({ paymentPayload, result }) => {
-    const identity = identify(paymentPayload as never);
-    if (identity)
-      await p.onSettled(identity, { txHash: result.transaction || null, payer: result.payer ?? identity.payer });
-  });
-  server.onSettleFailure(async ({ paymentPayload, error }) => {
-    const identity = identify(paymentPayload as never);
-    if (identity) await p.onAbandoned(identity, error.message.slice(0, 200));
-  });
-  server.onVerifiedPaymentCanceled(async ({ paymentPayload, reason }) => {
-    const identity = identify(paymentPayload as never);
-    if (identity) await p.onAbandoned(identity, reason);
-  });
-
-  const middleware: RequestHandler = paymentMiddleware(routes, server);
   return {
-    middleware,
-    server,
+    http,
     facilitator,
     kinds,
     quote,
     priceFor,
+    ensureReady,
+    /** Settles a payment again, outside any request (finishing one whose first settle went unanswered). */
+    settleAgain: (payload: PaymentPayload, requirements: PaymentRequirements): Promise<SettleResponse> =>
+      facilitator.settle(payload, requirements),
   };
 }
 export type PaymentEdge = ReturnType<typeof createPaymentEdge>;

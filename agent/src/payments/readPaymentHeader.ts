@@ -1,40 +1,40 @@
-import { ErrorCode } from "@wg402/shared";
-import { HttpError } from "@wg402/shared/http";
+import { BaseError, ErrorCode, type PaymentIdentity, paymentIdentityOf } from "@wg402/shared";
 import { decodePaymentSignatureHeader } from "@x402/core/http";
+import { PaymentPayloadV2Schema } from "@x402/core/schemas";
 import type { PaymentPayload } from "@x402/core/types";
 import type { Request } from "express";
 
 export const PAYMENT_HEADER = "payment-signature";
 
+export type RequestPayment = { payload: PaymentPayload; identity: PaymentIdentity };
+
+const invalid = (message: string) => new BaseError(message, { code: ErrorCode.invalid_payment_header });
+
 /**
- * The x402 v2 payment a request carries, or undefined when it carries none. A header that is not base64
- * JSON of a payment payload is a client error (400), not something to hand to the SDK.
+ * The x402 v2 payment a request carries, or undefined when it carries none. Every field is checked by
+ * schema (the SDK's envelope, then the scheme's payload) before anything else sees it, so junk is a 400
+ * here and never reaches the facilitator, the ledger or a price.
  */
-export function readPaymentHeader(req: Request): PaymentPayload | undefined {
+export function readPaymentHeader(req: Request): RequestPayment | undefined {
   const header = req.header(PAYMENT_HEADER);
   if (header === undefined) return undefined;
-  let payload: PaymentPayload;
+  let decoded: unknown;
   try {
-    payload = decodePaymentSignatureHeader(header.trim());
+    decoded = decodePaymentSignatureHeader(header.trim());
   } catch {
-    throw new HttpError(
-      400,
-      ErrorCode.invalid_payment_header,
-      "the PAYMENT-SIGNATURE header is not base64-encoded JSON",
-    );
+    throw invalid("the PAYMENT-SIGNATURE header is not base64-encoded JSON");
   }
-  if (
-    typeof payload !== "object" ||
-    payload === null ||
-    typeof payload.accepted !== "object" ||
-    payload.accepted === null ||
-    typeof payload.payload !== "object"
-  ) {
-    throw new HttpError(
-      400,
-      ErrorCode.invalid_payment_header,
-      "the PAYMENT-SIGNATURE header is not an x402 payment payload",
-    );
+  const envelope = PaymentPayloadV2Schema.safeParse(decoded);
+  if (!envelope.success) throw invalid("the PAYMENT-SIGNATURE header is not an x402 v2 payment payload");
+  const payload = envelope.data as PaymentPayload;
+  const identity = paymentIdentityOf(payload);
+  if (!identity.ok) {
+    if (identity.scheme !== undefined && identity.scheme !== "exact") {
+      throw new BaseError(`the "${identity.scheme}" payment scheme is not accepted here`, {
+        code: ErrorCode.unsupported_scheme,
+      });
+    }
+    throw invalid(`the PAYMENT-SIGNATURE header's ${identity.message}`);
   }
-  return payload;
+  return { payload, identity: identity.identity };
 }

@@ -8,8 +8,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Lease, NodeInfo, UsageReceipt } from "@wg402/shared";
+import { type Lease, NodeInfo, UsageReceipt } from "@wg402/shared";
 import type { Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { fetchLease, fetchLeaseSummary } from "../nodeApi.ts";
 import { jsonLines, runCli, startCli } from "../testing/runCli.ts";
 import { type RunningAgent, startTestStack, type TestStack } from "../testing/testStack.ts";
 import { ExitCode } from "./exitCodes.ts";
@@ -56,7 +58,11 @@ async function waitForEvent(read: () => string, name: string, timeoutMs = 20_000
   }
 }
 
-const leaseOn = async (url: string, id: string) => Lease.parse(await (await fetch(`${url}/lease/${id}`)).json());
+/** What anyone can read of a lease: its state and expiry. */
+const leaseOn = (url: string, id: string) => fetchLeaseSummary(url, id);
+/** The lease in full, as its payer. */
+const leaseAsPayer = (url: string, id: string, privateKey: string) =>
+  fetchLease(url, id, { auth: { account: privateKeyToAccount(privateKey as Hex), chainId: 31337 } });
 
 describe("wg402 connect --driver export", () => {
   it("renews a short lease at least 3 times until the spend cap stops it, then says so", async () => {
@@ -110,7 +116,7 @@ describe("wg402 connect --driver export", () => {
       { error: "spend_cap_exceeded", message: expect.stringMatching(/spend cap is reached after 3 renewals/) },
     ]);
     expect(await stack.balanceOf(address)).toBe(100_000n - 4_000n);
-    const lease = await leaseOn(fastNode.url, connected.leaseId);
+    const lease = await leaseAsPayer(fastNode.url, connected.leaseId, env.WG402_PRIVATE_KEY as string);
     expect(lease.payments).toHaveLength(4);
     expect(lease.totalPaid).toBe("4000");
     // The config (with its private key) and the state are gone.

@@ -122,6 +122,7 @@ export async function startTestStack(): Promise<TestStack> {
           AGENT_TOKEN_NAME: chain.stack.token.eip712.name,
           AGENT_TOKEN_VERSION: chain.stack.token.eip712.version,
           AGENT_FACILITATOR_URL: facilitatorUrl,
+          AGENT_RPC_URL: chain.rpcUrl,
           AGENT_PRICE_PER_MINUTE: PRICE_PER_MINUTE.toString(),
           AGENT_MAX_MINUTES: "600",
           AGENT_DB_PATH: join(dir, `agent-${randomBytes(4).toString("hex")}.sqlite`),

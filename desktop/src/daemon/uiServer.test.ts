@@ -119,6 +119,10 @@ describe("UI daemon access", () => {
   it("refuses requests sent from another web site's page", async () => {
     const reply = await command("app.info", null, { origin: "https://evil.example" });
     expect(reply.status).toBe(403);
+    // A sandboxed frame, a file: or data: page: not the app either.
+    const opaque = await command("app.info", null, { origin: "null" });
+    expect(opaque.status).toBe(403);
+    expect(JSON.parse(opaque.body).error.error).toBe("forbidden");
     expect((await command("app.info", null, { origin: `http://127.0.0.1:${port}` })).status).toBe(200);
   });
 });

@@ -1,10 +1,18 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 import { BaseError, ErrorCode, type WireError } from "../errors.ts";
+import { httpStatusFor, retryAfterSeconds } from "../httpStatus.ts";
 
 /** Sends the project's `{ error, message }` body. */
 export function sendError(res: Response, status: number, code: ErrorCode, message: string, details?: unknown): void {
   const body: WireError = details === undefined ? { error: code, message } : { error: code, message, details };
   res.status(status).json(body);
+}
+
+/** A domain error as the wire sees it: the status its code maps to, and when to retry if that applies. */
+export function sendDomainError(res: Response, error: BaseError): void {
+  const retryAfter = retryAfterSeconds[error.code];
+  if (retryAfter !== undefined) res.setHeader("Retry-After", String(retryAfter));
+  sendError(res, httpStatusFor[error.code], error.code, error.shortMessage, error.details);
 }
 
 /** An error that carries its HTTP status, thrown by handlers and rendered by {@link jsonErrorHandler}. */
@@ -31,6 +39,10 @@ export function jsonErrorHandler(log: { error: (obj: object, msg: string) => voi
     if (res.headersSent) return;
     if (error instanceof HttpError) {
       sendError(res, error.status, error.code, error.shortMessage, error.details);
+      return;
+    }
+    if (error instanceof BaseError) {
+      sendDomainError(res, error);
       return;
     }
     const parserError = error as BodyParserError;

@@ -1,1 +1,2 @@
 export * from "./forkService.ts";
+export * from "./openLedger.ts";

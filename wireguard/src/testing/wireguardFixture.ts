@@ -71,7 +71,8 @@ export async function startTestInterface(options: {
   let wgProcess: WireguardGoProcess | null = null;
   let stop: () => Promise<void>;
   if (device === "wireguard-go") {
-    const started = await startWireguardGo({ name, netns: options.netns });
+    // Dies with the test process: a run that crashes leaves no wireguard-go behind.
+    const started = await startWireguardGo({ name, netns: options.netns, dieWithParent: true });
     wgProcess = started;
     stop = () => started.stop();
   } else {

@@ -18,10 +18,12 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
   runner.leaf(program.command("status"), "the current lease: time left, paid, bytes, tunnel").action(
     runner.handler(async (ctx: CliContext, out) => {
       const state = await requireSessionState(ctx.paths.state);
-      const [lease, { kind }] = await Promise.all([
-        fetchLease(state.nodeUrl, state.leaseId, { fetch: ctx.io.fetch }),
-        ctx.node(state.nodeUrl),
-      ]);
+      const { kind } = await ctx.node(state.nodeUrl);
+      // The token the node gave with the lease; without one the wallet signs a one-off proof.
+      const auth = state.leaseToken
+        ? { token: state.leaseToken }
+        : { account: (await ctx.wallet()).account, chainId: (await paymentChainFor(kind, ctx.io.env)).chain.id };
+      const lease = await fetchLease(state.nodeUrl, state.leaseId, { fetch: ctx.io.fetch, auth });
       const tunnel = state.tunnel;
       out.result(
         {

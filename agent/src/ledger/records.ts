@@ -1,0 +1,115 @@
+import type { SQLInputValue } from "node:sqlite";
+import type { PaymentIdentity } from "@wg402/shared";
+import type { MeterState } from "../metering/readMeter.ts";
+
+export type LeaseState = "pending" | "active" | "expired" | "closed";
+
+export type LeaseRecord = {
+  id: string;
+  publicKey: string;
+  payer: string | null;
+  state: LeaseState;
+  address: string;
+  /** When its paid time started (its first payment settled); the reservation time while pending. */
+  createdAt: number;
+  expiresAt: number;
+  endedAt: number | null;
+  bytesUp: number;
+  bytesDown: number;
+  lastHandshakeAt: number | null;
+  meter: MeterState;
+};
+
+/**
+ * `pending`: verified and reserved, settlement running. `unknown`: settlement ended without an answer that
+ * says whether money moved (the facilitator died, timed out, or its transaction is unconfirmed); only the
+ * chain can tell. `settled` and `failed` are final.
+ */
+export type PaymentStatus = "pending" | "unknown" | "settled" | "failed";
+
+export type PaymentRecord = {
+  paymentKey: string;
+  leaseId: string;
+  kind: "create" | "renew";
+  status: PaymentStatus;
+  scheme: string;
+  network: string;
+  asset: string;
+  payer: string;
+  nonce: string;
+  /** Unix seconds: past this the authorization can never be spent. */
+  validBefore: number;
+  digest: string;
+  /** What the payment buys, e.g. `create:<key>:<minutes>`; a duplicate must ask for the same thing. */
+  target: string;
+  amount: string;
+  minutes: number;
+  /** The signed payment and the requirements it matched, kept so an interrupted settlement can finish. */
+  payload: string | null;
+  requirements: string | null;
+  /** The paid answer as first sent, replayed to a duplicate of this payment. */
+  answer: string | null;
+  txHash: string | null;
+  failureReason: string | null;
+  createdAt: number;
+  settledAt: number | null;
+};
+
+export type NewPayment = {
+  identity: PaymentIdentity;
+  target: string;
+  minutes: number;
+  payload: unknown;
+  requirements: unknown;
+};
+
+export type Usage = { bytesUp: number; bytesDown: number; lastHandshakeAt: number | null };
+
+/** A meter reading to store: the generation state, and the handshake time the device reported. */
+export type MeterUpdate = { meter: MeterState; lastHandshakeAt: number | null };
+
+const nullableNumber = (value: SQLInputValue | undefined) => (value === null ? null : Number(value));
+
+export const leaseFromRow = (r: Record<string, SQLInputValue>): LeaseRecord => ({
+  id: r.id as string,
+  publicKey: r.public_key as string,
+  payer: (r.payer as string | null) ?? null,
+  state: r.state as LeaseState,
+  address: r.address as string,
+  createdAt: Number(r.created_at),
+  expiresAt: Number(r.expires_at),
+  endedAt: nullableNumber(r.ended_at),
+  bytesUp: Number(r.bytes_up),
+  bytesDown: Number(r.bytes_down),
+  lastHandshakeAt: nullableNumber(r.last_handshake_at),
+  meter: {
+    carriedUp: Number(r.carried_up),
+    carriedDown: Number(r.carried_down),
+    seenUp: Number(r.seen_up),
+    seenDown: Number(r.seen_down),
+  },
+});
+
+export const paymentFromRow = (r: Record<string, SQLInputValue>): PaymentRecord => ({
+  paymentKey: r.payment_key as string,
+  leaseId: r.lease_id as string,
+  kind: r.kind as PaymentRecord["kind"],
+  status: r.status as PaymentStatus,
+  scheme: r.scheme as string,
+  network: r.network as string,
+  asset: r.asset as string,
+  payer: r.payer as string,
+  nonce: r.nonce as string,
+  validBefore: Number(r.valid_before),
+  digest: r.digest as string,
+  target: r.target as string,
+  amount: r.amount as string,
+  minutes: Number(r.minutes),
+  payload: (r.payload as string | null) ?? null,
+  requirements: (r.requirements as string | null) ?? null,
+  answer: (r.answer as string | null) ?? null,
+  txHash: (r.tx_hash as string | null) ?? null,
+  failureReason: (r.failure_reason as string | null) ?? null,
+  createdAt: Number(r.created_at),
+  settledAt: nullableNumber(r.settled_at),
+});

@@ -1,0 +1,186 @@
+// A real hardhat node, the real facilitator and agents on FakeDrivers, paid the way any third party pays:
+// the official @x402/fetch wrapper with a viem account. Shared by the agent's API tests.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LocalChain, startLocalChain } from "@wg402/contracts";
+import { buildFacilitator, type Facilitator, loadFacilitatorConfig } from "@wg402/facilitator";
+import {
+  CreateLeaseResponse,
+  chains,
+  formatLeaseAuth,
+  LEASE_AUTH_HEADER,
+  Lease,
+  leaseActionTypedData,
+  WireError,
+  x402TestUSDAbi,
+} from "@wg402/shared";
+import { FakeDriver } from "@wg402/wireguard";
+import { toClientEvmSigner } from "@x402/evm";
+import { ExactEvmScheme } from "@x402/evm/exact/client";
+import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
+import type express from "express";
+import { pino } from "pino";
+import { createPublicClient, type Hex, http, type LocalAccount, type PublicClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import type { z } from "zod";
+import { type Agent, type BuildAgentOptions, buildAgent } from "../buildAgent.ts";
+import { loadAgentConfig } from "../config.ts";
+
+export const PRICE = 1_000n;
+/** A random WireGuard public key (any 32 bytes will do for the node). */
+export const randomWgKey = () => randomBytes(32).toString("base64");
+export const silent = pino({ level: "silent" });
+
+export type RunningAgent = { agent: Agent; url: string; driver: FakeDriver; dbPath: string };
+
+export type AgentHarness = Awaited<ReturnType<typeof startAgentHarness>>;
+
+/** Starts the chain and the facilitator; `close()` stops everything the harness started. */
+export async function startAgentHarness() {
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  const chain: LocalChain = await startLocalChain();
+  const dir = await mkdtemp(join(tmpdir(), "wg402-agent-"));
+  const publicClient = createPublicClient({
+    chain: chains.local.viem,
+    transport: http(chain.rpcUrl),
+    pollingInterval: 50,
+  }) as PublicClient;
+  const facilitatorConfig = loadFacilitatorConfig({
+    FACILITATOR_PRIVATE_KEY: chain.stack.accounts.facilitator.privateKey,
+    FACILITATOR_DB_PATH: join(dir, "facilitator.sqlite"),
+  });
+  const facilitator: Facilitator = buildFacilitator({
+    config: facilitatorConfig,
+    signerKey: facilitatorConfig.FACILITATOR_PRIVATE_KEY as Hex,
+    logger: silent,
+    env: { WG402_RPC_URL_LOCAL: chain.rpcUrl },
+  });
+
+  function listen(app: express.Express): Promise<string> {
+    const server: Server = app.listen(0, "127.0.0.1");
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    return new Promise((resolve) =>
+      server.once("listening", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+    );
+  }
+  const facilitatorUrl = await listen(facilitator.app);
+
+  const randomKey = randomWgKey;
+  const token = () => chain.stack.token.address as Hex;
+  const demo = () => privateKeyToAccount(chain.stack.accounts.demo.privateKey as Hex);
+  const operator = () => chain.stack.accounts.operator.address as Hex;
+  const balanceOf = (address: Hex) =>
+    publicClient.readContract({ address: token(), abi: x402TestUSDAbi, functionName: "balanceOf", args: [address] });
+
+  async function startAgent(
+    options: {
+      facilitatorUrl?: string;
+      dbPath?: string;
+      env?: Record<string, string>;
+    } & Partial<Pick<BuildAgentOptions, "resolver" | "intervals" | "clock">> = {},
+  ): Promise<RunningAgent> {
+    const dbPath = options.dbPath ?? join(dir, `agent-${randomBytes(4).toString("hex")}.sqlite`);
+    const config = loadAgentConfig({
+      AGENT_PAY_TO: chain.stack.accounts.operator.address,
+      AGENT_TOKEN_ADDRESS: chain.stack.token.address,
+      AGENT_TOKEN_NAME: chain.stack.token.eip712.name,
+      AGENT_TOKEN_VERSION: chain.stack.token.eip712.version,
+      AGENT_FACILITATOR_URL: options.facilitatorUrl ?? facilitatorUrl,
+      AGENT_RPC_URL: chain.rpcUrl,
+      AGENT_PRICE_PER_MINUTE: PRICE.toString(),
+      AGENT_MAX_MINUTES: "600",
+      AGENT_DB_PATH: dbPath,
+      AGENT_WG_SUBNET: "10.77.0.0/24",
+      ...options.env,
+    });
+    const driver = new FakeDriver();
+    const agent = buildAgent({
+      config,
+      driver,
+      serverPublicKey: randomKey(),
+      logger: silent,
+      resolver: options.resolver,
+      // Tests drive the sweep themselves unless they ask for ticks.
+      intervals: options.intervals ?? { sweepMs: 3_600_000, meterMs: 3_600_000, reconcileMs: 3_600_000 },
+      clock: options.clock,
+    });
+    await agent.start();
+    cleanups.push(() => agent.close());
+    return { agent, url: await listen(agent.app), driver, dbPath };
+  }
+
+  /** A paying fetch as a third party builds it, recording the PAYMENT-SIGNATURE headers it sends. */
+  function payingFetch(account: LocalAccount = demo()) {
+    const sent: string[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      const header = request.headers.get("payment-signature");
+      if (header) sent.push(header);
+      return fetch(request);
+    };
+    const client = new x402Client()
+      .register("eip155:31337", new ExactEvmScheme(toClientEvmSigner(account, publicClient)))
+      .setSpendControls({ allowedAssets: [{ network: "eip155:31337", asset: token() }] });
+    return { fetch: wrapFetchWithPayment(recording, client), sent, client };
+  }
+
+  /** The payer's proof for reading a lease in full. */
+  async function viewAuth(leaseId: string, account: LocalAccount = demo(), timestamp = Math.floor(Date.now() / 1000)) {
+    const signature = await account.signTypedData(
+      leaseActionTypedData({ chainId: 31337, leaseId, action: "view", timestamp }),
+    );
+    return { [LEASE_AUTH_HEADER]: formatLeaseAuth({ timestamp, signature }) };
+  }
+  const leaseAt = async (url: string) =>
+    read(Lease, fetch(url, { headers: await viewAuth(url.split("/").pop() as string) }));
+
+  async function buyLease(running: RunningAgent, minutes = 3, publicKey = randomKey()) {
+    const payer = payingFetch();
+    const response = await postJson(payer.fetch, `${running.url}/lease`, { publicKey, minutes });
+    const json = await response.json();
+    // Only a 201 carries a lease; other answers are checked by the tests that expect them.
+    const body = response.status === 201 ? CreateLeaseResponse.parse(json) : (json as CreateLeaseResponse);
+    return { response, body, publicKey, sent: payer.sent };
+  }
+
+  return {
+    chain,
+    dir,
+    publicClient,
+    facilitator,
+    facilitatorUrl,
+    listen,
+    startAgent,
+    randomKey,
+    token,
+    demo,
+    operator,
+    balanceOf,
+    payingFetch,
+    viewAuth,
+    leaseAt,
+    buyLease,
+    /** Runs after everything else the harness started has stopped. */
+    onClose: (cleanup: () => Promise<unknown> | unknown) => cleanups.push(cleanup),
+    async close() {
+      for (const cleanup of cleanups.reverse()) await cleanup();
+      await facilitator.close();
+      await chain.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Response bodies are checked against the protocol's own schemas. */
+export const read = async <T extends z.ZodType>(
+  schema: T,
+  response: Response | Promise<Response>,
+): Promise<z.infer<T>> => schema.parse(await (await response).json());
+export const errorOf = (response: Response) => read(WireError, response);
+
+export const postJson = (f: typeof fetch, url: string, body: unknown, headers: Record<string, string> = {}) =>
+  f(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });

@@ -1,0 +1,258 @@
+import { ErrorCode, type PaymentKind } from "@wg402/shared";
+import { decodePaymentResponseHeader, decodePaymentSignatureHeader } from "@x402/core/http";
+import type { Network } from "@x402/core/types";
+import { toClientEvmSigner } from "@x402/evm";
+import { ExactEvmScheme } from "@x402/evm/exact/client";
+import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
+import type { LocalAccount } from "viem";
+import type { z } from "zod";
+import { ClientError, ClientErrorCode, isClientError } from "./errors.ts";
+import { type FetchLike, failure, readJson, unreachable } from "./nodeApi.ts";
+import type { PaymentChain } from "./paymentChain.ts";
+import type { SpendBudget } from "./spendBudget.ts";
+
+/** One settled payment, as the client saw it. */
+export type PaymentReceipt = {
+  amount: bigint;
+  txHash: `0x${string}` | null;
+  payer: `0x${string}`;
+  network: string;
+  /** From sending the request to the paid answer: 402, signature, verify, settle. */
+  latencyMs: number;
+};
+
+export type PayContext = {
+  nodeUrl: string;
+  account: LocalAccount;
+  kind: PaymentKind;
+  chain: PaymentChain;
+  budget: SpendBudget;
+  maxPerPayment: bigint | null;
+  fetch: FetchLike;
+  paidTimeoutMs: number;
+  now: () => number;
+  formatAmount: (amount: bigint) => string;
+  /** How the client waits between asking again about a payment whose settlement is unknown. */
+  sleep?: (ms: number) => Promise<void>;
+};
+
+export type PayRequest<T extends z.ZodType> = {
+  path: string;
+  body: unknown;
+  expected: bigint;
+  okStatus: number;
+  schema: T;
+  what: string;
+};
+
+// The node decides an unknown settlement from the chain by the authorization's validBefore plus its margin.
+const UNKNOWN_MARGIN_MS = 45_000;
+
+/**
+ * Pays for one request through the official x402 fetch wrapper with the `exact` EVM scheme. Spend controls
+ * allow only the node's advertised asset and cap the payment at its quote; the session budget is charged
+ * before anything is signed. When the node says the settlement's outcome is unknown, the same signed
+ * request is sent again until the node knows: it can never be charged twice.
+ */
+export async function payForLease<T extends z.ZodType>(
+  ctx: PayContext,
+  p: PayRequest<T>,
+): Promise<{ body: z.infer<T>; payment: PaymentReceipt }> {
+  const { kind } = ctx;
+  const cap = ctx.maxPerPayment === null || p.expected < ctx.maxPerPayment ? p.expected : ctx.maxPerPayment;
+  const state: { refusal?: ClientError; reserved: bigint; signed: boolean; header?: string } = {
+    reserved: 0n,
+    signed: false,
+  };
+  const client = new x402Client()
+    .register(
+      kind.network as Network,
+      new ExactEvmScheme(toClientEvmSigner(ctx.account, ctx.chain.publicClient as never)),
+    )
+    .setSpendControls({
+      allowedAssets: [{ network: kind.network as Network, asset: kind.asset, maxAmountPerPayment: cap.toString() }],
+    })
+    .onBeforePaymentCreation(async ({ selectedRequirements: requirement }) => {
+      try {
+        if (requirement.payTo.toLowerCase() !== kind.payTo.toLowerCase()) {
+          throw new ClientError(
+            `the node asked to pay ${requirement.payTo}, not ${kind.payTo} as its info says; nothing was signed`,
+            { code: ClientErrorCode.pay_to_mismatch },
+          );
+        }
+        const amount = BigInt(requirement.amount);
+        if (amount > cap) {
+          throw new ClientError(
+            `the node asked for ${ctx.formatAmount(amount)}, more than the ${ctx.formatAmount(cap)} it quoted; nothing was signed`,
+            { code: ClientErrorCode.payment_exceeds_quote },
+          );
+        }
+        ctx.budget.reserve(amount);
+        state.reserved = amount;
+        state.signed = true;
+      } catch (error) {
+        state.refusal = isClientError(error)
+          ? error
+          : new ClientError(String(error), { code: ClientErrorCode.payment_failed, cause: error });
+        return { abort: true, reason: state.refusal.shortMessage };
+      }
+    });
+  // Keeps the signed header, to ask again with exactly this payment.
+  const recording: FetchLike = (input, init) => {
+    const request = new Request(input, init);
+    state.header = request.headers.get("payment-signature") ?? state.header;
+    return ctx.fetch(request);
+  };
+  const url = `${ctx.nodeUrl}${p.path}`;
+  const init = (signal: AbortSignal): RequestInit => ({
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify(p.body),
+    signal,
+  });
+  const started = ctx.now();
+  let response: Response;
+  try {
+    response = await wrapFetchWithPayment(recording, client)(url, init(AbortSignal.timeout(ctx.paidTimeoutMs)));
+  } catch (error) {
+    if (state.refusal) throw state.refusal;
+    const mapped = paymentError(url, error, kind);
+    if (state.signed && mapped.code === ClientErrorCode.node_unreachable) {
+      throw new ClientError(
+        `${mapped.shortMessage} after a payment of ${ctx.formatAmount(state.reserved)} was signed; it may have been settled (check the lease with \`wg402 status\`)`,
+        { code: ClientErrorCode.node_unreachable, cause: error },
+      );
+    }
+    throw mapped;
+  }
+  if (response.status === 503 && state.header) response = await askAgain(ctx, url, init, state.header, response);
+  const latencyMs = ctx.now() - started;
+
+  if (response.status === p.okStatus) {
+    const body = await readJson(response, p.schema, p.what);
+    const settlement = readSettlement(response);
+    ctx.budget.markSettled(state.reserved);
+    return {
+      body,
+      payment: {
+        amount: state.reserved,
+        txHash: settlement?.txHash ?? null,
+        payer: settlement?.payer ?? ctx.account.address,
+        network: kind.network,
+        latencyMs,
+      },
+    };
+  }
+  if (response.status === 402) {
+    const refused = await failure(response, "the payment was not accepted");
+    throw new ClientError(
+      state.signed
+        ? `the node did not accept the payment: ${refused.shortMessage.replace(/^the payment was not accepted: /, "")}`
+        : "the node asked for payment again without taking it",
+      { code: ClientErrorCode.payment_failed, cause: refused, details: refused.details },
+    );
+  }
+  if (response.status === 404 || response.status === 405 || response.status === 501) {
+    const refused = await failure(response, p.what);
+    if (refused.code !== ClientErrorCode.node_error) throw refused;
+    throw new ClientError(`${url} answered HTTP ${response.status}: this server does not sell leases over x402`, {
+      code: ClientErrorCode.not_x402,
+    });
+  }
+  if (response.ok) {
+    throw new ClientError(`${url} answered HTTP ${response.status} without asking for payment: not a wg402 node`, {
+      code: ClientErrorCode.not_x402,
+    });
+  }
+  throw await failure(response, p.what);
+}
+
+/**
+ * `503 settlement_unknown`: the node sent the payment for settlement and does not know yet whether money
+ * moved. Asking again with the same signed payment is safe (the node answers every copy of a payment the
+ * same way) and, once the chain has decided, returns the lease or an honest refusal.
+ */
+async function askAgain(
+  ctx: PayContext,
+  url: string,
+  init: (signal: AbortSignal) => RequestInit,
+  header: string,
+  first: Response,
+): Promise<Response> {
+  const sleep = ctx.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let validBeforeMs = ctx.now() + ctx.paidTimeoutMs;
+  try {
+    const signed = decodePaymentSignatureHeader(header).payload as { authorization?: { validBefore?: string } };
+    validBeforeMs = Number(signed.authorization?.validBefore ?? 0) * 1000 || validBeforeMs;
+  } catch {
+    // Not our header to read; fall back to the request timeout.
+  }
+  const deadline = validBeforeMs + UNKNOWN_MARGIN_MS;
+  let response = first;
+  while (response.status === 503 && ctx.now() < deadline) {
+    const body = (await response
+      .clone()
+      .json()
+      .catch(() => undefined)) as { error?: string } | undefined;
+    if (body?.error !== ErrorCode.settlement_unknown) return response;
+    const retryAfterS = Number(response.headers.get("retry-after")) || 5;
+    await sleep(Math.min(retryAfterS * 1000, Math.max(0, deadline - ctx.now())));
+    const base = init(AbortSignal.timeout(ctx.paidTimeoutMs)) as RequestInit & { headers: Record<string, string> };
+    try {
+      response = await ctx.fetch(url, { ...base, headers: { ...base.headers, "payment-signature": header } });
+    } catch {
+      // The node is unreachable for a moment; the deadline bounds how long we keep asking.
+    }
+  }
+  return response;
+}
+
+function readSettlement(response: Response): { txHash: `0x${string}` | null; payer: `0x${string}` } | null {
+  const header = response.headers.get("payment-response");
+  if (!header) return null;
+  try {
+    const settled = decodePaymentResponseHeader(header);
+    return {
+      txHash: (settled.transaction || null) as `0x${string}` | null,
+      payer: settled.payer as `0x${string}`,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** What the x402 wrapper throws, as one sentence and a code. */
+function paymentError(url: string, error: unknown, kind: PaymentKind): ClientError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/rejected by spendControls: only default assets/.test(message)) {
+    return new ClientError(`the node asked to be paid in an asset other than ${kind.asset}; nothing was signed`, {
+      code: ClientErrorCode.unsupported_asset,
+      cause: error,
+    });
+  }
+  if (/rejected by spendControls/.test(message)) {
+    return new ClientError("the node asked for more than it quoted; nothing was signed", {
+      code: ClientErrorCode.payment_exceeds_quote,
+      cause: error,
+    });
+  }
+  if (/No network\/scheme registered/.test(message)) {
+    return new ClientError(`the node's 402 offers no "exact" payment on ${kind.network}; nothing was signed`, {
+      code: ClientErrorCode.unsupported_network,
+      cause: error,
+    });
+  }
+  if (/Failed to parse payment requirements/.test(message)) {
+    return new ClientError("the node answered 402 without a valid x402 PAYMENT-REQUIRED header", {
+      code: ClientErrorCode.not_x402,
+      cause: error,
+    });
+  }
+  if (/Failed to create payment payload/.test(message)) {
+    return new ClientError(`could not sign the payment: ${message}`, {
+      code: ClientErrorCode.payment_failed,
+      cause: error,
+    });
+  }
+  return unreachable(url, error);
+}

@@ -1,0 +1,111 @@
+// What the facilitator's chain tests stand on: a real hardhat node with the test token, facilitators built
+// from config as `main.ts` builds them, and payments signed by the official SDK client.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LocalChain, startLocalChain } from "@wg402/contracts";
+import { chains, x402TestUSDAbi } from "@wg402/shared";
+import { x402Client } from "@x402/core/client";
+import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
+import { toClientEvmSigner } from "@x402/evm";
+import { ExactEvmScheme } from "@x402/evm/exact/client";
+import { pino } from "pino";
+import request from "supertest";
+import { createPublicClient, type Hex, http, type LocalAccount, type PublicClient } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { buildFacilitator, type Facilitator } from "../buildFacilitator.ts";
+import { loadFacilitatorConfig } from "../config.ts";
+
+export type FacilitatorHarness = Awaited<ReturnType<typeof startFacilitatorHarness>>;
+
+export async function startFacilitatorHarness() {
+  const chain: LocalChain = await startLocalChain();
+  const dir = await mkdtemp(join(tmpdir(), "wg402-facilitator-"));
+  const publicClient = createPublicClient({
+    chain: chains.local.viem,
+    transport: http(chain.rpcUrl),
+    pollingInterval: 50,
+  }) as PublicClient;
+  const opened: Facilitator[] = [];
+  const token = chain.stack.token.address as Hex;
+  const payer: LocalAccount = privateKeyToAccount(chain.stack.accounts.demo.privateKey as Hex);
+  const payTo = chain.stack.accounts.operator.address as Hex;
+  const facilitatorAddress = chain.stack.accounts.facilitator.address as Hex;
+  const requirements: PaymentRequirements = {
+    scheme: "exact",
+    network: "eip155:31337",
+    asset: token,
+    amount: "1500000",
+    payTo,
+    maxTimeoutSeconds: 120,
+    extra: { name: chain.stack.token.eip712.name, version: chain.stack.token.eip712.version },
+  };
+
+  const build = (env: Record<string, string> = {}, dbName = "facilitator.sqlite"): Facilitator => {
+    const config = loadFacilitatorConfig({
+      FACILITATOR_PRIVATE_KEY: chain.stack.accounts.facilitator.privateKey,
+      FACILITATOR_DB_PATH: join(dir, dbName),
+      WG402_RPC_URL_LOCAL: chain.rpcUrl,
+      FACILITATOR_CONFIRMATION_TIMEOUT_MS: "5000",
+      ...env,
+    });
+    const built = buildFacilitator({
+      config,
+      signerKey: config.FACILITATOR_PRIVATE_KEY as Hex,
+      logger: pino({ level: "silent" }),
+      env: { WG402_RPC_URL_LOCAL: chain.rpcUrl },
+    });
+    opened.push(built);
+    return built;
+  };
+
+  /** A payment exactly as a third-party x402 client makes it: the official SDK's client and `exact` scheme. */
+  const sdkPayment = (reqs: PaymentRequirements = requirements, account = payer): Promise<PaymentPayload> =>
+    new x402Client()
+      .register("eip155:31337", new ExactEvmScheme(toClientEvmSigner(account, publicClient)))
+      .setSpendControls({ allowedAssets: [{ network: "eip155:31337", asset: reqs.asset }] })
+      .createPaymentPayload({
+        x402Version: 2,
+        resource: { url: "http://127.0.0.1/lease", description: "test", mimeType: "application/json" },
+        accepts: [reqs],
+      });
+
+  return {
+    chain,
+    dir,
+    publicClient,
+    requirements,
+    token,
+    payer,
+    payTo,
+    facilitatorAddress,
+    build,
+    sdkPayment,
+    post: (
+      app: Facilitator["app"],
+      path: "/verify" | "/settle",
+      paymentPayload: unknown,
+      paymentRequirements: unknown = requirements,
+    ) => request(app).post(path).send({ x402Version: 2, paymentPayload, paymentRequirements }),
+    balanceOf: (address: Hex, asset: Hex = token) =>
+      publicClient.readContract({ address: asset, abi: x402TestUSDAbi, functionName: "balanceOf", args: [address] }),
+    signerNonce: () => publicClient.getTransactionCount({ address: facilitatorAddress }),
+    /** The ledger key of a payment of the harness's payer in the harness's token. */
+    ledgerKey: (payment: PaymentPayload) =>
+      `eip155:31337:${token}:${payer.address}:${(payment.payload as { authorization: { nonce: string } }).authorization.nonce}`,
+    ledgerRows: (f: Facilitator) => Object.values(f.ledger.countByStatus()).reduce((a, b) => a + b, 0),
+    /** A fresh address nobody holds a key to. */
+    stranger: () => privateKeyToAccount(generatePrivateKey()).address,
+    rpc: (method: string, params: unknown[] = []) =>
+      fetch(chain.rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      }).then((r) => r.json() as Promise<{ result: unknown }>),
+    async stop() {
+      for (const f of opened) await f.close().catch(() => undefined);
+      await chain.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
