@@ -1,12 +1,4 @@
 import {
-  BaseError,
-  CloseLeaseRequest,
-  ErrorCode,
-  LEASE_AUTH_HEADER,
-  type NodeInfo,
-  parseLeaseAuth,
-} from "@wg402/shared";
-import {
   jsonErrorHandler,
   notFoundHandler,
   observeRequests,
@@ -14,7 +6,15 @@ import {
   type ReadinessReport,
   requireJson,
   sendError,
-} from "@wg402/shared/http";
+} from "@wg402/service-kit";
+import {
+  BaseError,
+  CloseLeaseRequest,
+  ErrorCode,
+  LEASE_AUTH_HEADER,
+  type NodeInfo,
+  parseLeaseAuth,
+} from "@wg402/shared";
 import express, { type Request } from "express";
 import type { Logger } from "pino";
 import { assertLeaseId, parseBody } from "./http/validateLeaseRequest.ts";
@@ -125,7 +125,7 @@ export function createApp(deps: AgentAppDeps): express.Express {
 
   app.use((req, res, next) => {
     if (req.path === "/lease" || /^\/lease\/[^/]+(\/renew)?$/.test(req.path)) {
-      return sendError(res, 405, ErrorCode.method_not_allowed, `${req.method} is not allowed on ${req.path}`);
+      return sendError(res, ErrorCode.method_not_allowed, `${req.method} is not allowed on ${req.path}`);
     }
     next();
   });

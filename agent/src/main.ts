@@ -1,6 +1,7 @@
 // The agent process: parse config once, open the ledger, restore WireGuard from it, listen, and shut down
 // gracefully on SIGINT/SIGTERM. The agent's own start() runs its sweep, meter and reconcile ticks.
 import type { AddressInfo } from "node:net";
+import { onShutdownSignal } from "@wg402/service-kit";
 import { BaseError } from "@wg402/shared";
 import { pino } from "pino";
 import { buildAgent } from "./buildAgent.ts";
@@ -31,21 +32,14 @@ async function main() {
   logger.info({ url, device: device.describe }, "agent listening");
   process.send?.({ type: "listening", url, driver: device.describe, publicKey: device.serverPublicKey });
 
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, "shutting down");
-    const closed = new Promise((resolve) => server.close(resolve));
-    server.closeIdleConnections();
-    await closed;
-    await agent.close();
-    await device.shutdown();
-    logger.info("stopped");
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  onShutdownSignal({
+    server,
+    log: logger,
+    close: async () => {
+      await agent.close();
+      await device.shutdown();
+    },
+  });
 }
 
 main().catch((error: unknown) => {

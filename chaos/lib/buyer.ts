@@ -1,7 +1,7 @@
 // Buyers as a careful x402 client behaves: sign once, send, and on no answer (the node died) or an
 // unknown outcome send exactly the same signed request again until the node gives a final answer. Every
 // answer is kept, so the audit can hold the node to what it said.
-import { type PaymentIdentity, paymentIdentityOf } from "@wg402/shared";
+import { httpStatusFor, type PaymentIdentity, paymentIdentityOf } from "@wg402/shared";
 import { decodePaymentRequiredHeader, encodePaymentSignatureHeader } from "@x402/core/http";
 import { toClientEvmSigner } from "@x402/evm";
 import { ExactEvmScheme } from "@x402/evm/exact/client";
@@ -26,12 +26,11 @@ export type Purchase = {
 const TRANSIENT = new Set(["settlement_unknown", "facilitator_unavailable"]);
 
 /** 503s the node sends on purpose, with a code and Retry-After; every other 5xx is a defect. */
-export const DOCUMENTED_503 = new Set([
-  "settlement_unknown",
-  "facilitator_unavailable",
-  "capacity_exhausted",
-  "not_ready",
-]);
+export const DOCUMENTED_503 = new Set(
+  Object.entries(httpStatusFor)
+    .filter(([, status]) => status === 503)
+    .map(([code]) => code),
+);
 
 export function isDefect(answer: Answer): boolean {
   if (answer.status === "no-answer") return false;

@@ -89,7 +89,6 @@ const MIN_RETRY_MS = 250;
 const LEASE_GONE = new Set<string>([
   ClientErrorCode.lease_not_found,
   ClientErrorCode.lease_not_active,
-  ClientErrorCode.lease_expired,
   ClientErrorCode.forbidden,
   ClientErrorCode.invalid_minutes,
 ]);

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { sendError } from "@wg402/service-kit";
 import { ErrorCode } from "@wg402/shared";
-import { sendError } from "@wg402/shared/http";
 import type { Request, RequestHandler } from "express";
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
@@ -30,12 +30,11 @@ export function apiKeyAuth(keys: string[], check: ApiKeyCheck = apiKeyCheck(keys
       res.setHeader("WWW-Authenticate", 'Bearer realm="wg402-facilitator"');
       return sendError(
         res,
-        401,
         ErrorCode.unauthorized,
         "this facilitator requires an API key (Authorization: Bearer <key>)",
       );
     }
-    if (verdict === "unknown") return sendError(res, 401, ErrorCode.unauthorized, "unknown API key");
+    if (verdict === "unknown") return sendError(res, ErrorCode.unauthorized, "unknown API key");
     next();
   };
 }

@@ -1,4 +1,3 @@
-import { ErrorCode } from "@wg402/shared";
 import {
   jsonErrorHandler,
   notFoundHandler,
@@ -7,7 +6,8 @@ import {
   type ReadinessReport,
   requireJson,
   sendError,
-} from "@wg402/shared/http";
+} from "@wg402/service-kit";
+import { ErrorCode } from "@wg402/shared";
 import type { x402Facilitator } from "@x402/core/facilitator";
 import { PaymentPayloadV2Schema, PaymentRequirementsV2Schema } from "@x402/core/schemas";
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
@@ -48,7 +48,6 @@ function parseFacilitatorRequest(req: Request, res: Response): ParsedRequest | u
   if (!envelope.success) {
     sendError(
       res,
-      400,
       ErrorCode.invalid_request,
       "expected { x402Version, paymentPayload, paymentRequirements }",
       z.treeifyError(envelope.error),
@@ -58,7 +57,6 @@ function parseFacilitatorRequest(req: Request, res: Response): ParsedRequest | u
   if (envelope.data.x402Version !== 2) {
     sendError(
       res,
-      400,
       ErrorCode.unsupported_x402_version,
       `x402Version ${envelope.data.x402Version} is not supported; this facilitator speaks version 2`,
     );
@@ -66,20 +64,13 @@ function parseFacilitatorRequest(req: Request, res: Response): ParsedRequest | u
   }
   const payload = PaymentPayloadV2Schema.safeParse(envelope.data.paymentPayload);
   if (!payload.success) {
-    sendError(
-      res,
-      400,
-      ErrorCode.invalid_request,
-      "paymentPayload is not an x402 v2 payment payload",
-      payload.error.issues,
-    );
+    sendError(res, ErrorCode.invalid_request, "paymentPayload is not an x402 v2 payment payload", payload.error.issues);
     return undefined;
   }
   const requirements = PaymentRequirementsV2Schema.safeParse(envelope.data.paymentRequirements);
   if (!requirements.success) {
     sendError(
       res,
-      400,
       ErrorCode.invalid_request,
       "paymentRequirements are not x402 v2 payment requirements",
       requirements.error.issues,
@@ -92,7 +83,7 @@ function parseFacilitatorRequest(req: Request, res: Response): ParsedRequest | u
   };
   const problem = exactRequestProblem(parsed.paymentPayload, parsed.paymentRequirements);
   if (problem) {
-    sendError(res, 400, ErrorCode.invalid_request, problem.message, problem.issues);
+    sendError(res, ErrorCode.invalid_request, problem.message, problem.issues);
     return undefined;
   }
   return parsed;
@@ -137,7 +128,7 @@ export function createApp(deps: FacilitatorAppDeps): express.Express {
 
   app.use((req, res, next) => {
     if (["/verify", "/settle", "/supported", "/healthz", "/readyz", "/metrics"].includes(req.path)) {
-      return sendError(res, 405, ErrorCode.method_not_allowed, `${req.method} is not allowed on ${req.path}`);
+      return sendError(res, ErrorCode.method_not_allowed, `${req.method} is not allowed on ${req.path}`);
     }
     next();
   });

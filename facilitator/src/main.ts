@@ -1,6 +1,7 @@
 // The facilitator process: parse config once, listen, reconcile on a slow tick, and on SIGINT/SIGTERM
 // stop accepting, finish in-flight settlements and close the database.
 import type { AddressInfo } from "node:net";
+import { onShutdownSignal } from "@wg402/service-kit";
 import { BaseError } from "@wg402/shared";
 import { pino } from "pino";
 import { buildFacilitator } from "./buildFacilitator.ts";
@@ -33,21 +34,14 @@ async function main() {
   logger.info({ url, signer: facilitator.signerAddress, networks: facilitator.networks }, "facilitator listening");
   process.send?.({ type: "listening", url });
 
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, "shutting down");
-    clearInterval(reconcile);
-    const closed = new Promise((resolve) => server.close(resolve));
-    server.closeIdleConnections();
-    await facilitator.close();
-    await closed;
-    logger.info("stopped");
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  onShutdownSignal({
+    server,
+    log: logger,
+    close: async () => {
+      clearInterval(reconcile);
+      await facilitator.close();
+    },
+  });
 }
 
 main().catch((error: unknown) => {

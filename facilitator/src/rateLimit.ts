@@ -1,5 +1,5 @@
+import { sendError } from "@wg402/service-kit";
 import { ErrorCode } from "@wg402/shared";
-import { sendError } from "@wg402/shared/http";
 import type { Request, RequestHandler } from "express";
 
 // Levels are kept in 1/60000ths of a token, so that a bucket refills by exactly `perMinute` units per
@@ -94,7 +94,6 @@ export function rateLimit({ perMinute, exempt, now }: RateLimitParameters): Requ
     res.setHeader("Retry-After", String(result.retryAfterSeconds));
     sendError(
       res,
-      429,
       ErrorCode.rate_limited,
       `too many requests from this address; retry in ${result.retryAfterSeconds} s`,
     );

@@ -29,7 +29,6 @@ export const ErrorCode = {
   lease_not_found: "lease_not_found",
   lease_exists: "lease_exists",
   lease_not_active: "lease_not_active",
-  lease_expired: "lease_expired",
   capacity_exhausted: "capacity_exhausted",
   stale_signature: "stale_signature",
   invalid_signature: "invalid_signature",
@@ -39,7 +38,6 @@ export const ErrorCode = {
   facilitator_unavailable: "facilitator_unavailable",
   rate_limited: "rate_limited",
   // service health
-  not_ready: "not_ready",
   internal_error: "internal_error",
   // config
   invalid_config: "invalid_config",
@@ -89,22 +87,44 @@ export const WireError = z.object({
 });
 export type WireError = z.infer<typeof WireError>;
 
-export type BaseErrorOptions = {
-  code: ErrorCode;
+/**
+ * Codes of the WireGuard control layer (`@wg402/wireguard`): internal, never sent on the wire, so an HTTP
+ * edge that meets one answers `internal_error`.
+ * - `invalid_argument`: the caller asked for something ambiguous (a key twice in one batch, a bad name);
+ * - `errno`: the device refused, or would refuse, the change (`details.errno` holds its negative errno);
+ * - `io`: the device or the `wg` tool could not be reached;
+ * - `closed`: the driver was closed.
+ */
+export const DeviceErrorCode = {
+  invalid_argument: "invalid_argument",
+  io: "io",
+  errno: "errno",
+  closed: "closed",
+} as const;
+export type DeviceErrorCode = (typeof DeviceErrorCode)[keyof typeof DeviceErrorCode];
+
+export type BaseErrorOptions<C extends string = ErrorCode> = {
+  code: C;
   cause?: unknown;
   details?: unknown;
   metaMessages?: string[];
 };
 
-/** The one error class of the project: a short human message, a stable code and the cause that led to it. */
-export class BaseError extends Error {
+/**
+ * The one error shape of the project: a short human message, a stable snake_case code, details a program
+ * can read, and the cause that led to it. Domain code throws these; only the HTTP edges map a code to a
+ * status (`httpStatusFor`).
+ */
+export class BaseError<C extends string = ErrorCode> extends Error {
   override name = "Wg402Error";
   readonly shortMessage: string;
-  readonly code: ErrorCode;
+  readonly code: C;
   readonly details: unknown;
   readonly metaMessages: string[];
+  /** False for layers whose codes are internal (the device): an edge answers those as `internal_error`. */
+  readonly onWire: boolean = true;
 
-  constructor(shortMessage: string, options: BaseErrorOptions) {
+  constructor(shortMessage: string, options: BaseErrorOptions<C>) {
     const meta = options.metaMessages ?? [];
     super([shortMessage, ...meta].join("\n"), { cause: options.cause });
     this.shortMessage = shortMessage;
@@ -113,11 +133,33 @@ export class BaseError extends Error {
     this.metaMessages = meta;
   }
 
-  toWire(): WireError {
-    return this.details === undefined
-      ? { error: this.code, message: this.shortMessage }
-      : { error: this.code, message: this.shortMessage, details: this.details };
+  /**
+   * Follows the chain of causes, as viem's `walk`: the first error (this one included) for which `matches`
+   * is true, or, without `matches`, the deepest cause.
+   */
+  walk(matches?: (error: unknown) => boolean): unknown {
+    let current: unknown = this;
+    for (let depth = 0; depth < 32; depth++) {
+      if (matches?.(current)) return current;
+      const next = (current as { cause?: unknown } | null)?.cause;
+      if (next === undefined || next === null) return matches ? undefined : current;
+      current = next;
+    }
+    return matches ? undefined : current;
   }
+
+  toWire(): WireError {
+    if (!isWireError(this)) return { error: ErrorCode.internal_error, message: "internal error" };
+    const code = this.code as ErrorCode;
+    return this.details === undefined
+      ? { error: code, message: this.shortMessage }
+      : { error: code, message: this.shortMessage, details: this.details };
+  }
+}
+
+/** Whether `error` is a {@link BaseError} that carries one of the wire codes. */
+export function isWireError(error: unknown): error is BaseError<ErrorCode> {
+  return error instanceof BaseError && error.onWire && error.code in ErrorCode;
 }
 
 /**

@@ -27,7 +27,6 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   lease_not_found: 404,
   lease_exists: 409,
   lease_not_active: 409,
-  lease_expired: 409,
   capacity_exhausted: 503,
   stale_signature: 401,
   invalid_signature: 401,
@@ -35,7 +34,6 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   settlement_unknown: 503,
   facilitator_unavailable: 503,
   rate_limited: 429,
-  not_ready: 503,
   internal_error: 500,
   invalid_config: 500,
   invalid_argument: 422,
@@ -74,5 +72,4 @@ export const retryAfterSeconds: Partial<Record<ErrorCode, number>> = {
   settlement_unknown: 5,
   facilitator_unavailable: 5,
   capacity_exhausted: 60,
-  not_ready: 5,
 };

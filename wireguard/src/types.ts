@@ -1,3 +1,4 @@
+import { BaseError, type DeviceErrorCode } from "@wg402/shared";
 /** One peer as the agent wants it. Keys are standard base64 (44 chars). */
 export type PeerConfig = {
   publicKey: string;
@@ -33,27 +34,25 @@ export interface WireguardDriver {
   close(): Promise<void>;
 }
 
-export type WireguardErrorCode = "invalid_argument" | "io" | "errno" | "closed";
+export type WireguardErrorCode = DeviceErrorCode;
 
 export type WireguardErrorOptions = { code: WireguardErrorCode; errno?: number; cause?: unknown };
 
 /** What wireguard-go answers for a malformed key, CIDR or number (-EINVAL). */
 export const EINVAL = -22;
 
-/**
- * - `invalid_argument`: the caller asked for something ambiguous (a key twice in one batch, a bad name);
- * - `errno`: the device refused, or would refuse, the change (`errno` holds its negative errno);
- * - `io`: the device or the `wg` tool could not be reached;
- * - `closed`: the driver was closed.
- */
-export class WireguardError extends Error {
+/** A failure of the WireGuard control layer; its codes are {@link DeviceErrorCode} (see shared). */
+export class WireguardError extends BaseError<WireguardErrorCode> {
   override name = "WireguardError";
-  readonly code: WireguardErrorCode;
+  override readonly onWire = false;
   readonly errno?: number;
 
   constructor(message: string, options: WireguardErrorOptions) {
-    super(message, { cause: options.cause });
-    this.code = options.code;
+    super(message, {
+      code: options.code,
+      cause: options.cause,
+      details: options.errno === undefined ? undefined : { errno: options.errno },
+    });
     if (options.errno !== undefined) this.errno = options.errno;
   }
 }
