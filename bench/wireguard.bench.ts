@@ -122,12 +122,12 @@ try {
       const bench = await createBenchLeases({ count: n, subnet: "10.55.0.0/16", driver: driver as WireguardDriver });
       result.agentRssBytesPerLease = Math.round((process.memoryUsage().rss - heapBefore) / n);
       const t0 = performance.now();
-      await bench.service.reconcile();
+      await bench.service.peers.reconcile();
       result.reconcileFromEmptyMs = Math.round(performance.now() - t0);
       const polls: number[] = [];
       for (let i = 0; i < 5; i++) {
         const p0 = performance.now();
-        await bench.service.pollMeter();
+        await bench.service.peers.pollMeter();
         polls.push(performance.now() - p0);
       }
       result.meterPollMs = summarize(polls);
@@ -235,14 +235,16 @@ async function measureExpiry(driver: UapiDriver, n: number, mode: "quiet" | "bus
     clock,
     expiresAt: (i) => far + Math.floor((i * EXPIRY_WINDOW_MS) / n),
   });
-  if (mode !== "start") await bench.service.reconcile();
+  if (mode !== "start") await bench.service.peers.reconcile();
   clock.offset = far - EXPIRY_LEAD_MS - Date.now();
   await bench.service.start();
   const timers: NodeJS.Timeout[] = [];
   const background: Promise<unknown>[] = [];
   if (busy) {
-    timers.push(setInterval(() => background.push(bench.service.pollMeter()), 1_000));
-    timers.push(setTimeout(() => background.push(bench.service.reconcile()), EXPIRY_LEAD_MS + EXPIRY_WINDOW_MS / 2));
+    timers.push(setInterval(() => background.push(bench.service.peers.pollMeter()), 1_000));
+    timers.push(
+      setTimeout(() => background.push(bench.service.peers.reconcile()), EXPIRY_LEAD_MS + EXPIRY_WINDOW_MS / 2),
+    );
   }
   const deadline = Date.now() + 30_000;
   while (removedAt.size < n && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));

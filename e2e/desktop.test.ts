@@ -117,7 +117,7 @@ beforeAll(async () => {
       .then(async (peers) => {
         for (const peer of peers)
           if (peer.allowedIps.length > 0) fast.driver.addTraffic(peer.publicKey, 180_000, 2_400_000);
-        await fast.agent.leases.pollMeter();
+        await fast.agent.leases.peers.pollMeter();
       })
       .catch(() => undefined);
   }, 1_000);

@@ -18,6 +18,7 @@ import type { Hex, LocalAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
 import { type AgentHarness, errorOf, postJson, randomWgKey, read, startAgentHarness } from "./testing/agentHarness.ts";
+import { testPayment } from "./testing/testPayment.ts";
 
 let h: AgentHarness;
 beforeAll(async () => {
@@ -300,29 +301,17 @@ describe("restart", () => {
     const first = await startAgent();
     const { body, publicKey } = await buyLease(first, 4);
     // A reservation whose authorization expired unspent long ago: it can never settle.
-    const nonce = `0x${randomBytes(32).toString("hex")}` as const;
     const stale = first.agent.store.createPendingLease({
       id: `lease_${"ab".repeat(16)}`,
       publicKey: randomKey(),
       now: Date.now() - 10 * 60_000,
-      payment: {
-        identity: {
-          scheme: "exact",
-          key: `exact:eip155:31337:${token().toLowerCase()}:${demo().address.toLowerCase()}:${nonce}`,
-          network: "eip155:31337",
-          asset: token(),
-          payer: demo().address,
-          payTo: h.chain.stack.accounts.operator.address as Hex,
-          amount: "1000",
-          nonce,
-          validBefore: Math.floor(Date.now() / 1000) - 8 * 60,
-          digest: nonce,
-        },
-        target: "create:stale:1",
+      payment: testPayment({
         minutes: 1,
-        payload: null,
-        requirements: null,
-      },
+        asset: token(),
+        payer: demo().address,
+        payTo: h.chain.stack.accounts.operator.address as Hex,
+        validBefore: Math.floor(Date.now() / 1000) - 8 * 60,
+      }),
     });
     await first.agent.close();
 

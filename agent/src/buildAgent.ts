@@ -195,9 +195,11 @@ export function buildAgent({
       await leases.start();
       metrics.openPayments.set(await payments.resolveOpen({ settle: false }));
       every(intervals.sweepMs ?? 5_000, "sweep", sweep);
-      every(intervals.meterMs ?? config.AGENT_METER_INTERVAL_SECONDS * 1000, "meter poll", () => leases.pollMeter());
+      every(intervals.meterMs ?? config.AGENT_METER_INTERVAL_SECONDS * 1000, "meter poll", () =>
+        leases.peers.pollMeter(),
+      );
       // The safety net: repairs anything changed on the device behind the agent's back.
-      every(intervals.reconcileMs ?? 30_000, "reconcile", () => leases.reconcile());
+      every(intervals.reconcileMs ?? 30_000, "reconcile", () => leases.peers.reconcile());
     },
     /** Decides what is open now (tests and operators call it; the sweep tick does it on its own). */
     sweep,

@@ -21,7 +21,7 @@ async function main() {
   const agent = buildAgent({ config, driver: device.driver, serverPublicKey: device.serverPublicKey, logger });
   device.onRecreated(() => {
     logger.warn("WireGuard device was recreated; re-applying every active peer");
-    agent.leases.deviceRecreated().catch((err: unknown) => logger.error({ err }, "re-applying peers failed"));
+    agent.leases.peers.deviceRecreated().catch((err: unknown) => logger.error({ err }, "re-applying peers failed"));
   });
   await agent.start();
 

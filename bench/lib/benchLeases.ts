@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type Clock, createAgentMetrics, LeaseService, LeaseStore, parseSubnet, systemClock } from "@wg402/agent";
+import { testPayment } from "@wg402/agent/testing";
 import type { WireguardDriver } from "@wg402/wireguard";
 import { pino } from "pino";
 
@@ -41,30 +42,13 @@ export async function createBenchLeases(options: {
   const leases: { id: string; publicKey: string; expiresAt: number }[] = [];
   for (let i = 0; i < options.count; i++) {
     const expiresAt = options.expiresAt?.(i) ?? clock.now() + 3_600_000;
-    const nonce = `0x${randomBytes(32).toString("hex")}` as const;
-    const paymentKey = `bench:${nonce}`;
+    const payment = testPayment({ minutes: 1, pricePerMinute: 1n });
+    const paymentKey = payment.identity.key;
     const lease = store.createPendingLease({
       id: `lease_${randomBytes(16).toString("hex")}`,
       publicKey: randomBytes(32).toString("base64"),
       now: expiresAt - MINUTE_MS,
-      payment: {
-        identity: {
-          scheme: "exact",
-          key: paymentKey,
-          network: "eip155:31337",
-          asset: "0x0000000000000000000000000000000000000000",
-          payer: "0x0000000000000000000000000000000000000000",
-          payTo: "0x0000000000000000000000000000000000000000",
-          amount: "1",
-          nonce,
-          validBefore: 0,
-          digest: nonce,
-        },
-        target: paymentKey,
-        minutes: 1,
-        payload: null,
-        requirements: null,
-      },
+      payment,
     });
     // Its paid time starts at settlement: settle it a minute before the wanted expiry.
     store.settlePayment(paymentKey, { txHash: null, payer: "0x0", now: expiresAt - MINUTE_MS });

@@ -1,8 +1,12 @@
-import { findAuthorizationTransfer, isAuthorizationUsed, transferWithAuthorizationTypes } from "@wg402/shared";
+import {
+  ExactEip3009Payload,
+  findAuthorizationTransfer,
+  isAuthorizationUsed,
+  type PaymentIdentity,
+  transferWithAuthorizationTypes,
+} from "@wg402/shared";
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
 import { type Hex, type PublicClient, TransactionNotFoundError, TransactionReceiptNotFoundError } from "viem";
-import { Eip3009Payload } from "./exactPayload.ts";
-import type { PaymentIdentity } from "./paymentIdentity.ts";
 import { SdkReason } from "./sdkReasons.ts";
 import type { TxSubmitter } from "./txSubmitter.ts";
 
@@ -60,7 +64,7 @@ export async function authorizationSignatureProblem(
 ): Promise<string | undefined> {
   const { name, version } = (requirements.extra ?? {}) as { name?: string; version?: string };
   if (!name || !version) return SdkReason.missing_eip712_domain;
-  const { authorization, signature } = Eip3009Payload.parse(payload.payload);
+  const { authorization, signature } = ExactEip3009Payload.parse(payload.payload);
   const valid = await backend.publicClient.verifyTypedData({
     address: authorization.from as Hex,
     domain: {

@@ -1,3 +1,4 @@
+import { paymentIdentityOf } from "@wg402/shared";
 // The facilitator against a real hardhat node: real client signatures from the official SDK, real
 // settlements, balances and nonces read back from the chain.
 import type { PaymentRequirements, SettleResponse } from "@x402/core/types";
@@ -336,13 +337,8 @@ describe("stuck and dropped transactions", () => {
       expect((await rpc("hardhat_dropTransaction", [res.body.transaction])).result).toBe(true);
 
       await slow.service.reconcileUnfinished(0);
-      const record = [
-        ...[
-          slow.ledger.get(
-            `eip155:31337:${token()}:${payer().address}:${(payment.payload as { authorization: { nonce: string } }).authorization.nonce}`,
-          ),
-        ],
-      ][0];
+      const identity = paymentIdentityOf(payment);
+      const record = identity.ok ? slow.ledger.get(identity.identity.key) : undefined;
       expect(record?.status).toBe("dropped");
       const metrics = await request(slow.app).get("/metrics").expect(200);
       expect(metrics.text).toMatch(/facilitator_settlements_dropped_total\{network="eip155:31337"\} 1/);

@@ -1,6 +1,6 @@
+import type { PaymentIdentity } from "@wg402/shared";
 import { FacilitatorReason } from "@wg402/shared";
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
-import type { PaymentIdentity } from "./paymentIdentity.ts";
 import { SdkReason } from "./sdkReasons.ts";
 
 /** What a payment moves: which token on which chain, to whom, how much. */

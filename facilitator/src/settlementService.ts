@@ -1,4 +1,4 @@
-import { FacilitatorReason } from "@wg402/shared";
+import { FacilitatorReason, type PaymentIdentity, paymentIdentityOf } from "@wg402/shared";
 import type { x402Facilitator } from "@x402/core/facilitator";
 import type { PaymentPayload, PaymentRequirements, SettleResponse, VerifyResponse } from "@x402/core/types";
 import type { Hex } from "viem";
@@ -11,7 +11,6 @@ import {
 } from "./chainLookups.ts";
 import { broadcastListener } from "./facilitatorSigner.ts";
 import type { FacilitatorMetrics } from "./metrics.ts";
-import { type PaymentIdentity, paymentIdentity } from "./paymentIdentity.ts";
 import type { PaymentPolicy } from "./paymentPolicy.ts";
 import { paymentMismatch, termsMismatch } from "./requirementMatch.ts";
 import type { SettlementLedger } from "./settlementLedger.ts";
@@ -32,6 +31,12 @@ export type SettlementServiceParameters = {
   confirmationTimeoutMs: number;
   logLookbackBlocks: bigint;
 };
+
+/** The payment's identity if it is an EIP-3009 `exact` payment (the only kind with a single-use nonce). */
+function exactIdentityOf(payload: PaymentPayload): PaymentIdentity | undefined {
+  const result = paymentIdentityOf(payload);
+  return result.ok ? result.identity : undefined;
+}
 
 type Inflight = { identity: PaymentIdentity; response: Promise<SettleResponse> };
 
@@ -62,7 +67,7 @@ export class SettlementService {
   private async verifyUnmetered(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
     const refused = this.p.policy(payload, requirements);
     if (refused) return { isValid: false, invalidReason: refused, payer: payerOf(payload) };
-    const identity = paymentIdentity(payload, requirements);
+    const identity = exactIdentityOf(payload);
     const mismatch = identity && paymentMismatch(identity, payload.accepted, requirements);
     if (mismatch) return { isValid: false, invalidReason: mismatch, payer: identity.payer };
     try {
@@ -97,7 +102,7 @@ export class SettlementService {
     });
     const refused = this.p.policy(payload, requirements);
     if (refused) return { response: failure(refused), replayed: false };
-    const identity = paymentIdentity(payload, requirements);
+    const identity = exactIdentityOf(payload);
     // Only EIP-3009 payments carry a single-use nonce to key idempotency on.
     if (!identity) return { response: failure(FacilitatorReason.unsupported_payload_type), replayed: false };
 

@@ -1,26 +1,34 @@
-import { getAddress, sha256, stringToHex } from "viem";
+import { getAddress, isAddress, sha256, stringToHex } from "viem";
 import { z } from "zod";
 import { Caip2Network } from "./chains.ts";
-import { EvmAddress } from "./lease.ts";
 
 const MAX_UINT256 = 2n ** 256n - 1n;
+
+// The SDK hands these strings to BigInt() and viem's encoders, which throw on anything else ("1e3", "0x",
+// a checksum typo): a 500 instead of an answer. So they are checked here, once, before any use.
 
 /** A uint256 as x402 sends it: a decimal string, no sign, no exponent, no hex. */
 export const Uint256String = z
   .string()
-  .regex(/^[0-9]{1,78}$/, "must be a decimal integer string")
-  // Refinements run even when the pattern failed: never hand BigInt a string it would throw on.
-  .refine((value) => !/^[0-9]{1,78}$/.test(value) || BigInt(value) <= MAX_UINT256, "must fit in 256 bits");
+  .refine(
+    (value) => /^[0-9]{1,78}$/.test(value) && BigInt(value) <= MAX_UINT256,
+    "must be a uint256 as a decimal string (0 to 2^256 - 1)",
+  );
 
-export const Bytes32Hex = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 32 bytes of 0x-prefixed hex");
-export const HexSignature = z.string().regex(/^0x(?:[0-9a-fA-F]{2}){65,}$/, "must be a 0x-prefixed hex signature");
+/** An address viem will encode: 20 bytes of hex, and a valid checksum if it is mixed-case. */
+export const PayloadAddress = z
+  .string()
+  .refine((value) => isAddress(value), "must be a 0x-prefixed 20-byte hex address with a valid checksum");
+
+export const Bytes32Hex = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x-prefixed 32-byte hex");
+export const HexSignature = z.string().regex(/^0x(?:[0-9a-fA-F]{2})+$/, "must be 0x-prefixed hex bytes");
 
 /** The `payload` of an x402 `exact` EVM payment made with EIP-3009 `transferWithAuthorization`. */
 export const ExactEip3009Payload = z.object({
   signature: HexSignature,
   authorization: z.object({
-    from: EvmAddress,
-    to: EvmAddress,
+    from: PayloadAddress,
+    to: PayloadAddress,
     value: Uint256String,
     validAfter: Uint256String,
     validBefore: Uint256String,
@@ -33,10 +41,14 @@ export type ExactEip3009Payload = z.infer<typeof ExactEip3009Payload>;
 const AcceptedRequirements = z.object({
   scheme: z.string().min(1),
   network: Caip2Network,
-  asset: EvmAddress,
+  asset: PayloadAddress,
   amount: Uint256String,
-  payTo: EvmAddress,
+  payTo: PayloadAddress,
 });
+
+/** The SDK's own test for the other kind of `exact` payload (Permit2), which it settles as such. */
+export const isPermit2Payload = (payload: unknown) =>
+  typeof payload === "object" && payload !== null && "permit2Authorization" in payload;
 
 /**
  * What makes one payment one payment, whoever looks at it (the node, the facilitator): its scheme, the
@@ -55,6 +67,7 @@ export type PaymentIdentity = {
   nonce: `0x${string}`;
   /** Unix seconds after which the authorization can never be spent. */
   validBefore: number;
+  signature: `0x${string}`;
   /** A digest of everything the payer signed, so two payloads with one key can be told apart. */
   digest: string;
 };
@@ -69,6 +82,9 @@ const exactKey = (network: string, asset: string, payer: string, nonce: string) 
   `exact:${network}:${asset.toLowerCase()}:${payer.toLowerCase()}:${nonce.toLowerCase()}`;
 
 function exactIdentity(accepted: z.infer<typeof AcceptedRequirements>, payload: unknown): PaymentIdentityResult {
+  if (isPermit2Payload(payload)) {
+    return { ok: false, scheme: "exact", message: "payload is a Permit2 authorization, which is not accepted" };
+  }
   const parsed = ExactEip3009Payload.safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -96,6 +112,7 @@ function exactIdentity(accepted: z.infer<typeof AcceptedRequirements>, payload: 
       amount: authorization.value,
       nonce: authorization.nonce.toLowerCase() as `0x${string}`,
       validBefore: Number(min(BigInt(authorization.validBefore), BigInt(Number.MAX_SAFE_INTEGER))),
+      signature: signature as `0x${string}`,
       digest,
     },
   };

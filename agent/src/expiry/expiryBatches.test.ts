@@ -10,6 +10,7 @@ import { parseSubnet } from "../ledger/ipv4.ts";
 import { LeaseStore, type NewPayment } from "../ledger/leaseStore.ts";
 import { EXPIRY_WAVE_MS, POLL_CHUNK, POLL_MAX_DEFER_MS } from "../metering/meter.ts";
 import { createAgentMetrics } from "../metrics.ts";
+import { testPayment } from "../testing/testPayment.ts";
 import { ExpiryScheduler } from "./expiryScheduler.ts";
 
 const MINUTE = 60_000;
@@ -79,28 +80,8 @@ function setup() {
     graceMs: 60_000,
     minuteMs: MINUTE,
   });
-  let n = 0;
-  const payment = (minutes: number): NewPayment => {
-    const nonce = `0x${(n++).toString(16).padStart(64, "0")}` as const;
-    return {
-      identity: {
-        scheme: "exact",
-        key: `exact:test:${nonce}`,
-        network: "eip155:31337",
-        asset: "0x0000000000000000000000000000000000000001",
-        payer: "0x0000000000000000000000000000000000000002",
-        payTo: "0x0000000000000000000000000000000000000003",
-        amount: String(minutes * 1000),
-        nonce,
-        validBefore: Math.floor(clock.now() / 1000) + 120,
-        digest: nonce,
-      },
-      target: `test:${nonce}`,
-      minutes,
-      payload: {},
-      requirements: {},
-    };
-  };
+  const payment = (minutes: number): NewPayment =>
+    testPayment({ minutes, validBefore: Math.floor(clock.now() / 1000) + 120 });
   /**
    * `count` one-minute leases settled straight in the ledger a millisecond apart (so their deadlines are
    * distinct and in creation order), before the service starts and puts them on the device in one reconcile.
@@ -179,7 +160,7 @@ it("a meter poll waits while an expiry batch reads the device, then reads it its
   t.clock.advance(MINUTE);
   await settle();
   expect(t.driver.reads).toBe(reads + 1); // the expiry's read is in flight
-  const polled = t.service.pollMeter();
+  const polled = t.service.peers.pollMeter();
   await settle();
   expect(t.driver.reads).toBe(reads + 1); // the poll queued nothing behind it
   t.driver.releaseHeld();
@@ -196,7 +177,7 @@ it("a meter poll writes only readings that changed, and never over a final readi
   const count = 2 * POLL_CHUNK + 10;
   const leases = t.settledLeases(count);
   await t.service.start();
-  expect(await t.service.pollMeter()).toBe(0); // nothing moved yet
+  expect(await t.service.peers.pollMeter()).toBe(0); // nothing moved yet
   // The last lease in the poll's order: its chunk is written after the poll has yielded twice.
   const last = leases.at(-1);
   if (!last) throw new Error("no leases");
@@ -204,7 +185,7 @@ it("a meter poll writes only readings that changed, and never over a final readi
   t.driver.addTraffic(leases[0]?.publicKey ?? "", 7, 7);
 
   let pollDone = false;
-  const polling = t.service.pollMeter().then((written) => {
+  const polling = t.service.peers.pollMeter().then((written) => {
     pollDone = true;
     return written;
   });
@@ -234,7 +215,7 @@ it("a meter poll gives way to an expiry wave, then reads the device itself", asy
   const reads = t.driver.reads;
   const started = performance.now();
   let polled: number | undefined;
-  const polling = t.service.pollMeter().then((written) => {
+  const polling = t.service.peers.pollMeter().then((written) => {
     polled = written;
   });
   await settle();

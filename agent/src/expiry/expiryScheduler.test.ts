@@ -1,112 +1,144 @@
 import { manualClock } from "../clock.ts";
-import { EXPIRY_RETRY_MS, ExpiryScheduler } from "./expiryScheduler.ts";
+import { EXPIRY_RETRY_MS, ExpiryScheduler, MAX_SLEEP_MS } from "./expiryScheduler.ts";
 
-function setup() {
+/** A stand-in ledger: lease deadlines by id; expiring takes every due one out, as the real batch does. */
+function setup(options: { failures?: number } = {}) {
   const clock = manualClock(0);
+  const deadlines = new Map<string, number>();
   const fired: { ids: string[]; at: number }[] = [];
+  const errors: unknown[] = [];
+  let failures = options.failures ?? 0;
   const scheduler = new ExpiryScheduler({
     clock,
-    onDue: async (ids) => {
-      fired.push({ ids: [...ids].sort(), at: clock.now() });
+    nextDeadline: () => (deadlines.size === 0 ? undefined : Math.min(...deadlines.values())),
+    onDue: async () => {
+      if (failures-- > 0) throw new Error("device unreachable");
+      const due = [...deadlines].filter(([, at]) => at <= clock.now()).map(([id]) => id);
+      for (const id of due) deadlines.delete(id);
+      fired.push({ ids: due.sort(), at: clock.now() });
     },
-    onError: (error) => {
-      throw error;
-    },
+    onError: (error) => errors.push(error),
   });
-  scheduler.start();
-  return { clock, fired, scheduler };
+  const lease = (id: string, at: number) => {
+    deadlines.set(id, at);
+    scheduler.schedule(at);
+  };
+  return { clock, deadlines, fired, errors, scheduler, lease };
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+it("arms for the ledger's earliest deadline at start-up", async () => {
+  const t = setup();
+  t.deadlines.set("restored", 700);
+  t.scheduler.start();
+  expect(t.clock.pendingTimers()).toBe(1);
+  t.clock.advance(700);
+  await settle();
+  expect(t.fired).toEqual([{ ids: ["restored"], at: 700 }]);
+});
+
 it("fires each lease at its deadline, earliest first, with one timer", async () => {
-  const { clock, fired, scheduler } = setup();
-  scheduler.schedule("b", 2_000);
-  scheduler.schedule("a", 1_000);
-  scheduler.schedule("c", 2_000);
-  expect(clock.pendingTimers()).toBe(1);
-  clock.advance(999);
+  const t = setup();
+  t.scheduler.start();
+  t.lease("b", 2_000);
+  t.lease("a", 1_000);
+  t.lease("c", 2_000);
+  expect(t.clock.pendingTimers()).toBe(1);
+  t.clock.advance(999);
   await settle();
-  expect(fired).toEqual([]);
-  clock.advance(1);
+  expect(t.fired).toEqual([]);
+  t.clock.advance(1);
   await settle();
-  expect(fired).toEqual([{ ids: ["a"], at: 1_000 }]);
-  clock.advance(1_000);
+  expect(t.fired).toEqual([{ ids: ["a"], at: 1_000 }]);
+  t.clock.advance(1_000);
   await settle();
-  expect(fired).toEqual([
+  expect(t.fired).toEqual([
     { ids: ["a"], at: 1_000 },
     { ids: ["b", "c"], at: 2_000 },
   ]);
-  expect(scheduler.size).toBe(0);
+  expect(t.clock.pendingTimers()).toBe(0);
 });
 
-it("moves a deadline when a lease is renewed, without firing the old one", async () => {
-  const { clock, fired, scheduler } = setup();
-  scheduler.schedule("a", 1_000);
-  scheduler.schedule("a", 5_000);
-  clock.advance(4_000);
+it("moves a deadline when a lease is renewed, without expiring it at the old one", async () => {
+  const t = setup();
+  t.scheduler.start();
+  t.lease("a", 1_000);
+  t.lease("a", 5_000);
+  t.clock.advance(4_000);
   await settle();
-  expect(fired).toEqual([]);
-  clock.advance(1_000);
+  expect(t.fired).toEqual([]);
+  t.clock.advance(1_000);
   await settle();
-  expect(fired).toEqual([{ ids: ["a"], at: 5_000 }]);
+  expect(t.fired).toEqual([{ ids: ["a"], at: 5_000 }]);
 });
 
 it("re-arms for an earlier deadline scheduled later", async () => {
-  const { clock, fired, scheduler } = setup();
-  scheduler.schedule("late", 10_000);
-  scheduler.schedule("early", 500);
-  clock.advance(500);
+  const t = setup();
+  t.scheduler.start();
+  t.lease("late", 10_000);
+  t.lease("early", 500);
+  t.clock.advance(500);
   await settle();
-  expect(fired).toEqual([{ ids: ["early"], at: 500 }]);
+  expect(t.fired).toEqual([{ ids: ["early"], at: 500 }]);
 });
 
-it("forgets unscheduled leases and fires overdue ones at once", async () => {
-  const { clock, fired, scheduler } = setup();
-  scheduler.schedule("gone", 100);
-  scheduler.unschedule("gone");
-  clock.advance(200);
+it("ignores a lease that left the ledger and fires an overdue one at once", async () => {
+  const t = setup();
+  t.scheduler.start();
+  t.lease("gone", 100);
+  t.deadlines.delete("gone"); // closed early
+  t.clock.advance(200);
   await settle();
-  expect(fired).toEqual([]);
-  scheduler.schedule("overdue", 50);
-  clock.advance(0);
+  expect(t.fired).toEqual([]);
+  t.lease("overdue", 50);
+  t.clock.advance(0);
   await settle();
-  expect(fired).toEqual([{ ids: ["overdue"], at: 200 }]);
+  expect(t.fired).toEqual([{ ids: ["overdue"], at: 200 }]);
 });
 
-it("wakes up at least every 30 s for far deadlines", () => {
-  const { clock, scheduler } = setup();
-  scheduler.schedule("far", 3_600_000);
-  clock.advance(30_000);
-  expect(clock.pendingTimers()).toBe(1);
+it("wakes up at least every 30 s for far deadlines, and still re-arms for a nearer one", async () => {
+  const t = setup();
+  t.scheduler.start();
+  t.lease("far", 3_600_000);
+  t.clock.advance(MAX_SLEEP_MS);
+  expect(t.clock.pendingTimers()).toBe(1);
+  t.lease("near", MAX_SLEEP_MS + 1_000);
+  t.clock.advance(1_000);
+  await settle();
+  expect(t.fired).toEqual([{ ids: ["near"], at: MAX_SLEEP_MS + 1_000 }]);
 });
 
-it("tries the leases of a failed expiry again a second later", async () => {
-  const clock = manualClock(0);
-  const calls: { ids: string[]; at: number }[] = [];
-  const errors: unknown[] = [];
-  let failures = 1;
-  const scheduler = new ExpiryScheduler({
-    clock,
-    onDue: async (ids) => {
-      calls.push({ ids: [...ids], at: clock.now() });
-      if (failures-- > 0) throw new Error("device unreachable");
-    },
-    onError: (error) => errors.push(error),
-  });
-  scheduler.start();
-  scheduler.schedule("a", 100);
-  clock.advance(100);
+it("counts every deadline it is told of, so a batch can tell a renewal landed meanwhile", () => {
+  const t = setup();
+  t.scheduler.start();
+  const before = t.scheduler.revision;
+  t.lease("a", 1_000);
+  t.lease("a", 2_000);
+  expect(t.scheduler.revision).toBe(before + 2);
+});
+
+it("tries a failed expiry again a second later", async () => {
+  const t = setup({ failures: 1 });
+  t.scheduler.start();
+  t.lease("a", 100);
+  t.clock.advance(100);
   await settle();
-  expect(errors).toHaveLength(1);
-  clock.advance(EXPIRY_RETRY_MS - 1);
+  expect(t.errors).toHaveLength(1);
+  t.clock.advance(EXPIRY_RETRY_MS - 1);
   await settle();
-  expect(calls).toEqual([{ ids: ["a"], at: 100 }]);
-  clock.advance(1);
+  expect(t.fired).toEqual([]);
+  t.clock.advance(1);
   await settle();
-  expect(calls).toEqual([
-    { ids: ["a"], at: 100 },
-    { ids: ["a"], at: 100 + EXPIRY_RETRY_MS },
-  ]);
-  expect(scheduler.size).toBe(0);
+  expect(t.fired).toEqual([{ ids: ["a"], at: 100 + EXPIRY_RETRY_MS }]);
+});
+
+it("arms nothing once stopped", () => {
+  const t = setup();
+  t.scheduler.start();
+  t.lease("a", 1_000);
+  t.scheduler.stop();
+  expect(t.clock.pendingTimers()).toBe(0);
+  t.lease("b", 500);
+  expect(t.clock.pendingTimers()).toBe(0);
 });

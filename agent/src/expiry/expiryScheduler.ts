@@ -1,22 +1,23 @@
 import type { Clock } from "../clock.ts";
-import { MinHeap } from "./minHeap.ts";
 
-/** Long timers drift; waking at least this often re-checks the heap against the clock. */
-const MAX_SLEEP_MS = 30_000;
+/** Long timers drift; waking at least this often re-checks the ledger against the clock. */
+export const MAX_SLEEP_MS = 30_000;
 /** After a failed expiry (device unreachable, say), the leases it held are tried again this much later. */
 export const EXPIRY_RETRY_MS = 1_000;
 
 export type ExpirySchedulerParameters = {
   clock: Clock;
-  /** Called with the ids whose deadline has passed; the ledger stays the authority on what is really due. */
-  onDue: (ids: string[]) => Promise<void>;
+  /** The earliest deadline of an active lease, read from the ledger's (state, expires_at) index. */
+  nextDeadline: () => number | undefined;
+  /** Expires whatever the ledger says is due now. */
+  onDue: () => Promise<void>;
   onError: (error: unknown) => void;
 };
 
 /**
- * One timer for all leases: a min-heap on expiry time, armed for the earliest deadline. A renewal only moves
- * a deadline (the old heap entry is skipped when it surfaces), so scheduling is O(log n) and a timer never
- * exists per lease.
+ * One timer for all leases, armed for the ledger's earliest deadline. The ledger is the only list of
+ * deadlines: nothing is kept beside it that could disagree with it, a renewal only moves a row, and after
+ * every expiry batch the timer is armed again from the index.
  */
 export class ExpiryScheduler {
   /**
@@ -27,8 +28,6 @@ export class ExpiryScheduler {
    */
   static readonly batchMax = 2_000;
   private readonly p: ExpirySchedulerParameters;
-  private readonly heap = new MinHeap<string>();
-  private readonly deadlines = new Map<string, number>();
   private timer: unknown;
   private armedFor: number | undefined;
   private running = false;
@@ -39,28 +38,20 @@ export class ExpiryScheduler {
     this.p = parameters;
   }
 
-  get size(): number {
-    return this.deadlines.size;
-  }
-
   /**
-   * Goes up whenever {@link schedule} sets or moves a deadline (a lease activated or renewed). An expiry batch
+   * Goes up whenever {@link schedule} is told of a deadline (a lease activated or renewed). An expiry batch
    * compares it before and after its device work to learn, for free, whether a renewal may have landed.
    */
   get revision(): number {
     return this.scheduled;
   }
 
-  schedule(id: string, at: number): void {
-    if (this.deadlines.get(id) === at) return;
+  /** A lease now ends at `at` (the ledger already says so): wake earlier if that is the new earliest. */
+  schedule(at: number): void {
     this.scheduled++;
-    this.deadlines.set(id, at);
-    this.heap.push(at, id);
-    this.arm();
-  }
-
-  unschedule(id: string): void {
-    this.deadlines.delete(id);
+    if (!this.running || this.firing) return; // a batch running now re-arms from the ledger when it ends
+    if (this.armedFor !== undefined && this.armedFor <= at) return;
+    this.armAt(at);
   }
 
   start(): void {
@@ -70,58 +61,48 @@ export class ExpiryScheduler {
 
   stop(): void {
     this.running = false;
-    if (this.timer !== undefined) this.p.clock.clearTimeout(this.timer);
-    this.timer = undefined;
-    this.armedFor = undefined;
+    this.disarm();
   }
 
   private arm(): void {
-    if (!this.running || this.firing) return;
-    this.dropStale();
-    const next = this.heap.peek();
-    if (!next) return;
-    if (this.armedFor !== undefined && this.armedFor <= next.key) return;
-    if (this.timer !== undefined) this.p.clock.clearTimeout(this.timer);
-    const delay = Math.min(MAX_SLEEP_MS, Math.max(0, next.key - this.p.clock.now()));
-    this.armedFor = next.key;
+    if (!this.running) return;
+    const next = this.p.nextDeadline();
+    if (next === undefined) {
+      this.disarm();
+      return;
+    }
+    this.armAt(next);
+  }
+
+  private armAt(at: number): void {
+    this.disarm();
+    const delay = Math.min(MAX_SLEEP_MS, Math.max(0, at - this.p.clock.now()));
+    // A sleep cut short by MAX_SLEEP_MS is not "armed for" the deadline: a nearer one must still re-arm.
+    this.armedFor = delay === MAX_SLEEP_MS ? undefined : at;
     this.timer = this.p.clock.setTimeout(() => void this.fire(), delay);
   }
 
-  private dropStale(): void {
-    for (let top = this.heap.peek(); top && this.deadlines.get(top.value) !== top.key; top = this.heap.peek()) {
-      this.heap.pop();
-    }
+  private disarm(): void {
+    if (this.timer !== undefined) this.p.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.armedFor = undefined;
   }
 
   private async fire(): Promise<void> {
     this.timer = undefined;
     this.armedFor = undefined;
     this.firing = true;
-    const now = this.p.clock.now();
-    const due: string[] = [];
-    this.dropStale();
-    for (let top = this.heap.peek(); top && top.key <= now; top = this.heap.peek()) {
-      this.heap.pop();
-      if (this.deadlines.get(top.value) === top.key) {
-        this.deadlines.delete(top.value);
-        due.push(top.value);
-      }
-      this.dropStale();
-    }
+    let failed = false;
     try {
-      if (due.length > 0) await this.p.onDue(due);
+      const next = this.p.nextDeadline();
+      if (next !== undefined && next <= this.p.clock.now()) await this.p.onDue();
     } catch (error) {
+      failed = true;
       this.p.onError(error);
-      // Their deadlines left the heap: without this they would wait for some later lease's deadline.
-      const retryAt = this.p.clock.now() + EXPIRY_RETRY_MS;
-      for (const id of due) {
-        if (this.deadlines.has(id)) continue; // rescheduled (renewed) meanwhile
-        this.deadlines.set(id, retryAt);
-        this.heap.push(retryAt, id);
-      }
     } finally {
       this.firing = false;
-      this.arm();
+      if (failed && this.running) this.armAt(this.p.clock.now() + EXPIRY_RETRY_MS);
+      else this.arm();
     }
   }
 }

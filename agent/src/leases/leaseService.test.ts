@@ -7,6 +7,7 @@ import { manualClock } from "../clock.ts";
 import { parseSubnet } from "../ledger/ipv4.ts";
 import { LeaseStore, type NewPayment } from "../ledger/leaseStore.ts";
 import { createAgentMetrics } from "../metrics.ts";
+import { testPayment } from "../testing/testPayment.ts";
 import { LeaseService } from "./leaseService.ts";
 
 const MINUTE = 60_000;
@@ -38,28 +39,8 @@ function setup() {
     minuteMs: MINUTE,
   };
   const service = new LeaseService(params);
-  let n = 0;
-  const payment = (minutes: number): NewPayment => {
-    const nonce = `0x${(n++).toString(16).padStart(64, "0")}` as const;
-    return {
-      identity: {
-        scheme: "exact",
-        key: `exact:test:${nonce}`,
-        network: "eip155:31337",
-        asset: "0x0000000000000000000000000000000000000001",
-        payer: "0x0000000000000000000000000000000000000002",
-        payTo: "0x0000000000000000000000000000000000000003",
-        amount: String(minutes * 1000),
-        nonce,
-        validBefore: Math.floor(clock.now() / 1000) + 120,
-        digest: nonce,
-      },
-      target: `test:${nonce}`,
-      minutes,
-      payload: {},
-      requirements: {},
-    };
-  };
+  const payment = (minutes: number): NewPayment =>
+    testPayment({ minutes, validBefore: Math.floor(clock.now() / 1000) + 120 });
   /** A lease paid for `minutes`, activated as a settled payment does. */
   async function paidLease(minutes: number, publicKey = key()) {
     const p = payment(minutes);
@@ -159,12 +140,12 @@ describe("meter", () => {
     await t.service.start();
     const lease = await t.paidLease(10);
     t.driver.addTraffic(lease.publicKey, 1_000, 2_000);
-    await t.service.pollMeter();
+    await t.service.peers.pollMeter();
     t.driver.restart();
-    await t.service.deviceRecreated();
+    await t.service.peers.deviceRecreated();
     expect(await t.driver.listPeers()).toHaveLength(1);
     t.driver.addTraffic(lease.publicKey, 10, 20);
-    await t.service.pollMeter();
+    await t.service.peers.pollMeter();
     expect(t.store.getLease(lease.id)).toMatchObject({ bytesUp: 1_010, bytesDown: 2_020 });
   });
 
@@ -173,11 +154,11 @@ describe("meter", () => {
     await t.service.start();
     const lease = await t.paidLease(10);
     t.driver.addTraffic(lease.publicKey, 500, 500);
-    await t.service.pollMeter();
+    await t.service.peers.pollMeter();
     await t.driver.apply({ upsert: [], remove: [lease.publicKey] });
-    await t.service.reconcile();
+    await t.service.peers.reconcile();
     t.driver.addTraffic(lease.publicKey, 7, 3);
-    await t.service.pollMeter();
+    await t.service.peers.pollMeter();
     expect(t.store.getLease(lease.id)).toMatchObject({ bytesUp: 507, bytesDown: 503 });
   });
 });
@@ -190,9 +171,9 @@ describe("reconcile", () => {
     t.service.stop(); // expiry is late: a reconcile runs between the deadline and the batch
     t.clock.advance(MINUTE + 1);
     t.driver.addTraffic(lease.publicKey, 300, 400);
-    await t.service.reconcile();
+    await t.service.peers.reconcile();
     expect(await t.driver.listPeers()).toEqual([expect.objectContaining({ publicKey: lease.publicKey })]);
-    await t.service.expireDue();
+    await t.service.peers.expireDue();
     expect(await t.driver.listPeers()).toEqual([]);
     expect(t.store.getLease(lease.id)).toMatchObject({ state: "expired", bytesUp: 300, bytesDown: 400 });
   });
@@ -203,7 +184,7 @@ describe("reconcile", () => {
     const lease = await t.paidLease(5);
     const stranger = key();
     await t.driver.apply({ upsert: [{ publicKey: stranger, allowedIps: ["10.9.0.6/32"] }], remove: [lease.publicKey] });
-    await t.service.reconcile();
+    await t.service.peers.reconcile();
     expect(await t.driver.listPeers()).toEqual([
       expect.objectContaining({ publicKey: lease.publicKey, allowedIps: [`${lease.address}/32`] }),
     ]);

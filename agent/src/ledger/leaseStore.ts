@@ -1,10 +1,11 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { BaseError, ErrorCode } from "@wg402/shared";
 import { type Ledger, openLedger } from "@wg402/shared/node";
-import { meterTotals } from "../metering/readMeter.ts";
 import { AddressPool } from "./addressPool.ts";
 import { intToIp, ipToInt, type Subnet } from "./ipv4.ts";
+import { newLeaseToken, takeUnsentToken, tokenMatches } from "./leaseTokens.ts";
+import { writeMeter } from "./meterRows.ts";
 import { migrations } from "./migrations.ts";
+import { claimPaymentKey, insertPayment } from "./paymentRows.ts";
 import {
   type LeaseRecord,
   type LeaseState,
@@ -25,8 +26,6 @@ export type LeaseStoreOptions = {
   /** A billed minute, in milliseconds (60,000 outside tests). */
   minuteMs: number;
 };
-
-const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
 // A lease with a payment still open (pending or unknown) must keep its address: the money may have moved.
 const OPEN = "status IN ('pending', 'unknown')";
@@ -106,6 +105,12 @@ export class LeaseStore {
       .map(leaseFromRow);
   }
 
+  /** The earliest deadline of an active lease, off the (state, expires_at) index. */
+  nextExpiry(): number | undefined {
+    const row = this.stmt("SELECT MIN(expires_at) AS at FROM leases WHERE state = 'active'").get();
+    return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+  }
+
   countByState(): Record<LeaseState, number> {
     const counts: Record<LeaseState, number> = { pending: 0, active: 0, expired: 0, closed: 0 };
     for (const row of this.stmt("SELECT state, COUNT(*) AS n FROM leases GROUP BY state").all()) {
@@ -123,7 +128,7 @@ export class LeaseStore {
       if (this.liveLeaseForKey(input.publicKey)) {
         throw new BaseError("this WireGuard key already has a lease on this node", { code: ErrorCode.lease_exists });
       }
-      this.claimPaymentKey(input.payment.identity.key);
+      claimPaymentKey(this.ledger, input.payment.identity.key);
       const addressInt = this.pool.next(input.now);
       if (addressInt === undefined) {
         throw new BaseError("this node has no free tunnel address left; try another node", {
@@ -141,7 +146,7 @@ export class LeaseStore {
         `INSERT INTO leases (id, public_key, state, address, created_at, expires_at)
          VALUES (?, ?, 'pending', ?, ?, ?)`,
       ).run(input.id, input.publicKey, address, input.now, input.now + input.payment.minutes * this.minuteMs);
-      this.insertPayment(input.id, "create", input.payment, input.now);
+      insertPayment(this.ledger, input.id, "create", input.payment, input.now);
       this.pool.markHeld(addressInt);
       return this.getLease(input.id) as LeaseRecord;
     });
@@ -157,8 +162,8 @@ export class LeaseStore {
           code: ErrorCode.lease_not_active,
         });
       }
-      this.claimPaymentKey(input.payment.identity.key);
-      this.insertPayment(lease.id, "renew", input.payment, input.now);
+      claimPaymentKey(this.ledger, input.payment.identity.key);
+      insertPayment(this.ledger, lease.id, "renew", input.payment, input.now);
       return lease;
     });
   }
@@ -190,11 +195,11 @@ export class LeaseStore {
       ).run(settlement.txHash, settlement.payer, settlement.now, paymentKey);
       const extension = payment.minutes * this.minuteMs;
       if (payment.kind === "create") {
-        const token = randomBytes(24).toString("base64url");
+        const token = newLeaseToken();
         this.stmt(
           `UPDATE leases SET state = 'active', payer = ?, created_at = ?, expires_at = ?, token_hash = ?, token_unsent = ?
            WHERE id = ? AND state = 'pending'`,
-        ).run(settlement.payer, settlement.now, settlement.now + extension, hashToken(token), token, lease.id);
+        ).run(settlement.payer, settlement.now, settlement.now + extension, token.hash, token.plain, lease.id);
       } else {
         const base = Math.max(lease.expiresAt, settlement.now);
         this.stmt(
@@ -232,23 +237,6 @@ export class LeaseStore {
       paymentKey,
     );
     return this.getPayment(paymentKey);
-  }
-
-  /** The lease's bearer token if it was never sent to its buyer; it is forgotten as it is handed out. */
-  takeUnsentToken(leaseId: string): string | undefined {
-    return this.transaction(() => {
-      const row = this.stmt("SELECT token_unsent FROM leases WHERE id = ?").get(leaseId);
-      const token = (row?.token_unsent as string | null | undefined) ?? undefined;
-      if (token) this.stmt("UPDATE leases SET token_unsent = NULL WHERE id = ?").run(leaseId);
-      return token;
-    });
-  }
-
-  tokenMatches(leaseId: string, token: string): boolean {
-    const row = this.stmt("SELECT token_hash FROM leases WHERE id = ?").get(leaseId);
-    const stored = row?.token_hash as string | null | undefined;
-    if (!stored) return false;
-    return timingSafeEqual(Buffer.from(stored, "hex"), Buffer.from(hashToken(token), "hex"));
   }
 
   /** Keeps the paid answer for duplicates of this payment. */
@@ -316,30 +304,24 @@ export class LeaseStore {
     });
   }
 
-  /** Stores a meter reading; totals are derived from it so they can never disagree. */
-  writeMeter(id: string, update: MeterUpdate): void {
-    const totals = meterTotals(update.meter);
-    this.stmt(
-      `UPDATE leases SET carried_up = ?, carried_down = ?, seen_up = ?, seen_down = ?, bytes_up = ?, bytes_down = ?,
-         last_handshake_at = COALESCE(?, last_handshake_at) WHERE id = ?`,
-    ).run(
-      update.meter.carriedUp,
-      update.meter.carriedDown,
-      update.meter.seenUp,
-      update.meter.seenDown,
-      totals.bytesUp,
-      totals.bytesDown,
-      update.lastHandshakeAt,
-      id,
-    );
-  }
-
   /** Writes many meter readings in one transaction (the meter's poll). */
   writeMeters(updates: { id: string; update: MeterUpdate }[]): void {
     if (updates.length === 0) return;
     this.transaction(() => {
       for (const { id, update } of updates) this.writeMeter(id, update);
     });
+  }
+
+  takeUnsentToken(leaseId: string): string | undefined {
+    return takeUnsentToken(this.ledger, leaseId);
+  }
+
+  tokenMatches(leaseId: string, token: string): boolean {
+    return tokenMatches(this.ledger, leaseId, token);
+  }
+
+  writeMeter(id: string, update: MeterUpdate): void {
+    writeMeter(this.ledger, id, update);
   }
 
   close(): void {
@@ -350,41 +332,5 @@ export class LeaseStore {
     this.stmt("UPDATE leases SET ended_at = ? WHERE id = ?").run(now, lease.id);
     this.stmt("UPDATE allocations SET lease_id = NULL, released_at = ? WHERE lease_id = ?").run(now, lease.id);
     this.pool.markReleased(ipToInt(lease.address), now);
-  }
-
-  /** A payment key buys one thing. One whose settlement definitely failed (no money moved) may try again. */
-  private claimPaymentKey(paymentKey: string): void {
-    const existing = this.getPayment(paymentKey);
-    if (!existing) return;
-    if (existing.status !== "failed") {
-      throw new BaseError("this payment was already used", { code: ErrorCode.payment_replayed });
-    }
-    this.stmt("DELETE FROM payments WHERE payment_key = ?").run(paymentKey);
-  }
-
-  private insertPayment(leaseId: string, kind: "create" | "renew", payment: NewPayment, now: number): void {
-    const { identity } = payment;
-    this.stmt(
-      `INSERT INTO payments (payment_key, lease_id, kind, status, scheme, network, asset, payer, nonce, valid_before,
-         digest, target, amount, minutes, payload, requirements, created_at)
-       VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      identity.key,
-      leaseId,
-      kind,
-      identity.scheme,
-      identity.network,
-      identity.asset,
-      identity.payer,
-      identity.nonce,
-      identity.validBefore,
-      identity.digest,
-      payment.target,
-      identity.amount,
-      payment.minutes,
-      JSON.stringify(payment.payload),
-      JSON.stringify(payment.requirements),
-      now,
-    );
   }
 }

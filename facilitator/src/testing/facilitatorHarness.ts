@@ -90,9 +90,9 @@ export async function startFacilitatorHarness() {
     balanceOf: (address: Hex, asset: Hex = token) =>
       publicClient.readContract({ address: asset, abi: x402TestUSDAbi, functionName: "balanceOf", args: [address] }),
     signerNonce: () => publicClient.getTransactionCount({ address: facilitatorAddress }),
-    /** The ledger key of a payment of the harness's payer in the harness's token. */
+    /** The ledger key of a payment of the harness's payer in the harness's token: its shared identity. */
     ledgerKey: (payment: PaymentPayload) =>
-      `eip155:31337:${token}:${payer.address}:${(payment.payload as { authorization: { nonce: string } }).authorization.nonce}`,
+      `exact:eip155:31337:${token.toLowerCase()}:${payer.address.toLowerCase()}:${(payment.payload as { authorization: { nonce: string } }).authorization.nonce.toLowerCase()}`,
     ledgerRows: (f: Facilitator) => Object.values(f.ledger.countByStatus()).reduce((a, b) => a + b, 0),
     /** A fresh address nobody holds a key to. */
     stranger: () => privateKeyToAccount(generatePrivateKey()).address,
