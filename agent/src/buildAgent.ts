@@ -1,9 +1,10 @@
+import { readinessOf } from "@wg402/service-kit";
 import { type ChainInfo, chains, type NodeInfo, rpcUrlFor } from "@wg402/shared";
 import type { WireguardDriver } from "@wg402/wireguard";
 import type { Network } from "@x402/core/types";
 import type { Logger } from "pino";
 import { createPublicClient, http, type PublicClient } from "viem";
-import { createApp, type ReadinessReport } from "./app.ts";
+import { createApp } from "./app.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { type AgentConfig, tokenOf } from "./config.ts";
 import { LeasePayments } from "./leases/leasePayments.ts";
@@ -117,32 +118,14 @@ export function buildAgent({
     driver: driver.kind,
   });
 
-  const readiness = async (): Promise<ReadinessReport> => {
-    const checks: ReadinessReport["checks"] = {};
-    await Promise.all([
-      driver.listPeers().then(
-        (peers) => {
-          checks.wireguard = { ok: true, detail: `${driver.kind} driver, ${peers.length} peers` };
-        },
-        (error: Error) => {
-          checks.wireguard = { ok: false, detail: `${driver.kind} driver: ${error.message}` };
-        },
-      ),
-      edge.facilitator.getSupported().then(
-        (supported) => {
-          const ok = supported.kinds.some((k) => k.scheme === "exact" && k.network === chain.network);
-          checks.facilitator = {
-            ok,
-            detail: ok ? config.AGENT_FACILITATOR_URL : `does not settle exact on ${chain.network}`,
-          };
-        },
-        (error: Error) => {
-          checks.facilitator = { ok: false, detail: `unreachable: ${error.message.split("\n")[0]}` };
-        },
-      ),
-    ]);
-    return { ready: Object.values(checks).every((c) => c.ok), checks };
-  };
+  const readiness = readinessOf({
+    wireguard: async () => ({ ok: true, detail: `${driver.kind} driver, ${(await driver.listPeers()).length} peers` }),
+    facilitator: async () => {
+      const supported = await edge.facilitator.getSupported();
+      const ok = supported.kinds.some((k) => k.scheme === "exact" && k.network === chain.network);
+      return { ok, detail: ok ? config.AGENT_FACILITATOR_URL : `does not settle exact on ${chain.network}` };
+    },
+  });
 
   const app = createApp({
     leases,

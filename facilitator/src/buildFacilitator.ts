@@ -1,3 +1,4 @@
+import { readinessOf } from "@wg402/service-kit";
 import { type ChainInfo, chains, rpcUrlFor } from "@wg402/shared";
 import { x402Facilitator } from "@x402/core/facilitator";
 import type { Network } from "@x402/core/types";
@@ -5,7 +6,7 @@ import { ExactEvmScheme } from "@x402/evm/exact/facilitator";
 import type { Logger } from "pino";
 import { createPublicClient, formatEther, type Hex, http, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createApp, type ReadinessReport } from "./app.ts";
+import { createApp } from "./app.ts";
 import type { FacilitatorConfig } from "./config.ts";
 import { createFacilitatorSigner } from "./facilitatorSigner.ts";
 import { createFacilitatorMetrics } from "./metrics.ts";
@@ -66,34 +67,29 @@ export function buildFacilitator({ config, signerKey, logger, env = process.env 
     logLookbackBlocks: config.FACILITATOR_LOG_LOOKBACK_BLOCKS,
   });
 
-  const readiness = async (): Promise<ReadinessReport> => {
-    const checks: ReadinessReport["checks"] = {};
-    await Promise.all(
-      [...backends.values()].map(async ({ chain, publicClient }) => {
-        try {
+  // Per chain: the RPC answers with the right chain id, and the signer can pay for gas.
+  const readiness = readinessOf(
+    Object.fromEntries(
+      [...backends.values()].map(({ chain, publicClient }) => [
+        chain.network,
+        async () => {
           const [chainId, balance] = await Promise.all([
             publicClient.getChainId(),
             publicClient.getBalance({ address: account.address }),
           ]);
           metrics.signerGasBalance.set({ network: chain.network, address: account.address }, Number(balance));
           const funded = balance >= config.FACILITATOR_MIN_GAS_WEI;
-          checks[chain.network] = {
+          return {
             ok: chainId === chain.id && funded,
             detail:
               chainId !== chain.id
                 ? `RPC answers chain ${chainId}, expected ${chain.id}`
                 : `signer ${account.address} holds ${formatEther(balance)} native${funded ? "" : `, below the floor of ${formatEther(config.FACILITATOR_MIN_GAS_WEI)}`}`,
           };
-        } catch (error) {
-          checks[chain.network] = {
-            ok: false,
-            detail: `chain unreachable: ${(error as Error).message.split("\n")[0]}`,
-          };
-        }
-      }),
-    );
-    return { ready: Object.values(checks).every((c) => c.ok), checks };
-  };
+        },
+      ]),
+    ),
+  );
 
   const app = createApp({
     service,

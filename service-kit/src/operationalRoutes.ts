@@ -2,6 +2,28 @@ import { type Request, type Response, Router } from "express";
 
 export type ReadinessReport = { ready: boolean; checks: Record<string, { ok: boolean; detail: string }> };
 
+export type ReadinessCheck = () => Promise<{ ok: boolean; detail: string }>;
+
+/**
+ * Runs every dependency check at once; a check that throws is down, with `unreachable` and the first line
+ * of why as its detail. Ready when all are ok.
+ */
+export function readinessOf(checks: Record<string, ReadinessCheck>): () => Promise<ReadinessReport> {
+  return async () => {
+    const results = await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => {
+        try {
+          return [name, await check()] as const;
+        } catch (error) {
+          const why = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+          return [name, { ok: false, detail: `unreachable: ${why}` }] as const;
+        }
+      }),
+    );
+    return { ready: results.every(([, r]) => r.ok), checks: Object.fromEntries(results) };
+  };
+}
+
 type MetricsRegistry = { contentType: string; metrics: () => Promise<string> };
 
 /**

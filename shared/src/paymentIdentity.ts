@@ -52,25 +52,34 @@ export const isPermit2Payload = (payload: unknown) =>
 
 /**
  * What makes one payment one payment, whoever looks at it (the node, the facilitator): its scheme, the
- * chain and token, who pays, and the scheme's single-use reference. `key` is its stable string form.
- * For `exact` the reference is the EIP-3009 nonce, single-use per payer and token on-chain. A scheme adds
- * a variant here (the escrow channel: channel id + cumulative amount) and an extractor below.
+ * chain and token, who pays whom how much, and a digest of what was signed. `key` is its stable string form.
  */
-export type PaymentIdentity = {
-  scheme: "exact";
+type PaymentIdentityBase = {
+  scheme: string;
   key: string;
   network: Caip2Network;
   asset: `0x${string}`;
   payer: `0x${string}`;
   payTo: `0x${string}`;
   amount: string;
+  /** A digest of everything the payer signed, so two payloads with one key can be told apart. */
+  digest: string;
+};
+
+/** `exact` over EIP-3009: single-use by its nonce (per payer and token, on-chain), spendable until validBefore. */
+export type ExactPaymentIdentity = PaymentIdentityBase & {
+  scheme: "exact";
   nonce: `0x${string}`;
   /** Unix seconds after which the authorization can never be spent. */
   validBefore: number;
   signature: `0x${string}`;
-  /** A digest of everything the payer signed, so two payloads with one key can be told apart. */
-  digest: string;
 };
+
+/**
+ * Every identifiable payment. A scheme adds its variant here (the escrow channel: channel id + cumulative
+ * amount) and its extractor to `extractors` below; nothing else changes.
+ */
+export type PaymentIdentity = ExactPaymentIdentity;
 
 export type PaymentIdentityResult =
   | { ok: true; identity: PaymentIdentity }
