@@ -84,6 +84,26 @@ describe("UapiClient", () => {
     expect(await client.request("get=1\n\n")).toBe("a=1\nb=2\n");
   });
 
+  it("reassembles a large reply sent in many chunks, the closing blank line split across two", async () => {
+    const body = Array.from({ length: 20_000 }, (_, i) => `public_key=${String(i).padStart(64, "0")}\n`).join("");
+    const text = `${body}errno=0\n\n`;
+    const d = await fakeDevice((_request, _index, conn) => {
+      d.stats.outstanding--;
+      void (async () => {
+        // Chunks of 4 KiB, the last boundary placed between the two newlines of the blank line.
+        const cut = text.length - 1;
+        for (let at = 0; at < cut; at += 4096) {
+          conn.write(text.slice(at, Math.min(at + 4096, cut)));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        conn.write(text.slice(cut));
+      })();
+    });
+    device = d;
+    client = new UapiClient({ socketPath: d.socketPath });
+    expect(await client.request("get=1\n\n")).toBe(body);
+  });
+
   it("turns a non-zero errno into a WireguardError and starts a fresh connection", async () => {
     const d = await fakeDevice((_request, index, conn) => d.reply(conn, index === 0 ? "errno=-22\n\n" : "errno=0\n\n"));
     device = d;
