@@ -2,7 +2,7 @@ import type { Config } from "jest";
 
 // One jest project per package, plus the cross-package flows in e2e/. ts-jest transpiles only:
 // `npm run typecheck` is the type check.
-const packages = ["shared", "wireguard", "facilitator", "agent", "client", "desktop", "e2e"];
+const packages = ["shared", "wireguard", "facilitator", "agent", "client", "desktop", "scripts", "e2e"];
 
 const project = (name: string) => ({
   displayName: name,

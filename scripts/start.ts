@@ -2,13 +2,15 @@
 // everything that needs to find the others, prints one `<name>  <URL>` line per service and stops them all,
 // in reverse order, on Ctrl-C or SIGTERM.
 
-import { rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { startAgentProcess } from "@wg402/agent";
 import { DEFAULT_DEMO_FUNDS, deployLocalStack, startHardhatNode } from "@wg402/contracts";
 import { startUiDaemonProcess } from "@wg402/desktop/daemon";
 import { startFacilitatorProcess } from "@wg402/facilitator";
-import { localStackPath, writeLocalStack } from "@wg402/shared";
+import { defaultLocalStackPath, localStackPath, writeLocalStack } from "@wg402/shared";
 import { formatUnits } from "viem";
 import { createNodeNamespace } from "./lib/nodeNamespace.ts";
 
@@ -30,12 +32,42 @@ process.on("SIGTERM", () => void shutdown(0));
 
 const line = (name: string, value: string) => console.log(`${name.padEnd(12)} ${value}`);
 
+/** The port asked for (WG402_*_PORT), else the default if it is free, else any free one ("0"). */
+async function portFor(variable: string, preferred: number): Promise<string> {
+  const asked = process.env[variable];
+  if (asked) return asked;
+  const free = await new Promise<boolean>((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(preferred, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+  return free ? String(preferred) : "0";
+}
+
+/**
+ * The stack file, and with it the directory of the ledgers: the default one, unless a live stack already
+ * runs from it, in which case this stack gets a directory of its own (said in the connect line).
+ */
+async function claimStackFile(): Promise<{ file: string; release: () => Promise<void> }> {
+  if (process.env.WG402_STACK_FILE) return { file: localStackPath(), release: async () => undefined };
+  const base = process.env.WG402_STACK_DIR ?? dirname(defaultLocalStackPath);
+  await mkdir(base, { recursive: true });
+  const owner = join(base, "stack.pid");
+  const holder = (await readFile(owner, "utf8").catch(() => "")).trim();
+  if (/^\d+$/.test(holder) && holder !== String(process.pid) && existsSync(`/proc/${holder}`)) {
+    const file = join(base, `stack-${process.pid}`, "local.json");
+    return { file, release: () => rm(dirname(file), { recursive: true, force: true }) };
+  }
+  await writeFile(owner, String(process.pid));
+  return { file: join(base, "local.json"), release: () => rm(owner, { force: true }) };
+}
+
 try {
-  const port = Number(process.env.WG402_CHAIN_PORT ?? 8545);
-  const chain = await startHardhatNode({ port });
+  const { file, release } = await claimStackFile();
+  running.push({ name: "stack file", stop: release });
+  const chain = await startHardhatNode({ port: Number(await portFor("WG402_CHAIN_PORT", 8545)) });
   running.push({ name: "chain", stop: chain.stop });
   const stack = await deployLocalStack({ rpcUrl: chain.rpcUrl });
-  const file = localStackPath();
   const stateDir = dirname(file);
   // The chain is new on every start, so yesterday's ledgers describe payments on a chain that is gone.
   for (const db of ["facilitator.sqlite", "agent.sqlite"]) {
@@ -45,7 +77,7 @@ try {
   const facilitator = await startFacilitatorProcess(
     {
       FACILITATOR_PRIVATE_KEY: stack.accounts.facilitator.privateKey,
-      FACILITATOR_PORT: process.env.WG402_FACILITATOR_PORT ?? "4020",
+      FACILITATOR_PORT: await portFor("WG402_FACILITATOR_PORT", 4020),
       FACILITATOR_DB_PATH: join(stateDir, "facilitator.sqlite"),
       FACILITATOR_ALLOWED_ASSETS: stack.token.address,
       WG402_RPC_URL_LOCAL: chain.rpcUrl,
@@ -67,15 +99,16 @@ try {
           AGENT_WG_NETNS: node.netns,
           AGENT_WG_INTERFACE: `wg402n${process.pid}`.slice(0, 15),
           AGENT_WG_ENDPOINT_HOST: node.endpointHost,
+          AGENT_WG_SUBNET: node.tunnelSubnet,
           // Split tunnel: the node's namespace has no route to the internet, so only its subnet goes through.
-          AGENT_WG_ALLOWED_IPS: "10.64.0.0/16",
+          AGENT_WG_ALLOWED_IPS: node.tunnelSubnet,
           AGENT_WG_DNS: "",
           AGENT_WG_PRIVATE_KEY_FILE: join(stateDir, "agent-wg.key"),
         };
   if (!("unavailable" in node)) running.push({ name: "node namespace", stop: node.remove });
   const agent = await startAgentProcess(
     {
-      AGENT_PORT: process.env.WG402_AGENT_PORT ?? "4021",
+      AGENT_PORT: await portFor("WG402_AGENT_PORT", 4021),
       AGENT_DB_PATH: join(stateDir, "agent.sqlite"),
       ...wireguardEnv,
       AGENT_PAY_TO: stack.accounts.operator.address,
@@ -95,7 +128,7 @@ try {
   await writeLocalStack(stack, file);
 
   const ui = await startUiDaemonProcess(
-    { WG402_STACK_FILE: file, WG402_UI_PORT: process.env.WG402_UI_PORT ?? "4030" },
+    { WG402_STACK_FILE: file, WG402_UI_PORT: await portFor("WG402_UI_PORT", 4030) },
     { onOutput: (text) => console.error(`[ui] ${text}`) },
   );
   running.push({ name: "ui", stop: ui.stop });
@@ -105,6 +138,9 @@ try {
   line("chain", chain.rpcUrl);
   line("facilitator", facilitator.url);
   line("agent", `${agent.url}  (WireGuard: ${agent.driver})`);
+  if (!("unavailable" in node)) {
+    line("", `node ${node.endpointHost} via ${node.hostInterface}, tunnel subnet ${node.tunnelSubnet}`);
+  }
   if ("unavailable" in node) line("", `no real tunnel on this machine: ${node.unavailable}`);
   line("ui", ui.url);
   line("token", `${stack.token.address} (${stack.token.symbol}, ${stack.token.decimals} decimals)`);
@@ -115,8 +151,12 @@ try {
   // The exact command a newcomer can paste: a real tunnel where this machine has one, else a config export.
   const driver = "unavailable" in node ? "export" : "userspace";
   const sudo = driver === "userspace" && process.getuid?.() !== 0 ? "sudo " : "";
+  // A second stack on this host: its own stack file, and a client interface of its own.
+  const second = file !== defaultLocalStackPath;
+  const stackEnv = second ? `WG402_STACK_FILE=${file} ` : "";
+  const iface = second ? ` --interface ${`wg402c${process.pid}`.slice(0, 15)}` : "";
   console.log(
-    `\nConnect the demo wallet (another terminal):\n  ${sudo}WG402_PRIVATE_KEY=${stack.accounts.demo.privateKey} npm run wg402 -- connect ${agent.url} --minutes 5 --auto-renew --max-spend 0.05 --driver ${driver}`,
+    `\nConnect the demo wallet (another terminal):\n  ${sudo}${stackEnv}WG402_PRIVATE_KEY=${stack.accounts.demo.privateKey} npm run wg402 -- connect ${agent.url} --minutes 5 --auto-renew --max-spend 0.05 --driver ${driver}${iface}`,
   );
   console.log("\nwg402 local stack is up. Press Ctrl-C to stop.");
 } catch (error) {
