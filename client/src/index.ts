@@ -1,15 +1,15 @@
 // The wg402 client SDK: what scripts and the desktop app import. The CLI (`wg402`) is built on it.
-export * from "./autoRenewer.ts";
+export * from "./chain/money.ts";
+export * from "./chain/paymentChain.ts";
+export * from "./chain/spendBudget.ts";
 export { ExitCode, exitCodeFor } from "./cli/exitCodes.ts";
 export type { CliIo } from "./cli/io.ts";
 export { run as runCli } from "./cli/main.ts";
-export * from "./clock.ts";
-export * from "./closeLease.ts";
-export * from "./closeRecordedLease.ts";
 export * from "./errors.ts";
-export * from "./home.ts";
-export * from "./leaseClient.ts";
-export * from "./money.ts";
+export * from "./files/home.ts";
+export * from "./files/secretFile.ts";
+export * from "./node/closeLease.ts";
+export * from "./node/leaseClient.ts";
 export {
   type FetchLike,
   fetchLease,
@@ -17,18 +17,24 @@ export {
   fetchQuote,
   type NodeQuote,
   normalizeNodeUrl,
-} from "./nodeApi.ts";
-export * from "./paymentChain.ts";
-export * from "./sessionState.ts";
-export * from "./spendBudget.ts";
+} from "./node/nodeApi.ts";
+export * from "./node/openLeaseClient.ts";
+export * from "./node/paymentKind.ts";
+export * from "./node/probeNode.ts";
+export * from "./runtime/index.ts";
+export * from "./session/autoRenewer.ts";
+export * from "./session/closeRecordedLease.ts";
+export * from "./session/openSession.ts";
+export * from "./session/sessionHistory.ts";
+export * from "./session/sessionState.ts";
+export type * from "./session/sessionTypes.ts";
+export * from "./session/vpnSession.ts";
 export * from "./tunnel/createTunnelDriver.ts";
 export * from "./tunnel/exportDriver.ts";
 export * from "./tunnel/types.ts";
 export * from "./tunnel/userspaceDriver.ts";
 export * from "./tunnel/wgQuickConfig.ts";
 export * from "./tunnel/wgQuickDriver.ts";
-export * from "./typedEmitter.ts";
-export * from "./vpnSession.ts";
 export * from "./wallet/balances.ts";
 export * from "./wallet/faucet.ts";
 export * from "./wallet/keystoreWallet.ts";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { type NodeInfo, writeLocalStack } from "@wg402/shared";
 import { generateKeyPair } from "@wg402/wireguard";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { writeSessionState } from "../sessionState.ts";
+import { writeSessionState } from "../session/sessionState.ts";
 import { jsonLines, runCli } from "../testing/runCli.ts";
 import { writeKeystoreFile } from "../wallet/keystoreWallet.ts";
 import { ExitCode } from "./exitCodes.ts";

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { type Lease, NodeInfo, UsageReceipt } from "@wg402/shared";
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { fetchLease, fetchLeaseSummary } from "../nodeApi.ts";
+import { fetchLease, fetchLeaseSummary } from "../node/nodeApi.ts";
 import { jsonLines, runCli, startCli } from "../testing/runCli.ts";
 import { type RunningAgent, startTestStack, type TestStack } from "../testing/testStack.ts";
 import { ExitCode } from "./exitCodes.ts";

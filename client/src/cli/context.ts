@@ -1,9 +1,11 @@
 import type { ChainKey, NodeInfo, PaymentKind } from "@wg402/shared";
-import { ClientError, ClientErrorCode } from "../errors.ts";
-import { homePaths } from "../home.ts";
-import { parseTokenAmount } from "../money.ts";
-import { fetchNodeInfo, normalizeNodeUrl } from "../nodeApi.ts";
-import { type PaymentChain, paymentChainByKey, paymentChainFor } from "../paymentChain.ts";
+import { ErrorCode } from "@wg402/shared";
+import { type PaymentChain, paymentChainByKey, paymentChainFor } from "../chain/paymentChain.ts";
+import { ClientError } from "../errors.ts";
+import { homePaths } from "../files/home.ts";
+import { fetchNodeInfo, normalizeNodeUrl } from "../node/nodeApi.ts";
+import type { TokenCap } from "../node/openLeaseClient.ts";
+import { exactPaymentKind } from "../node/paymentKind.ts";
 import { loadWallet, type Wallet } from "../wallet/loadWallet.ts";
 import type { CliIo } from "./io.ts";
 
@@ -25,7 +27,7 @@ export class CliContext {
     if (fromEnv !== undefined) return fromEnv;
     if (!this.io.prompt) {
       throw new ClientError(`the wallet is encrypted: set ${PASSPHRASE_ENV} or run in a terminal`, {
-        code: ClientErrorCode.passphrase_required,
+        code: ErrorCode.passphrase_required,
       });
     }
     return this.io.prompt(question);
@@ -38,7 +40,7 @@ export class CliContext {
     const first = await this.passphrase("new wallet passphrase: ");
     const second = await this.passphrase("repeat it: ");
     if (first !== second) {
-      throw new ClientError("the two passphrases differ", { code: ClientErrorCode.passphrase_required });
+      throw new ClientError("the two passphrases differ", { code: ErrorCode.passphrase_required });
     }
     return first;
   }
@@ -50,15 +52,7 @@ export class CliContext {
   async node(url: string): Promise<{ nodeUrl: string; node: NodeInfo; kind: PaymentKind }> {
     const nodeUrl = normalizeNodeUrl(url);
     const node = await fetchNodeInfo(nodeUrl, { fetch: this.io.fetch });
-    const kind = node.accepts.find((k) => k.scheme === "exact");
-    if (!kind) {
-      throw new ClientError(
-        `the node accepts only ${node.accepts.map((k) => k.scheme).join(", ")}; this client pays with "exact"`,
-        {
-          code: ClientErrorCode.unsupported_scheme,
-        },
-      );
-    }
+    const kind = exactPaymentKind(node);
     return { nodeUrl, node, kind };
   }
 
@@ -72,6 +66,7 @@ export class CliContext {
   }
 }
 
-export function amountOption(value: string | undefined, chain: PaymentChain, flag: string): bigint | null {
-  return value === undefined ? null : parseTokenAmount(value, chain.token.decimals, flag);
+/** A `--max-…` option as the cap it sets, named after its flag in errors; absent: no cap. */
+export function capOption(value: string | undefined, flag: string): TokenCap | null {
+  return value === undefined ? null : { amount: value, what: flag };
 }

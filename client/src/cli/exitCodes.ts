@@ -1,4 +1,4 @@
-import type { ClientErrorCode } from "../errors.ts";
+import type { ErrorCode } from "@wg402/shared";
 
 /** The CLI's exit codes, stable for scripts. */
 export const ExitCode = {
@@ -28,7 +28,7 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-const byCode: Partial<Record<ClientErrorCode, ExitCode>> = {
+const byCode: Partial<Record<ErrorCode, ExitCode>> = {
   invalid_argument: ExitCode.usage,
   invalid_url: ExitCode.usage,
   invalid_amount: ExitCode.usage,
@@ -82,5 +82,5 @@ const byCode: Partial<Record<ClientErrorCode, ExitCode>> = {
 };
 
 export function exitCodeFor(code: string): ExitCode {
-  return byCode[code as ClientErrorCode] ?? ExitCode.failure;
+  return byCode[code as ErrorCode] ?? ExitCode.failure;
 }

@@ -1,4 +1,4 @@
-import type { SessionStatus } from "../vpnSession.ts";
+import type { SessionStatus } from "../session/sessionTypes.ts";
 import { formatBytes, formatDuration, formatStatusLine } from "./liveLine.ts";
 
 const status = (overrides: Partial<SessionStatus> = {}): SessionStatus => ({

@@ -1,5 +1,5 @@
 import { formatUnits } from "viem";
-import type { SessionStatus } from "../vpnSession.ts";
+import type { SessionStatus } from "../session/sessionTypes.ts";
 
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));

@@ -1,4 +1,4 @@
-import { CommanderError } from "commander";
+import { CommanderError } from "@commander-js/extra-typings";
 import { ClientError } from "../errors.ts";
 import { ExitCode, exitCodeFor } from "./exitCodes.ts";
 import type { CliIo } from "./io.ts";

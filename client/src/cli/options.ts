@@ -1,6 +1,6 @@
+import { InvalidArgumentError } from "@commander-js/extra-typings";
 import { ChainKey } from "@wg402/shared";
-import { InvalidArgumentError } from "commander";
-import { isDecimalAmount } from "../money.ts";
+import { isDecimalAmount } from "../chain/money.ts";
 import { TunnelDriverKind } from "../tunnel/types.ts";
 
 const INTERFACE_NAME = /^[A-Za-z0-9_=+.-]{1,15}$/;

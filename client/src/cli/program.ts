@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, type OptionValues } from "@commander-js/extra-typings";
 import { registerConnectCommand } from "./commands/connect.ts";
 import { registerFaucetCommand } from "./commands/faucet.ts";
 import { registerLeaseCommands } from "./commands/lease.ts";
@@ -13,10 +13,7 @@ export const CLI_VERSION = "0.1.0";
 type Handler<O, A extends unknown[]> = (ctx: CliContext, out: Output, options: O, ...args: A) => Promise<unknown>;
 
 /** What every command shares: `--json`, `--keystore`, one Output, and the exit code it sets. */
-export type CommandRunner = {
-  leaf(command: Command, description: string): Command;
-  handler<O, A extends unknown[]>(fn: Handler<O, A>): (...args: unknown[]) => Promise<void>;
-};
+export type CommandRunner = ReturnType<typeof createRunner>;
 
 export type RunState = { json: boolean; exitCode: number; out: Output | null };
 
@@ -36,8 +33,21 @@ export function buildProgram(io: CliIo, state: RunState): Command {
       },
     });
 
-  const runner: CommandRunner = {
-    leaf(command, description) {
+  const runner = createRunner(io, state, program);
+  registerWalletCommands(program, runner);
+  registerFaucetCommand(program, runner);
+  registerNodeCommands(program, runner);
+  registerConnectCommand(program, runner);
+  registerLeaseCommands(program, runner);
+  return program;
+}
+
+function createRunner(io: CliIo, state: RunState, program: Command) {
+  return {
+    leaf<A extends unknown[], O extends OptionValues, G extends OptionValues>(
+      command: Command<A, O, G>,
+      description: string,
+    ) {
       return command
         .description(description)
         .option("--json", "machine-readable output (errors go to stderr as {error, message})")
@@ -45,24 +55,17 @@ export function buildProgram(io: CliIo, state: RunState): Command {
         .exitOverride()
         .configureOutput(program.configureOutput());
     },
-    handler(fn) {
-      return async (...all: unknown[]) => {
-        const command = all.at(-1) as Command;
-        const options = command.opts() as { json?: boolean; keystore?: string };
+    /** Commander calls an action with the arguments, the options and the command; `fn` gets a context first. */
+    handler<A extends unknown[], O extends { json?: true; keystore?: string }>(fn: Handler<O, A>) {
+      return async (...all: [...A, O, unknown]): Promise<void> => {
+        const options = all.at(-2) as O;
         state.json = options.json === true;
         const out = new Output(io, state.json);
         state.out = out;
         const ctx = new CliContext(io, { keystore: options.keystore });
-        const code = await fn(ctx, out, options as never, ...(all.slice(0, -2) as never));
+        const code = await fn(ctx, out, options, ...(all.slice(0, -2) as A));
         state.exitCode = typeof code === "number" ? code : 0;
       };
     },
   };
-
-  registerWalletCommands(program, runner);
-  registerFaucetCommand(program, runner);
-  registerNodeCommands(program, runner);
-  registerConnectCommand(program, runner);
-  registerLeaseCommands(program, runner);
-  return program;
 }

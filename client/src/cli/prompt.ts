@@ -1,4 +1,5 @@
-import { ClientError, ClientErrorCode } from "../errors.ts";
+import { ErrorCode } from "@wg402/shared";
+import { ClientError } from "../errors.ts";
 
 /** Reads one line from the terminal without echoing it (passphrases, private keys). */
 export function promptHidden(question: string): Promise<string> {
@@ -21,7 +22,7 @@ export function promptHidden(question: string): Promise<string> {
     const onData = (chunk: string) => {
       for (const char of chunk) {
         if (char === "\r" || char === "\n" || char === "\u0004") return done();
-        if (char === "\u0003") return done(new ClientError("cancelled", { code: ClientErrorCode.aborted }));
+        if (char === "\u0003") return done(new ClientError("cancelled", { code: ErrorCode.aborted }));
         if (char === "\u007f" || char === "\b") answer = answer.slice(0, -1);
         else answer += char;
       }

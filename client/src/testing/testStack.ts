@@ -14,6 +14,7 @@ import { FakeDriver } from "@wg402/wireguard";
 import { pino } from "pino";
 import { createPublicClient, createWalletClient, type Hex, http, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { createSerialQueue } from "../runtime/serialQueue.ts";
 
 export type RunningAgent = { agent: Agent; url: string; driver: FakeDriver };
 
@@ -83,9 +84,9 @@ export async function startTestStack(): Promise<TestStack> {
     const facilitatorUrl = await listen(facilitator.app);
 
     // Serialized: the deployer's nonce is shared by every funding transaction.
-    let funding: Promise<unknown> = Promise.resolve();
-    const fundedWallet: TestStack["fundedWallet"] = (amount) => {
-      const next = funding.then(async () => {
+    const serial = createSerialQueue();
+    const fundedWallet: TestStack["fundedWallet"] = (amount) =>
+      serial(async () => {
         const privateKey = generatePrivateKey();
         const address = privateKeyToAccount(privateKey).address;
         if (amount > 0n) {
@@ -99,9 +100,6 @@ export async function startTestStack(): Promise<TestStack> {
         }
         return { privateKey, address };
       });
-      funding = next.catch(() => undefined);
-      return next;
-    };
 
     const stack: TestStack = {
       chain,

@@ -1,6 +1,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { ClientError, ClientErrorCode } from "../errors.ts";
+import { ErrorCode } from "@wg402/shared";
+import { ClientError } from "../errors.ts";
 
 /** "host:port" or "[v6]:port" → the IP the tunnel will use, and the form UAPI wants. */
 export async function resolveEndpoint(endpoint: string): Promise<{ host: string; port: number; uapi: string }> {
@@ -8,7 +9,7 @@ export async function resolveEndpoint(endpoint: string): Promise<{ host: string;
   const port = Number(match?.[2]);
   if (!match?.[1] || !Number.isInteger(port) || port < 1 || port > 65535) {
     throw new ClientError(`the node's endpoint ${JSON.stringify(endpoint)} is not host:port`, {
-      code: ClientErrorCode.not_a_wg402_node,
+      code: ErrorCode.not_a_wg402_node,
     });
   }
   let host = match[1];
@@ -17,7 +18,7 @@ export async function resolveEndpoint(endpoint: string): Promise<{ host: string;
       host = (await lookup(host)).address;
     } catch (error) {
       throw new ClientError(`cannot resolve the node's endpoint ${host}`, {
-        code: ClientErrorCode.node_unreachable,
+        code: ErrorCode.node_unreachable,
         cause: error,
       });
     }

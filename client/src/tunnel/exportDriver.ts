@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import QRCode from "qrcode";
-import { writeSecretFile } from "../secretFile.ts";
+import { writeSecretFile } from "../files/secretFile.ts";
 import type { TunnelDriver, TunnelHandle, TunnelUp, TunnelUpRequest } from "./types.ts";
 
 export type ExportDriverOptions = {

@@ -1,7 +1,8 @@
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import { delimiter, join } from "node:path";
-import { ClientError, ClientErrorCode } from "../errors.ts";
+import { ErrorCode } from "@wg402/shared";
+import { ClientError } from "../errors.ts";
 
 export const isRootUser = (): boolean => process.getuid?.() === 0;
 
@@ -9,7 +10,7 @@ export const isRootUser = (): boolean => process.getuid?.() === 0;
 export function requireRoot(isRoot: (() => boolean) | undefined, driver: string, why: string): void {
   if ((isRoot ?? isRootUser)()) return;
   throw new ClientError(`${driver} needs root because ${why}: run it with sudo, or use --driver export`, {
-    code: ClientErrorCode.root_required,
+    code: ErrorCode.root_required,
   });
 }
 

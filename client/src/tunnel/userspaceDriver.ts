@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
+import { ErrorCode } from "@wg402/shared";
 import {
   configureInterface,
   detectWireguardSupport,
@@ -10,7 +11,7 @@ import {
   uapiSocketPath,
   type WireguardGoProcess,
 } from "@wg402/wireguard";
-import { ClientError, ClientErrorCode } from "../errors.ts";
+import { ClientError } from "../errors.ts";
 import { resolveEndpoint } from "./endpoint.ts";
 import { requireRoot } from "./privileges.ts";
 import { addRoute, BLOCK_METRIC, deleteRoute, endpointRoute, tunnelPrefixes } from "./routes.ts";
@@ -42,7 +43,7 @@ export class UserspaceDriver implements TunnelDriver {
   async precheck(_plan?: TunnelPrecheck): Promise<void> {
     if (process.platform !== "linux") {
       throw new ClientError("the userspace driver is Linux only: use --driver wg-quick or export", {
-        code: ClientErrorCode.tool_missing,
+        code: ErrorCode.tool_missing,
       });
     }
     requireRoot(this.options.isRoot, "the userspace driver", "it creates a network interface");
@@ -55,18 +56,18 @@ export class UserspaceDriver implements TunnelDriver {
       throw new ClientError(
         `the userspace driver needs ${missing.join(" and ")}: apt-get install ${missing.join(" ")}`,
         {
-          code: ClientErrorCode.tool_missing,
+          code: ErrorCode.tool_missing,
         },
       );
     }
     if (!support.tun) {
       throw new ClientError("the userspace driver needs /dev/net/tun, which is missing or not accessible", {
-        code: ClientErrorCode.tool_missing,
+        code: ErrorCode.tool_missing,
       });
     }
     if (this.options.netns !== undefined && !existsSync(`/run/netns/${this.options.netns}`)) {
       throw new ClientError(`there is no network namespace named ${this.options.netns}`, {
-        code: ClientErrorCode.invalid_argument,
+        code: ErrorCode.invalid_argument,
       });
     }
   }
@@ -78,11 +79,11 @@ export class UserspaceDriver implements TunnelDriver {
     const peer = config.peers[0];
     if (!peer || config.peers.length !== 1) {
       throw new ClientError("a wg402 tunnel has exactly one peer, the node", {
-        code: ClientErrorCode.invalid_argument,
+        code: ErrorCode.invalid_argument,
       });
     }
     const [address, ...moreAddresses] = config.addresses;
-    if (!address) throw new ClientError("the config has no address", { code: ClientErrorCode.invalid_argument });
+    if (!address) throw new ClientError("the config has no address", { code: ErrorCode.invalid_argument });
     const endpoint = peer.endpoint ? await resolveEndpoint(peer.endpoint) : null;
 
     const handle: TunnelHandle = {
@@ -193,5 +194,5 @@ export class UserspaceDriver implements TunnelDriver {
 function tunnelFailed(message: string, cause: unknown): ClientError {
   if (cause instanceof ClientError) return cause;
   const detail = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
-  return new ClientError(`${message}: ${detail}`, { code: ClientErrorCode.tunnel_failed, cause });
+  return new ClientError(`${message}: ${detail}`, { code: ErrorCode.tunnel_failed, cause });
 }

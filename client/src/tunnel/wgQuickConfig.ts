@@ -1,6 +1,6 @@
-import { WIREGUARD_PRIVATE_KEY_PLACEHOLDER } from "@wg402/shared";
+import { ErrorCode, WIREGUARD_PRIVATE_KEY_PLACEHOLDER } from "@wg402/shared";
 import { isValidKey } from "@wg402/wireguard";
-import { ClientError, ClientErrorCode } from "../errors.ts";
+import { ClientError } from "../errors.ts";
 
 export type WgQuickPeer = {
   publicKey: string;
@@ -31,7 +31,7 @@ export function renderTunnelConfig(
 ): string {
   if (!isValidKey(privateKey)) {
     throw new ClientError("the WireGuard private key is not 32 bytes of base64", {
-      code: ClientErrorCode.invalid_argument,
+      code: ErrorCode.invalid_argument,
     });
   }
   const matches = configText.match(new RegExp(PLACEHOLDER_LINE.source, "gm")) ?? [];
@@ -39,7 +39,7 @@ export function renderTunnelConfig(
     throw new ClientError(
       `the node's config must hold exactly one "PrivateKey = ${WIREGUARD_PRIVATE_KEY_PLACEHOLDER}" line`,
       {
-        code: ClientErrorCode.not_a_wg402_node,
+        code: ErrorCode.not_a_wg402_node,
       },
     );
   }
@@ -49,7 +49,7 @@ export function renderTunnelConfig(
   const hook = /^\s*(PreUp|PostUp|PreDown|PostDown|SaveConfig)\s*=/im.exec(text);
   if (hook) {
     throw new ClientError(`the node's config contains "${hook[1]}", which would run commands here; refusing it`, {
-      code: ClientErrorCode.not_a_wg402_node,
+      code: ErrorCode.not_a_wg402_node,
     });
   }
   return text.endsWith("\n") ? text : `${text}\n`;
@@ -110,6 +110,6 @@ export function parseWgQuickConfig(text: string): WgQuickConfig {
 
 function invalid(why: string, index: number): ClientError {
   return new ClientError(`invalid WireGuard config${index > 0 ? ` (line ${index + 1})` : ""}: ${why}`, {
-    code: ClientErrorCode.invalid_argument,
+    code: ErrorCode.invalid_argument,
   });
 }

@@ -1,8 +1,9 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { ErrorCode } from "@wg402/shared";
 import { runCommand } from "@wg402/wireguard";
-import { ClientError, ClientErrorCode } from "../errors.ts";
-import { writeSecretFile } from "../secretFile.ts";
+import { ClientError } from "../errors.ts";
+import { writeSecretFile } from "../files/secretFile.ts";
 import { findExecutable, requireRoot } from "./privileges.ts";
 import { addRoute, BLOCK_METRIC, deleteRoute, tunnelPrefixes } from "./routes.ts";
 import type { RouteSpec, TunnelDriver, TunnelHandle, TunnelPrecheck, TunnelUp, TunnelUpRequest } from "./types.ts";
@@ -39,14 +40,14 @@ export class WgQuickDriver implements TunnelDriver {
       throw new ClientError(
         "the wg-quick driver needs wireguard-tools: apt-get install wireguard-tools (brew install wireguard-tools)",
         {
-          code: ClientErrorCode.tool_missing,
+          code: ErrorCode.tool_missing,
         },
       );
     }
     if (plan.dns.length > 0 && !this.options.ignoreDns && !(await findExecutable("resolvconf"))) {
       throw new ClientError(
         "wg-quick needs resolvconf to use the node's DNS: apt-get install openresolv, or pass --ignore-dns to keep your resolver",
-        { code: ClientErrorCode.tool_missing },
+        { code: ErrorCode.tool_missing },
       );
     }
   }
@@ -54,7 +55,7 @@ export class WgQuickDriver implements TunnelDriver {
   async up(request: TunnelUpRequest): Promise<TunnelUp> {
     const name = request.interfaceName;
     const peer = request.config.peers[0];
-    if (!peer) throw new ClientError("the config has no peer", { code: ClientErrorCode.invalid_argument });
+    if (!peer) throw new ClientError("the config has no peer", { code: ErrorCode.invalid_argument });
     const configPath = join(this.options.tunnelsDir, `${name}.conf`);
     const text = this.options.ignoreDns ? dropDnsLines(request.configText) : request.configText;
     await writeSecretFile(configPath, text);
@@ -74,7 +75,7 @@ export class WgQuickDriver implements TunnelDriver {
     } catch (error) {
       await rm(configPath, { force: true });
       throw new ClientError(`wg-quick up failed: ${(error as Error).message.split("\n").slice(-1)[0]}`, {
-        code: ClientErrorCode.tunnel_failed,
+        code: ErrorCode.tunnel_failed,
         cause: error,
       });
     }

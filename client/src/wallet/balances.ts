@@ -1,7 +1,8 @@
+import { ErrorCode } from "@wg402/shared";
 import { erc20Abi } from "viem";
-import { ClientError, ClientErrorCode } from "../errors.ts";
-import { formatTokenAmount } from "../money.ts";
-import type { PaymentChain } from "../paymentChain.ts";
+import { formatTokenAmount } from "../chain/money.ts";
+import type { PaymentChain } from "../chain/paymentChain.ts";
+import { ClientError } from "../errors.ts";
 
 export type Balances = {
   address: `0x${string}`;
@@ -31,7 +32,7 @@ export async function readBalances(paymentChain: PaymentChain, address: `0x${str
   } catch (error) {
     if (error instanceof ClientError) throw error;
     throw new ClientError(`cannot read balances from the ${chain.name} RPC at ${paymentChain.rpcUrl}`, {
-      code: ClientErrorCode.rpc_unreachable,
+      code: ErrorCode.rpc_unreachable,
       cause: error,
     });
   }
@@ -57,7 +58,7 @@ export async function assertTokenBalance(
     balance = await readTokenBalance(paymentChain, address);
   } catch (error) {
     throw new ClientError(`cannot read the ${paymentChain.token.symbol} balance from ${paymentChain.rpcUrl}`, {
-      code: ClientErrorCode.rpc_unreachable,
+      code: ErrorCode.rpc_unreachable,
       cause: error,
     });
   }
@@ -66,7 +67,7 @@ export async function assertTokenBalance(
     throw new ClientError(
       `insufficient balance: this costs ${formatTokenAmount(amount, paymentChain.token)} but ${address} holds ${formatTokenAmount(balance, paymentChain.token)}${hint}`,
       {
-        code: ClientErrorCode.insufficient_balance,
+        code: ErrorCode.insufficient_balance,
         details: { balance: balance.toString(), needed: amount.toString() },
       },
     );

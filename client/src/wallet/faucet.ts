@@ -1,4 +1,4 @@
-import { x402TestUSDAbi } from "@wg402/shared";
+import { ErrorCode, x402TestUSDAbi } from "@wg402/shared";
 import {
   ContractFunctionRevertedError,
   createWalletClient,
@@ -8,8 +8,8 @@ import {
   BaseError as ViemError,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { ClientError, ClientErrorCode } from "../errors.ts";
-import type { PaymentChain } from "../paymentChain.ts";
+import type { PaymentChain } from "../chain/paymentChain.ts";
+import { ClientError } from "../errors.ts";
 import { readTokenBalance } from "./balances.ts";
 
 export type FaucetResult = {
@@ -29,14 +29,14 @@ export async function requestFaucet(paymentChain: PaymentChain, account: LocalAc
   const { chain, publicClient, token } = paymentChain;
   if (!chain.testOnly) {
     throw new ClientError(`${chain.name} has real money: there is no faucet`, {
-      code: ClientErrorCode.faucet_unavailable,
+      code: ErrorCode.faucet_unavailable,
     });
   }
   if (chain.key !== "local") {
     throw new ClientError(
       `${token.symbol} on ${chain.name} has no faucet() here: get test tokens from the issuer's faucet (https://faucet.circle.com for USDC)`,
       {
-        code: ClientErrorCode.faucet_unavailable,
+        code: ErrorCode.faucet_unavailable,
       },
     );
   }
@@ -46,7 +46,7 @@ export async function requestFaucet(paymentChain: PaymentChain, account: LocalAc
     const deployer = paymentChain.stack?.accounts.deployer;
     if (!deployer) {
       throw new ClientError(`${account.address} has no gas to call the faucet`, {
-        code: ClientErrorCode.insufficient_gas,
+        code: ErrorCode.insufficient_gas,
       });
     }
     const funder = createWalletClient({
@@ -75,7 +75,7 @@ export async function requestFaucet(paymentChain: PaymentChain, account: LocalAc
   const txHash = await wallet.writeContract(request);
   const receipt = await publicClient.waitForTransactionReceipt({ hash: txHash });
   if (receipt.status !== "success") {
-    throw new ClientError(`the faucet transaction ${txHash} reverted`, { code: ClientErrorCode.faucet_unavailable });
+    throw new ClientError(`the faucet transaction ${txHash} reverted`, { code: ErrorCode.faucet_unavailable });
   }
   const balance = await readTokenBalance(paymentChain, account.address);
   return { txHash, amount: balance - before, balance, gasTopUp };
@@ -90,29 +90,29 @@ function faucetRefusal(error: unknown, symbol: string): ClientError {
     if (name === "FaucetCooldownActive") {
       const at = new Date(Number(args[1] as bigint) * 1000).toISOString();
       return new ClientError(`the faucet gives once a minute: try again after ${at}`, {
-        code: ClientErrorCode.faucet_unavailable,
+        code: ErrorCode.faucet_unavailable,
         cause: error,
       });
     }
     if (name === "FaucetCapExceeded") {
       return new ClientError(`this address has had all the ${symbol} the faucet gives`, {
-        code: ClientErrorCode.faucet_unavailable,
+        code: ErrorCode.faucet_unavailable,
         cause: error,
       });
     }
     if (name === "FaucetDisabled") {
       return new ClientError("the faucet is disabled on this chain", {
-        code: ClientErrorCode.faucet_unavailable,
+        code: ErrorCode.faucet_unavailable,
         cause: error,
       });
     }
     return new ClientError(`the faucet refused: ${name ?? reverted.shortMessage}`, {
-      code: ClientErrorCode.faucet_unavailable,
+      code: ErrorCode.faucet_unavailable,
       cause: error,
     });
   }
   return new ClientError(`the faucet call failed: ${(error as Error).message.split("\n")[0]}`, {
-    code: ClientErrorCode.faucet_unavailable,
+    code: ErrorCode.faucet_unavailable,
     cause: error,
   });
 }

@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { BaseError, DEFAULT_SCRYPT_N, decryptKeystore, encryptKeystore, Keystore } from "@wg402/shared";
+import { BaseError, DEFAULT_SCRYPT_N, decryptKeystore, ErrorCode, encryptKeystore, Keystore } from "@wg402/shared";
 import { getAddress, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
-import { ClientError, ClientErrorCode } from "../errors.ts";
-import { writeSecretFile } from "../secretFile.ts";
+import { ClientError } from "../errors.ts";
+import { writeSecretFile } from "../files/secretFile.ts";
 
 const PRIVATE_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
 
@@ -12,7 +12,7 @@ export function parsePrivateKey(text: string, what = "the private key"): Hex {
   const trimmed = text.trim();
   if (!PRIVATE_KEY.test(trimmed)) {
     throw new ClientError(`${what} must be 32 bytes of hex (0x followed by 64 hex digits)`, {
-      code: ClientErrorCode.invalid_private_key,
+      code: ErrorCode.invalid_private_key,
     });
   }
   const key = (trimmed.startsWith("0x") ? trimmed : `0x${trimmed}`).toLowerCase() as Hex;
@@ -20,7 +20,7 @@ export function parsePrivateKey(text: string, what = "the private key"): Hex {
     privateKeyToAddress(key);
   } catch (error) {
     throw new ClientError(`${what} is not a valid secp256k1 key`, {
-      code: ClientErrorCode.invalid_private_key,
+      code: ErrorCode.invalid_private_key,
       cause: error,
     });
   }
@@ -39,7 +39,7 @@ export async function writeKeystoreFile(
   options: KeystoreOptions & { privateKey?: Hex } = {},
 ): Promise<{ address: `0x${string}`; path: string }> {
   if (passphrase.length === 0) {
-    throw new ClientError("the passphrase must not be empty", { code: ClientErrorCode.passphrase_required });
+    throw new ClientError("the passphrase must not be empty", { code: ErrorCode.passphrase_required });
   }
   const privateKey = options.privateKey ?? generatePrivateKey();
   const keystore = await encryptKeystore(privateKey, passphrase, { n: options.scryptN ?? DEFAULT_SCRYPT_N });
@@ -48,7 +48,7 @@ export async function writeKeystoreFile(
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") {
       throw new ClientError(`a wallet already exists at ${path}; move it away first (it is never overwritten)`, {
-        code: ClientErrorCode.wallet_exists,
+        code: ErrorCode.wallet_exists,
       });
     }
     throw error;
@@ -63,7 +63,7 @@ async function readKeystore(path: string): Promise<Keystore> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       throw new ClientError(`no wallet at ${path}: create one with \`wg402 wallet create\` or set WG402_PRIVATE_KEY`, {
-        code: ClientErrorCode.wallet_not_found,
+        code: ErrorCode.wallet_not_found,
       });
     }
     throw error;
@@ -73,14 +73,14 @@ async function readKeystore(path: string): Promise<Keystore> {
     json = JSON.parse(text);
   } catch (error) {
     throw new ClientError(`${path} is not JSON, so not a keystore`, {
-      code: ClientErrorCode.invalid_keystore,
+      code: ErrorCode.invalid_keystore,
       cause: error,
     });
   }
   const parsed = Keystore.safeParse(json);
   if (!parsed.success) {
     throw new ClientError(`${path} is not a keystore v3 file (scrypt, aes-128-ctr)`, {
-      code: ClientErrorCode.invalid_keystore,
+      code: ErrorCode.invalid_keystore,
       cause: parsed.error,
     });
   }
@@ -100,10 +100,10 @@ export async function unlockKeystoreFile(path: string, passphrase: string): Prom
     return await decryptKeystore(keystore, passphrase);
   } catch (error) {
     if (error instanceof BaseError && error.code === "unauthorized") {
-      throw new ClientError(`wrong passphrase for the wallet at ${path}`, { code: ClientErrorCode.wrong_passphrase });
+      throw new ClientError(`wrong passphrase for the wallet at ${path}`, { code: ErrorCode.wrong_passphrase });
     }
     if (error instanceof BaseError) {
-      throw new ClientError(`${path}: ${error.shortMessage}`, { code: ClientErrorCode.invalid_keystore, cause: error });
+      throw new ClientError(`${path}: ${error.shortMessage}`, { code: ErrorCode.invalid_keystore, cause: error });
     }
     throw error;
   }

@@ -1,7 +1,8 @@
+import { ErrorCode } from "@wg402/shared";
 import type { LocalAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { ClientError, ClientErrorCode } from "../errors.ts";
-import type { Env } from "../paymentChain.ts";
+import type { Env } from "../chain/paymentChain.ts";
+import { ClientError } from "../errors.ts";
 import { parsePrivateKey, readKeystoreAddress, unlockKeystoreFile } from "./keystoreWallet.ts";
 
 export type Wallet = {
@@ -30,7 +31,7 @@ export async function loadWallet(options: LoadWalletOptions): Promise<Wallet> {
   await readKeystoreAddress(options.keystorePath);
   const passphrase = await options.passphrase();
   if (!passphrase) {
-    throw new ClientError("a passphrase is needed to unlock the wallet", { code: ClientErrorCode.passphrase_required });
+    throw new ClientError("a passphrase is needed to unlock the wallet", { code: ErrorCode.passphrase_required });
   }
   const account = privateKeyToAccount(await unlockKeystoreFile(options.keystorePath, passphrase));
   return { account, address: account.address, source: { kind: "keystore", path: options.keystorePath } };

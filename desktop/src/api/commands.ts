@@ -1,5 +1,9 @@
-// The command half of the client API: one list of names, and the input and output of each. Electron IPC,
-// the HTTP daemon and the renderer all type-check against this one map.
+// The command half of the client API, in one registry: each command's name, its input schema (zod, checked
+// in the host) and the type of its result. Everything else is derived from it: the names, the input and
+// output types, the IPC channels, the daemon's routes. Electron IPC, the HTTP daemon and the renderer all
+// type-check against it.
+import { z } from "zod";
+import { Minutes, Network, Nothing, optional, Passphrase, SettingsPatch, Url } from "./inputs.ts";
 import type {
   AppInfo,
   BalancesView,
@@ -12,72 +16,52 @@ import type {
   WalletView,
 } from "./views.ts";
 
-export const commandNames = [
-  "app.info",
-  "wallet.status",
-  "wallet.create",
-  "wallet.import",
-  "wallet.unlock",
-  "wallet.lock",
-  "wallet.balances",
-  "wallet.faucet",
-  "nodes.list",
-  "nodes.add",
-  "nodes.remove",
-  "nodes.quote",
-  "session.status",
-  "session.connect",
-  "session.disconnect",
-  "session.resume",
-  "session.closeRecorded",
-  "settings.get",
-  "settings.update",
-  "history.list",
-] as const;
+/** A command's input schema, with its result type riding along (there is no value to check it against). */
+type CommandSpec<I extends z.ZodType, O> = { readonly input: I; readonly output?: O };
 
-export type CommandName = (typeof commandNames)[number];
+const command = <I extends z.ZodType>(input: I) => ({ returns: <O>(): CommandSpec<I, O> => ({ input }) });
 
-type Command<I, O> = { input: I; output: O };
-
-export type Commands = {
-  "app.info": Command<undefined, AppInfo>;
-  "wallet.status": Command<undefined, WalletView>;
+export const commands = {
+  "app.info": command(Nothing).returns<AppInfo>(),
+  "wallet.status": command(Nothing).returns<WalletView>(),
   /** A new key, encrypted with the passphrase into the keystore file; the wallet is unlocked after. */
-  "wallet.create": Command<{ passphrase: string }, WalletView>;
-  "wallet.import": Command<{ privateKey: string; passphrase: string }, WalletView>;
-  "wallet.unlock": Command<{ passphrase: string }, WalletView>;
+  "wallet.create": command(z.strictObject({ passphrase: Passphrase })).returns<WalletView>(),
+  "wallet.import": command(
+    z.strictObject({ privateKey: z.string().max(200), passphrase: Passphrase }),
+  ).returns<WalletView>(),
+  "wallet.unlock": command(z.strictObject({ passphrase: Passphrase })).returns<WalletView>(),
   /** Forgets the key in memory; a running session keeps its own. */
-  "wallet.lock": Command<undefined, WalletView>;
+  "wallet.lock": command(Nothing).returns<WalletView>(),
   /** On `network` (eip155:…), else the session's chain, else the first reachable node's, else the local stack's. */
-  "wallet.balances": Command<{ network?: string } | undefined, BalancesView>;
-  "wallet.faucet": Command<{ network?: string } | undefined, FaucetView>;
+  "wallet.balances": command(optional({ network: Network.optional() })).returns<BalancesView>(),
+  "wallet.faucet": command(optional({ network: Network.optional() })).returns<FaucetView>(),
   /** Probes every known node (cached for a few seconds unless `refresh`). */
-  "nodes.list": Command<{ refresh?: boolean } | undefined, NodeView[]>;
-  "nodes.add": Command<{ url: string }, NodeView[]>;
-  "nodes.remove": Command<{ url: string }, NodeView[]>;
-  "nodes.quote": Command<{ url: string; minutes: number }, QuoteView>;
-  "session.status": Command<undefined, SessionSnapshot>;
+  "nodes.list": command(optional({ refresh: z.boolean().optional() })).returns<NodeView[]>(),
+  "nodes.add": command(z.strictObject({ url: Url })).returns<NodeView[]>(),
+  "nodes.remove": command(z.strictObject({ url: Url })).returns<NodeView[]>(),
+  "nodes.quote": command(z.strictObject({ url: Url, minutes: Minutes })).returns<QuoteView>(),
+  "session.status": command(Nothing).returns<SessionSnapshot>(),
   /** Pays for `minutes` (default: settings) and brings the tunnel up with the settings' driver, cap and renewal. */
-  "session.connect": Command<{ nodeUrl: string; minutes?: number }, SessionSnapshot>;
+  "session.connect": command(z.strictObject({ nodeUrl: Url, minutes: Minutes.optional() })).returns<SessionSnapshot>(),
   /** Closes the lease, takes the tunnel and its kill switch down, and records the session in History. */
-  "session.disconnect": Command<undefined, { entry: HistoryEntry | null; snapshot: SessionSnapshot }>;
+  "session.disconnect": command(Nothing).returns<{ entry: HistoryEntry | null; snapshot: SessionSnapshot }>(),
   /** After a paused (ended) session: a new lease on the same node with the current settings. */
-  "session.resume": Command<undefined, SessionSnapshot>;
+  "session.resume": command(Nothing).returns<SessionSnapshot>(),
   /** Closes a lease an earlier run left behind (the state file) and removes its tunnel. */
-  "session.closeRecorded": Command<undefined, { leaseId: string }>;
-  "settings.get": Command<undefined, SettingsView>;
-  "settings.update": Command<Partial<SettingsView>, SettingsView>;
-  "history.list": Command<undefined, HistoryEntry[]>;
+  "session.closeRecorded": command(Nothing).returns<{ leaseId: string }>(),
+  "settings.get": command(Nothing).returns<SettingsView>(),
+  "settings.update": command(SettingsPatch).returns<SettingsView>(),
+  "history.list": command(Nothing).returns<HistoryEntry[]>(),
 };
 
-export type CommandInput<K extends CommandName> = Commands[K]["input"];
-export type CommandOutput<K extends CommandName> = Commands[K]["output"];
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+/** What a command's handler is given: its input once checked. */
+export type CommandInput<K extends CommandName> = z.output<Commands[K]["input"]>;
+export type CommandOutput<K extends CommandName> = Exclude<Commands[K]["output"], undefined>;
 
-// Both directions: a name without a type, or a type without a name, fails to compile.
-type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-const namesMatchTypes: Exact<CommandName, keyof Commands> = true;
-void namesMatchTypes;
+export const commandNames = Object.keys(commands) as CommandName[];
 
 export function isCommandName(value: string): value is CommandName {
-  return (commandNames as readonly string[]).includes(value);
+  return Object.hasOwn(commands, value);
 }

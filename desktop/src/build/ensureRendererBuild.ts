@@ -20,9 +20,15 @@ async function newestMtime(path: string): Promise<number> {
   return newest;
 }
 
-/** The renderer's own sources and what it imports from the API types. */
+/** The renderer's own sources and what it imports: the API types, the client's runtime helpers, the error shape. */
 async function sourcesMtime(): Promise<number> {
-  const parts = [rendererSourceDir, join(desktopDir, "src", "api"), viteConfig];
+  const parts = [
+    rendererSourceDir,
+    join(desktopDir, "src", "api"),
+    join(desktopDir, "..", "client", "src", "runtime"),
+    join(desktopDir, "..", "shared", "src", "errors.ts"),
+    viteConfig,
+  ];
   return Math.max(...(await Promise.all(parts.map(newestMtime))));
 }
 

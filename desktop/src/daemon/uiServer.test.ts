@@ -49,6 +49,8 @@ const backend: UiBackend = {
     calls.push({ name, input });
     if (name === "wallet.unlock")
       return { ok: false, error: { error: "wrong_passphrase", message: "wrong passphrase" } };
+    if (name === "nodes.add") return { ok: false, error: { error: "node_unreachable", message: "no answer" } };
+    if (name === "history.list") return { ok: false, error: { error: "internal_error", message: "a bug" } };
     return { ok: true, result: { echo: input ?? null } };
   },
   subscribe(listener) {
@@ -143,6 +145,32 @@ describe("UI daemon commands", () => {
       ok: false,
       error: { error: "wrong_passphrase", message: "wrong passphrase" },
     });
+  });
+
+  it("answers each refusal with the status its code has everywhere (httpStatusFor)", async () => {
+    const unreachable = await command("nodes.add", { url: "http://x" });
+    expect(unreachable.status).toBe(502);
+    expect(JSON.parse(unreachable.body)).toEqual({
+      ok: false,
+      error: { error: "node_unreachable", message: "no answer" },
+    });
+    const bug = await command("history.list", null);
+    expect(bug.status).toBe(500);
+    expect(JSON.parse(bug.body)).toMatchObject({ ok: false, error: { error: "internal_error" } });
+  });
+
+  it("refuses a command that does not declare JSON, with a body or without", async () => {
+    const before = calls.length;
+    const bare = await send(port, {
+      method: "POST",
+      path: "/api/commands/session.disconnect",
+      headers: { authorization: `Bearer ${ui.token}` },
+    });
+    expect(bare.status).toBe(415);
+    expect(JSON.parse(bare.body)).toMatchObject({ ok: false, error: { error: "unsupported_media_type" } });
+    const text = await command("session.disconnect", null, { "content-type": "text/plain" });
+    expect(text.status).toBe(415);
+    expect(calls.length).toBe(before);
   });
 
   it("says what is wrong with a request: unknown command, method, media type, JSON, size", async () => {

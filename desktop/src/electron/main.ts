@@ -7,7 +7,7 @@ import { app, BrowserWindow, dialog, type IpcMainInvokeEvent, ipcMain, session, 
 import { commandNames } from "../api/commands.ts";
 import { loadDesktopConfig } from "../host/desktopConfig.ts";
 import { DesktopHost } from "../host/desktopHost.ts";
-import { commandChannels, eventChannel } from "./ipcChannels.ts";
+import { commandChannel, eventChannel } from "./ipcChannels.ts";
 import { isTrustedSender } from "./senderCheck.ts";
 
 // The bundle sits in <app>/electron/, the renderer in <app>/renderer/.
@@ -63,7 +63,7 @@ async function start(): Promise<void> {
       { webContentsId: contents.id, pageUrl },
     );
   for (const name of commandNames) {
-    ipcMain.handle(commandChannels[name], async (event, input: unknown) => {
+    ipcMain.handle(commandChannel(name), async (event, input: unknown) => {
       if (!trusted(event)) {
         return { ok: false, error: { error: "forbidden", message: "this window may not use the wg402 API" } };
       }

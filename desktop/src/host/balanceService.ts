@@ -1,12 +1,10 @@
-import { ClientError, ClientErrorCode, type PaymentChain, paymentChainByKey, readBalances } from "@wg402/client";
-import { chainByNetwork } from "@wg402/shared";
+import { ClientError, type Env, type PaymentChain, paymentChainByKey, readBalances } from "@wg402/client";
+import { chainByNetwork, ErrorCode } from "@wg402/shared";
 import type { BalancesView } from "../api/views.ts";
 import { amountView } from "./amountView.ts";
 import type { EventBus } from "./eventBus.ts";
 import { toWireError } from "./toWireError.ts";
 import type { WalletService } from "./walletService.ts";
-
-type Env = Record<string, string | undefined>;
 
 /**
  * Reads the wallet's token and gas balance through the core and, while a session runs, keeps reading it:
@@ -42,13 +40,13 @@ export class BalanceService {
     const wanted = network ?? (await this.defaultNetwork());
     if (!wanted) {
       throw new ClientError("no node is known yet, so there is no chain to read a balance on: add a node first", {
-        code: ClientErrorCode.invalid_argument,
+        code: ErrorCode.invalid_argument,
       });
     }
     const chain = chainByNetwork(wanted);
     if (!chain) {
       throw new ClientError(`this app does not know the network ${wanted}`, {
-        code: ClientErrorCode.unsupported_network,
+        code: ErrorCode.unsupported_network,
       });
     }
     return paymentChainByKey(chain.key, this.env);
@@ -58,7 +56,7 @@ export class BalanceService {
     const address = await this.wallet.address();
     if (!address) {
       throw new ClientError("there is no wallet yet: create or import one first", {
-        code: ClientErrorCode.wallet_not_found,
+        code: ErrorCode.wallet_not_found,
       });
     }
     const chain = await this.chainFor(network);

@@ -1,24 +1,23 @@
 import {
   ClientError,
-  ClientErrorCode,
   closeRecordedLease,
   createTunnelDriver,
+  type Env,
   type FetchLike,
   fetchQuote,
   homePaths,
   normalizeNodeUrl,
   readSessionState,
   requestFaucet,
+  SessionHistory,
   type TunnelDriverKind,
 } from "@wg402/client";
 import { ErrorCode, localStackPath, readLocalStack } from "@wg402/shared";
-import type { CommandInput, CommandName, CommandOutput } from "../api/commands.ts";
+import { type CommandInput, type CommandName, type CommandOutput, commands, isCommandName } from "../api/commands.ts";
 import type { CommandEnvelope } from "../api/envelope.ts";
 import type { AppInfo, DriverOption, RecordedLeaseView } from "../api/views.ts";
-import { SessionHistory } from "../core/sessionHistory.ts";
 import { amountView } from "./amountView.ts";
 import { BalanceService } from "./balanceService.ts";
-import { commandInputs } from "./commandInputs.ts";
 import type { DesktopConfig } from "./desktopConfig.ts";
 import { type ApiEventListener, EventBus } from "./eventBus.ts";
 import { historyEntryView } from "./historyEntryView.ts";
@@ -27,8 +26,6 @@ import { SessionController } from "./sessionController.ts";
 import { SettingsStore } from "./settingsStore.ts";
 import { toWireError } from "./toWireError.ts";
 import { WalletService } from "./walletService.ts";
-
-type Env = Record<string, string | undefined>;
 
 export type DesktopHostOptions = {
   config: DesktopConfig;
@@ -124,15 +121,14 @@ export class DesktopHost {
 
   /** Validates the input, runs the command, and returns its result or its error as data. */
   async call<K extends CommandName>(name: K, rawInput: unknown): Promise<CommandEnvelope<K>> {
-    const schema = commandInputs[name];
-    if (!schema) {
+    if (!isCommandName(name)) {
       return {
         ok: false,
         error: { error: ErrorCode.not_found, message: `there is no command called ${String(name)}` },
       };
     }
     try {
-      const input = schema.parse(rawInput) as CommandInput<K>;
+      const input = commands[name].input.parse(rawInput) as CommandInput<K>;
       const handler = this.handlers[name] as (input: CommandInput<K>) => Promise<CommandOutput<K>>;
       return { ok: true, result: await handler(input) };
     } catch (error) {
@@ -194,7 +190,7 @@ export class DesktopHost {
       "session.closeRecorded": async () => {
         if (this.sessions.view()) {
           throw new ClientError("this app's own session is running: use Disconnect", {
-            code: ClientErrorCode.invalid_argument,
+            code: ErrorCode.invalid_argument,
           });
         }
         const closed = await closeRecordedLease({

@@ -1,5 +1,5 @@
+import type { SessionRecord } from "@wg402/client";
 import type { HistoryEntry } from "../api/views.ts";
-import type { SessionRecord } from "../core/sessionHistory.ts";
 import { amountView } from "./amountView.ts";
 import { txLink } from "./txLink.ts";
 

@@ -1,12 +1,10 @@
-import { type FetchLike, normalizeNodeUrl } from "@wg402/client";
+import { type Env, type FetchLike, type NodeProbe, normalizeNodeUrl, probeNode } from "@wg402/client";
 import { chainByNetwork, localStackPath, readLocalStack } from "@wg402/shared";
 import type { NodeView } from "../api/views.ts";
-import { type NodeProbe, probeNode } from "../core/probeNode.ts";
 import { amountView, perHour } from "./amountView.ts";
 import type { SettingsStore } from "./settingsStore.ts";
 import { toWireError } from "./toWireError.ts";
 
-type Env = Record<string, string | undefined>;
 type Source = NodeView["source"];
 
 const FRESH_MS = 15_000;

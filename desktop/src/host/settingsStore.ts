@@ -1,9 +1,10 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { ClientError, ClientErrorCode, normalizeNodeUrl } from "@wg402/client";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ClientError, createSerialQueue, normalizeNodeUrl, writeSecretFile } from "@wg402/client";
+import { ErrorCode } from "@wg402/shared";
 import { z } from "zod";
+import type { SettingsPatch } from "../api/inputs.ts";
 import type { SettingsView } from "../api/views.ts";
-import type { SettingsPatch } from "./commandInputs.ts";
 
 /** The user's choices, kept in `$WG402_HOME/desktop-settings.json`. No secret lives here. */
 export const DesktopSettings = z.object({
@@ -22,7 +23,7 @@ export type DesktopSettings = z.infer<typeof DesktopSettings>;
 export class SettingsStore {
   readonly path: string;
   private value: DesktopSettings;
-  private writing: Promise<unknown> = Promise.resolve();
+  private readonly serial = createSerialQueue();
 
   private constructor(path: string, value: DesktopSettings) {
     this.path = path;
@@ -49,7 +50,7 @@ export class SettingsStore {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
         throw new ClientError(`the settings file ${path} cannot be read; fix or delete it`, {
-          code: ClientErrorCode.invalid_argument,
+          code: ErrorCode.invalid_argument,
           cause: error,
         });
       }
@@ -57,7 +58,7 @@ export class SettingsStore {
     const parsed = DesktopSettings.safeParse({ ...base, ...(stored as object) });
     if (!parsed.success) {
       throw new ClientError(`the settings file ${path} is not valid; fix or delete it`, {
-        code: ClientErrorCode.invalid_argument,
+        code: ErrorCode.invalid_argument,
         cause: parsed.error,
       });
     }
@@ -77,14 +78,7 @@ export class SettingsStore {
     if (patch.nodes) next.nodes = [...new Set(patch.nodes.map((url) => normalizeNodeUrl(url)))];
     this.value = DesktopSettings.parse(next);
     const text = `${JSON.stringify(this.value, null, 2)}\n`;
-    const write = this.writing.then(async () => {
-      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-      const tmp = `${this.path}.${process.pid}.tmp`;
-      await writeFile(tmp, text, { mode: 0o600 });
-      await rename(tmp, this.path);
-    });
-    this.writing = write.catch(() => undefined);
-    await write;
+    await this.serial(() => writeSecretFile(this.path, text));
     return this.current;
   }
 }

@@ -1,6 +1,6 @@
 import {
   ClientError,
-  ClientErrorCode,
+  type Env,
   isClientError,
   PRIVATE_KEY_ENV,
   parsePrivateKey,
@@ -8,11 +8,10 @@ import {
   unlockKeystoreFile,
   writeKeystoreFile,
 } from "@wg402/client";
+import { ErrorCode } from "@wg402/shared";
 import type { LocalAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { WalletView } from "../api/views.ts";
-
-type Env = Record<string, string | undefined>;
 
 /**
  * The payer wallet as the app holds it: the core's keystore file, unlocked once with the passphrase and
@@ -42,7 +41,7 @@ export class WalletService {
     try {
       return { ...base, state: "locked", address: await readKeystoreAddress(this.keystorePath) };
     } catch (error) {
-      if (isClientError(error, ClientErrorCode.wallet_not_found)) return { ...base, state: "none", address: null };
+      if (isClientError(error, ErrorCode.wallet_not_found)) return { ...base, state: "none", address: null };
       throw error;
     }
   }
@@ -73,14 +72,14 @@ export class WalletService {
   requireAccount(): LocalAccount {
     if (this.account) return this.account;
     throw new ClientError("unlock your wallet with its passphrase first", {
-      code: ClientErrorCode.passphrase_required,
+      code: ErrorCode.passphrase_required,
     });
   }
 
   private async store(privateKey: `0x${string}`, passphrase: string): Promise<WalletView> {
     if (this.fromEnv) {
       throw new ClientError(`${PRIVATE_KEY_ENV} is set, so the app pays with that key and keeps no wallet file`, {
-        code: ClientErrorCode.invalid_argument,
+        code: ErrorCode.invalid_argument,
       });
     }
     await writeKeystoreFile(this.keystorePath, passphrase, {

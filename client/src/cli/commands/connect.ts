@@ -1,36 +1,21 @@
-import type { Command } from "commander";
-import { ClientError, ClientErrorCode } from "../../errors.ts";
-import { LeaseClient } from "../../leaseClient.ts";
-import { formatTokenAmount } from "../../money.ts";
-import { paymentChainFor } from "../../paymentChain.ts";
-import { readSessionState } from "../../sessionState.ts";
-import { createTunnelDriver } from "../../tunnel/createTunnelDriver.ts";
-import type { TunnelDriverKind } from "../../tunnel/types.ts";
-import { DEFAULT_INTERFACE, type SessionEndCause, VpnSession } from "../../vpnSession.ts";
-import { amountOption, type CliContext } from "../context.ts";
+import type { Command } from "@commander-js/extra-typings";
+import { ErrorCode } from "@wg402/shared";
+import { formatTokenAmount } from "../../chain/money.ts";
+import { ClientError } from "../../errors.ts";
+import type { LeaseClient } from "../../node/leaseClient.ts";
+import { openSession } from "../../session/openSession.ts";
+import { readSessionState } from "../../session/sessionState.ts";
+import type { SessionEndCause } from "../../session/sessionTypes.ts";
+import { DEFAULT_INTERFACE, type VpnSession } from "../../session/vpnSession.ts";
+import { type CliContext, capOption } from "../context.ts";
 import { ExitCode } from "../exitCodes.ts";
 import { formatBytes, formatDuration, formatStatusLine } from "../liveLine.ts";
 import { parseAmount, parseDriver, parseInterfaceName, parseMinutes, parseNetns, parseSeconds } from "../options.ts";
 import type { Output } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
 
-type ConnectOptions = {
-  minutes: number;
-  autoRenew?: boolean;
-  renewMinutes?: number;
-  maxSpend?: string;
-  maxPayment?: string;
-  driver: TunnelDriverKind;
-  interface: string;
-  netns?: string;
-  output?: string;
-  qr: boolean;
-  ignoreDns?: boolean;
-  statusInterval: number;
-};
-
-export function registerConnectCommand(program: Command, runner: CommandRunner): void {
-  runner
+function connectCommand(program: Command, runner: CommandRunner) {
+  return runner
     .leaf(
       program.command("connect").argument("<url>", "the node's URL"),
       "buy a lease, bring the tunnel up and (with --auto-renew) keep it alive; Ctrl-C closes it",
@@ -51,10 +36,13 @@ export function registerConnectCommand(program: Command, runner: CommandRunner):
     .option("--output <path>", "export: write the config here")
     .option("--no-qr", "export: do not print the QR code")
     .option("--ignore-dns", "wg-quick: keep the system resolver instead of the node's DNS")
-    .option("--status-interval <seconds>", "how often to read the lease's numbers from the node", parseSeconds, 5)
-    .action(
-      runner.handler((ctx: CliContext, out, options: ConnectOptions, url: string) => connect(ctx, out, options, url)),
-    );
+    .option("--status-interval <seconds>", "how often to read the lease's numbers from the node", parseSeconds, 5);
+}
+
+type ConnectOptions = ReturnType<ReturnType<typeof connectCommand>["opts"]>;
+
+export function registerConnectCommand(program: Command, runner: CommandRunner): void {
+  connectCommand(program, runner).action(runner.handler((ctx, out, options, url) => connect(ctx, out, options, url)));
 }
 
 async function connect(ctx: CliContext, out: Output, options: ConnectOptions, url: string): Promise<number> {
@@ -68,46 +56,37 @@ async function connect(ctx: CliContext, out: Output, options: ConnectOptions, ur
   if (existing) {
     throw new ClientError(
       `already connected: lease ${existing.leaseId} on ${existing.nodeUrl}; run \`wg402 disconnect\` first`,
-      { code: ClientErrorCode.already_connected },
+      { code: ErrorCode.already_connected },
     );
   }
 
   // Everything that can refuse is checked before the wallet is unlocked and long before anything is paid.
-  const { nodeUrl, node, kind } = await ctx.node(url);
-  const chain = await paymentChainFor(kind, io.env);
-  const sessionCap = amountOption(options.maxSpend, chain, "--max-spend");
-  const maxPerPayment = amountOption(options.maxPayment, chain, "--max-payment");
-  const driver = createTunnelDriver(options.driver, {
-    tunnelsDir: ctx.paths.tunnels,
-    netns: options.netns,
-    ignoreDns: options.ignoreDns,
-    outputPath: options.output,
-    qr: options.qr,
-    isRoot: io.isRoot,
-  });
-  await driver.precheck({ dns: node.dns });
-  const wallet = await ctx.wallet();
-  const client = await LeaseClient.connect({
-    nodeUrl,
-    node,
-    chain,
-    account: wallet.account,
-    sessionCap,
-    maxPerPayment,
-    env: io.env,
-    fetch: io.fetch,
-  });
-  const session = new VpnSession({
-    client,
-    driver,
+  const session = await openSession({
+    nodeUrl: url,
+    account: async () => (await ctx.wallet()).account,
+    sessionCap: capOption(options.maxSpend, "--max-spend"),
+    maxPerPayment: capOption(options.maxPayment, "--max-payment"),
+    driver: options.driver,
+    tunnel: {
+      tunnelsDir: ctx.paths.tunnels,
+      netns: options.netns,
+      ignoreDns: options.ignoreDns,
+      outputPath: options.output,
+      qr: options.qr,
+      isRoot: io.isRoot,
+    },
     minutes: options.minutes,
     autoRenew: options.autoRenew === true,
     renewMinutes: options.renewMinutes,
     interfaceName: options.interface,
     statusIntervalMs: options.statusInterval * 1000,
     statePath: ctx.paths.state,
+    env: io.env,
+    fetch: io.fetch,
     ...(io.clock ? { clock: io.clock } : {}),
   });
+  const { client, driver } = session;
+  const { nodeUrl, node } = client;
   report(session, out, client);
 
   const connected = await session.start();
@@ -173,22 +152,22 @@ async function connect(ctx: CliContext, out: Output, options: ConnectOptions, ur
 const endings: Record<SessionEndCause, { exitCode: number; code: string; message: (renewals: number) => string }> = {
   spend_cap: {
     exitCode: ExitCode.spendCap,
-    code: ClientErrorCode.spend_cap_exceeded,
+    code: ErrorCode.spend_cap_exceeded,
     message: (n) => `the spend cap is reached after ${n} renewal${n === 1 ? "" : "s"}`,
   },
   insufficient_balance: {
     exitCode: ExitCode.funds,
-    code: ClientErrorCode.insufficient_balance,
+    code: ErrorCode.insufficient_balance,
     message: () => "the wallet's balance does not cover another renewal",
   },
   renewal_failed: {
     exitCode: ExitCode.payment,
-    code: ClientErrorCode.payment_failed,
+    code: ErrorCode.payment_failed,
     message: () => "renewals kept failing until the lease ran out",
   },
   lease_gone: {
     exitCode: ExitCode.lease,
-    code: ClientErrorCode.lease_not_active,
+    code: ErrorCode.lease_not_active,
     message: () => "the node no longer has this lease",
   },
   not_renewing: { exitCode: ExitCode.ok, code: "", message: () => "the lease ran out" },
@@ -307,5 +286,5 @@ function abortPromise(signal: AbortSignal | undefined): Promise<void> {
 }
 
 function usage(message: string): ClientError {
-  return new ClientError(message, { code: ClientErrorCode.invalid_argument });
+  return new ClientError(message, { code: ErrorCode.invalid_argument });
 }

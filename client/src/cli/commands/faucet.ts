@@ -1,7 +1,6 @@
-import type { Command } from "commander";
-import { formatTokenAmount } from "../../money.ts";
+import type { Command } from "@commander-js/extra-typings";
+import { formatTokenAmount } from "../../chain/money.ts";
 import { requestFaucet } from "../../wallet/faucet.ts";
-import type { CliContext } from "../context.ts";
 import type { CommandRunner } from "../program.ts";
 import { chainOptions } from "./wallet.ts";
 
@@ -9,19 +8,17 @@ export function registerFaucetCommand(program: Command, runner: CommandRunner): 
   chainOptions(
     runner.leaf(program.command("faucet"), "get test tokens (local chain: the token's faucet(), gas included)"),
   ).action(
-    runner.handler(
-      async (ctx: CliContext, out, options: { node?: string; network?: "local" | "base-sepolia" | "base" }) => {
-        const chain = await ctx.chain(options);
-        const wallet = await ctx.wallet();
-        const result = await requestFaucet(chain, wallet.account);
-        out.result({ address: wallet.address, network: chain.chain.network, ...result }, [
-          ...(result.gasTopUp
-            ? [`sent ${wallet.address} gas from the local deployer (tx ${result.gasTopUp.txHash})`]
-            : []),
-          `received ${formatTokenAmount(result.amount, chain.token)} (tx ${result.txHash})`,
-          `balance ${formatTokenAmount(result.balance, chain.token)}`,
-        ]);
-      },
-    ),
+    runner.handler(async (ctx, out, options) => {
+      const chain = await ctx.chain(options);
+      const wallet = await ctx.wallet();
+      const result = await requestFaucet(chain, wallet.account);
+      out.result({ address: wallet.address, network: chain.chain.network, ...result }, [
+        ...(result.gasTopUp
+          ? [`sent ${wallet.address} gas from the local deployer (tx ${result.gasTopUp.txHash})`]
+          : []),
+        `received ${formatTokenAmount(result.amount, chain.token)} (tx ${result.txHash})`,
+        `balance ${formatTokenAmount(result.balance, chain.token)}`,
+      ]);
+    }),
   );
 }

@@ -1,14 +1,13 @@
+import type { Command } from "@commander-js/extra-typings";
 import type { PaymentKind } from "@wg402/shared";
-import type { Command } from "commander";
+import { ErrorCode } from "@wg402/shared";
 import { formatUnits } from "viem";
-import { closeRecordedLease } from "../../closeRecordedLease.ts";
-import { ClientErrorCode } from "../../errors.ts";
-import { LeaseClient } from "../../leaseClient.ts";
-import { fetchLease } from "../../nodeApi.ts";
-import { paymentChainFor } from "../../paymentChain.ts";
-import { requireSessionState, writeSessionState } from "../../sessionState.ts";
-import type { CliContext } from "../context.ts";
-import { amountOption } from "../context.ts";
+import { paymentChainFor } from "../../chain/paymentChain.ts";
+import { fetchLease } from "../../node/nodeApi.ts";
+import { openLeaseClient } from "../../node/openLeaseClient.ts";
+import { closeRecordedLease } from "../../session/closeRecordedLease.ts";
+import { requireSessionState, writeSessionState } from "../../session/sessionState.ts";
+import { capOption } from "../context.ts";
 import { ExitCode } from "../exitCodes.ts";
 import { formatBytes, formatDuration } from "../liveLine.ts";
 import { parseAmount, parseMinutes } from "../options.ts";
@@ -16,7 +15,7 @@ import type { CommandRunner } from "../program.ts";
 
 export function registerLeaseCommands(program: Command, runner: CommandRunner): void {
   runner.leaf(program.command("status"), "the current lease: time left, paid, bytes, tunnel").action(
-    runner.handler(async (ctx: CliContext, out) => {
+    runner.handler(async (ctx, out) => {
       const state = await requireSessionState(ctx.paths.state);
       const { kind } = await ctx.node(state.nodeUrl);
       // The token the node gave with the lease; without one the wallet signs a one-off proof.
@@ -55,18 +54,12 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
     .requiredOption("--minutes <n>", "minutes to add", parseMinutes)
     .option("--max-payment <amount>", "refuse if this renewal costs more, in tokens", parseAmount)
     .action(
-      runner.handler(async (ctx: CliContext, out, options: { minutes: number; maxPayment?: string }) => {
+      runner.handler(async (ctx, out, options) => {
         const state = await requireSessionState(ctx.paths.state);
-        const { nodeUrl, node, kind } = await ctx.node(state.nodeUrl);
-        const chain = await paymentChainFor(kind, ctx.io.env);
-        const maxPerPayment = amountOption(options.maxPayment, chain, "--max-payment");
-        const wallet = await ctx.wallet();
-        const client = await LeaseClient.connect({
-          nodeUrl,
-          node,
-          chain,
-          account: wallet.account,
-          maxPerPayment,
+        const client = await openLeaseClient({
+          nodeUrl: state.nodeUrl,
+          account: async () => (await ctx.wallet()).account,
+          maxPerPayment: capOption(options.maxPayment, "--max-payment"),
           env: ctx.io.env,
           fetch: ctx.io.fetch,
         });
@@ -86,7 +79,7 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
   runner
     .leaf(program.command("disconnect"), "close the current lease and take the tunnel (and kill switch) down")
     .action(
-      runner.handler(async (ctx: CliContext, out) => {
+      runner.handler(async (ctx, out) => {
         const state = await requireSessionState(ctx.paths.state);
         const wallet = await ctx.wallet();
         const { receipt, closeError } = await closeRecordedLease({
@@ -104,7 +97,7 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
         );
         if (closeError) {
           out.error(closeError.code, `the tunnel is down, but the node was not told: ${closeError.shortMessage}`);
-          return closeError.code === ClientErrorCode.node_unreachable ? ExitCode.unreachable : ExitCode.failure;
+          return closeError.code === ErrorCode.node_unreachable ? ExitCode.unreachable : ExitCode.failure;
         }
         return ExitCode.ok;
       }),

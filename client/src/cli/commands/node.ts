@@ -1,7 +1,6 @@
-import type { Command } from "commander";
+import type { Command } from "@commander-js/extra-typings";
 import { formatUnits } from "viem";
-import { fetchNodeInfo, fetchQuote, normalizeNodeUrl } from "../../nodeApi.ts";
-import type { CliContext } from "../context.ts";
+import { fetchNodeInfo, fetchQuote, normalizeNodeUrl } from "../../node/nodeApi.ts";
 import { parseMinutes } from "../options.ts";
 import type { CommandRunner } from "../program.ts";
 
@@ -11,7 +10,7 @@ export function registerNodeCommands(program: Command, runner: CommandRunner): v
   runner
     .leaf(node.command("info").argument("<url>", "the node's URL"), "who the node is, its price and how it is paid")
     .action(
-      runner.handler(async (ctx: CliContext, out, _options: unknown, url: string) => {
+      runner.handler(async (ctx, out, _options, url) => {
         const info = await fetchNodeInfo(normalizeNodeUrl(url), { fetch: ctx.io.fetch });
         const kind = info.accepts[0];
         const price = kind
@@ -36,7 +35,7 @@ export function registerNodeCommands(program: Command, runner: CommandRunner): v
     )
     .requiredOption("--minutes <n>", "lease length", parseMinutes)
     .action(
-      runner.handler(async (ctx: CliContext, out, options: { minutes: number }, url: string) => {
+      runner.handler(async (ctx, out, options, url) => {
         const { quote, paymentRequired } = await fetchQuote(normalizeNodeUrl(url), options.minutes, {
           fetch: ctx.io.fetch,
         });

@@ -1,21 +1,18 @@
-import type { Command } from "commander";
+import type { Command, OptionValues } from "@commander-js/extra-typings";
+import { ErrorCode } from "@wg402/shared";
 import { formatUnits } from "viem";
-import { ClientError, ClientErrorCode } from "../../errors.ts";
+import { ClientError } from "../../errors.ts";
 import { readBalances } from "../../wallet/balances.ts";
 import { parsePrivateKey, writeKeystoreFile } from "../../wallet/keystoreWallet.ts";
 import { PRIVATE_KEY_ENV, walletAddress } from "../../wallet/loadWallet.ts";
-import type { CliContext } from "../context.ts";
 import { parseNetwork } from "../options.ts";
 import type { CommandRunner } from "../program.ts";
-
-type WalletOptions = { keystore?: string; json?: boolean };
-type ChainOptions = WalletOptions & { node?: string; network?: "local" | "base-sepolia" | "base" };
 
 export function registerWalletCommands(program: Command, runner: CommandRunner): void {
   const wallet = program.command("wallet").description("the payer wallet: an encrypted keystore, or WG402_PRIVATE_KEY");
 
   runner.leaf(wallet.command("create"), "create an encrypted wallet (keystore v3, scrypt) with a new key").action(
-    runner.handler(async (ctx: CliContext, out, _options: WalletOptions) => {
+    runner.handler(async (ctx, out) => {
       const created = await writeKeystoreFile(ctx.paths.keystore, await ctx.newPassphrase());
       out.result(created, [`created ${created.path}`, `address ${created.address}`]);
     }),
@@ -24,13 +21,13 @@ export function registerWalletCommands(program: Command, runner: CommandRunner):
   runner
     .leaf(wallet.command("import"), `encrypt an existing private key (from ${PRIVATE_KEY_ENV}, else asked for)`)
     .action(
-      runner.handler(async (ctx: CliContext, out, _options: WalletOptions) => {
+      runner.handler(async (ctx, out) => {
         const fromEnv = ctx.io.env[PRIVATE_KEY_ENV];
         let text = fromEnv;
         if (!text) {
           if (!ctx.io.prompt) {
             throw new ClientError(`set ${PRIVATE_KEY_ENV} to the key to import, or run in a terminal`, {
-              code: ClientErrorCode.invalid_private_key,
+              code: ErrorCode.invalid_private_key,
             });
           }
           text = await ctx.io.prompt("private key (0x…): ");
@@ -42,7 +39,7 @@ export function registerWalletCommands(program: Command, runner: CommandRunner):
     );
 
   runner.leaf(wallet.command("address"), "print the wallet's address (no passphrase needed)").action(
-    runner.handler(async (ctx: CliContext, out) => {
+    runner.handler(async (ctx, out) => {
       const found = await walletAddress({ env: ctx.io.env, keystorePath: ctx.paths.keystore });
       const where = found.kind === "env" ? found.variable : found.path;
       out.result(found, `${found.address} (${where})`);
@@ -52,7 +49,7 @@ export function registerWalletCommands(program: Command, runner: CommandRunner):
   chainOptions(
     runner.leaf(wallet.command("balance"), "gas and token balance on the node's chain (or --network)"),
   ).action(
-    runner.handler(async (ctx: CliContext, out, options: ChainOptions) => {
+    runner.handler(async (ctx, out, options) => {
       const chain = await ctx.chain(options);
       const { address } = await walletAddress({ env: ctx.io.env, keystorePath: ctx.paths.keystore });
       const balances = await readBalances(chain, address);
@@ -77,7 +74,9 @@ export function registerWalletCommands(program: Command, runner: CommandRunner):
   );
 }
 
-export function chainOptions(command: Command): Command {
+export function chainOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(
+  command: Command<A, O, G>,
+) {
   return command
     .option("--node <url>", "use the chain and token this node is paid in")
     .option("--network <name>", "local, base-sepolia or base (default local)", parseNetwork);

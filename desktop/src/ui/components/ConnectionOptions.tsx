@@ -1,9 +1,8 @@
-import type { WireError } from "@wg402/shared";
 import { useEffect, useState } from "react";
-import { ApiError } from "../../api/envelope.ts";
 import type { SessionView } from "../../api/views.ts";
 import { formatUnits } from "../model/format.ts";
-import { useSelect, useStore } from "../storeContext.ts";
+import { useSelect } from "../storeContext.ts";
+import { useSaveSettings } from "../useSaveSettings.ts";
 import { ErrorNotice } from "./ErrorNotice.tsx";
 import { Button, Switch, TextField } from "./primitives.tsx";
 
@@ -12,24 +11,12 @@ import { Button, Switch, TextField } from "./primitives.tsx";
  * connected a change is said to apply from the next connection rather than pretending otherwise.
  */
 export function ConnectionOptions({ session, symbol }: { session: SessionView | null; symbol: string | null }) {
-  const store = useStore();
   const settings = useSelect((s) => s.settings);
   const [cap, setCap] = useState(settings?.spendCap ?? "");
-  const [error, setError] = useState<WireError | null>(null);
-  const [saved, setSaved] = useState(false);
+  const { save, error, saved } = useSaveSettings();
   useEffect(() => setCap(settings?.spendCap ?? ""), [settings?.spendCap]);
   if (!settings) return null;
 
-  const save = async (patch: Parameters<typeof store.call<"settings.update">>[1]) => {
-    setError(null);
-    setSaved(false);
-    try {
-      await store.call("settings.update", patch);
-      setSaved(true);
-    } catch (e) {
-      setError(e instanceof ApiError ? e.toWire() : { error: "internal_error", message: String(e) });
-    }
-  };
   const capText = cap.trim();
   const capChanged = (capText === "" ? null : capText) !== settings.spendCap;
   const sessionCap = session?.cap ? Number(formatUnits(session.cap.amount, session.cap.decimals)) : null;

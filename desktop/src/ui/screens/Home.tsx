@@ -1,6 +1,6 @@
 import type { WireError } from "@wg402/shared";
 import { useEffect, useMemo, useReducer, useState } from "react";
-import { ApiError } from "../../api/envelope.ts";
+import { wireErrorOf } from "../../api/envelope.ts";
 import type { QuoteView, ReachableNodeView } from "../../api/views.ts";
 import { BalanceCard } from "../components/BalanceCard.tsx";
 import { ConnectionOptions } from "../components/ConnectionOptions.tsx";
@@ -14,9 +14,6 @@ import { initialToggle, pressAction, reduceToggle, toggleKind } from "../model/c
 import { rankNodes } from "../model/nodeRanking.ts";
 import { applySnapshot } from "../state/appState.ts";
 import { useSelect, useStore } from "../storeContext.ts";
-
-const wire = (error: unknown): WireError =>
-  error instanceof ApiError ? error.toWire() : { error: "internal_error", message: String(error) };
 
 export function Home() {
   const store = useStore();
@@ -59,7 +56,7 @@ export function Home() {
     const timer = setTimeout(() => {
       store.call("nodes.quote", { url: node.url, minutes }).then(
         (q) => current && setQuote({ quote: q, error: null }),
-        (e: unknown) => current && setQuote({ quote: null, error: wire(e) }),
+        (e: unknown) => current && setQuote({ quote: null, error: wireErrorOf(e) }),
       );
     }, 250);
     return () => {
@@ -90,7 +87,7 @@ export function Home() {
       if (action === "disconnect") settle((await store.call("session.disconnect", undefined)).snapshot);
       dispatch({ type: "done" });
     } catch (error) {
-      dispatch({ type: "failed", error: wire(error) });
+      dispatch({ type: "failed", error: wireErrorOf(error) });
       resync();
     }
   };
@@ -100,7 +97,7 @@ export function Home() {
       settle(await store.call("session.resume", undefined));
       dispatch({ type: "done" });
     } catch (error) {
-      dispatch({ type: "failed", error: wire(error) });
+      dispatch({ type: "failed", error: wireErrorOf(error) });
       resync();
     }
   };

@@ -1,6 +1,6 @@
 import type { WireError } from "@wg402/shared";
 import { useState } from "react";
-import { ApiError } from "../../api/envelope.ts";
+import { wireErrorOf } from "../../api/envelope.ts";
 import { BalanceCard } from "../components/BalanceCard.tsx";
 import { ErrorNotice } from "../components/ErrorNotice.tsx";
 import { Button, Card, TextField } from "../components/primitives.tsx";
@@ -39,7 +39,7 @@ export function Onboarding({ onDone }: { onDone: () => void }) {
       setRepeat("");
       setPrivateKey("");
     } catch (e) {
-      setError(e instanceof ApiError ? e.toWire() : { error: "internal_error", message: String(e) });
+      setError(wireErrorOf(e));
     }
     setBusy(false);
   };

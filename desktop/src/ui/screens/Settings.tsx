@@ -1,15 +1,13 @@
 import type { WireError } from "@wg402/shared";
 import { useEffect, useState } from "react";
-import { ApiError } from "../../api/envelope.ts";
+import { wireErrorOf } from "../../api/envelope.ts";
 import type { SettingsView, TunnelDriverKind } from "../../api/views.ts";
 import { ErrorNotice } from "../components/ErrorNotice.tsx";
 import { Button, Card, Switch, TextField } from "../components/primitives.tsx";
 import { humanSentence } from "../model/format.ts";
 import { useSelect, useStore } from "../storeContext.ts";
 import { applyTheme, readTheme, type ThemeChoice } from "../theme.ts";
-
-const wire = (e: unknown): WireError =>
-  e instanceof ApiError ? e.toWire() : { error: "internal_error", message: String(e) };
+import { useSaveSettings } from "../useSaveSettings.ts";
 
 export function Settings() {
   const settings = useSelect((s) => s.settings);
@@ -25,25 +23,8 @@ export function Settings() {
   );
 }
 
-function useSave() {
-  const store = useStore();
-  const [error, setError] = useState<WireError | null>(null);
-  const [saved, setSaved] = useState(false);
-  const save = async (patch: Partial<SettingsView>) => {
-    setError(null);
-    setSaved(false);
-    try {
-      await store.call("settings.update", patch);
-      setSaved(true);
-    } catch (e) {
-      setError(wire(e));
-    }
-  };
-  return { save, error, saved };
-}
-
 function PurchaseSettings({ settings }: { settings: SettingsView }) {
-  const { save, error, saved } = useSave();
+  const { save, error, saved } = useSaveSettings();
   const [minutes, setMinutes] = useState(String(settings.minutes));
   const [renewMinutes, setRenewMinutes] = useState(String(settings.renewMinutes));
   const [low, setLow] = useState(String(settings.lowBalanceMinutes));
@@ -100,7 +81,7 @@ function PurchaseSettings({ settings }: { settings: SettingsView }) {
 
 function DriverSettings({ settings }: { settings: SettingsView }) {
   const info = useSelect((s) => s.info);
-  const { save, error } = useSave();
+  const { save, error } = useSaveSettings();
   if (!info) return null;
   const current = settings.driver ?? info.defaultDriver;
   const describe: Record<TunnelDriverKind, string> = {
@@ -152,7 +133,7 @@ function NodeSettings({ settings }: { settings: SettingsView }) {
       await store.call("nodes.add", { url });
       setUrl("");
     } catch (e) {
-      setError(wire(e));
+      setError(wireErrorOf(e));
     }
     setBusy(false);
   };
@@ -205,7 +186,7 @@ function NodeSettings({ settings }: { settings: SettingsView }) {
 function ExplorerSettings({ settings }: { settings: SettingsView }) {
   const nodes = useSelect((s) => s.nodes);
   const info = useSelect((s) => s.info);
-  const { save, error, saved } = useSave();
+  const { save, error, saved } = useSaveSettings();
   const networks = [
     ...new Set([
       ...(info?.localStack ? [info.localStack.network] : []),

@@ -1,6 +1,6 @@
 import type { WireError } from "@wg402/shared";
 import { useState } from "react";
-import { ApiError } from "../../api/envelope.ts";
+import { wireErrorOf } from "../../api/envelope.ts";
 import { ErrorNotice } from "../components/ErrorNotice.tsx";
 import { Button, Card, TextField } from "../components/primitives.tsx";
 import { shortHex } from "../model/format.ts";
@@ -19,7 +19,7 @@ export function Unlock() {
       const view = await store.call("wallet.unlock", { passphrase });
       store.update((s) => ({ ...s, wallet: view }));
     } catch (e) {
-      setError(e instanceof ApiError ? e.toWire() : { error: "internal_error", message: String(e) });
+      setError(wireErrorOf(e));
     }
     setPassphrase("");
     setBusy(false);

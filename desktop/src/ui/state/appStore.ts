@@ -3,7 +3,7 @@
 import { useSyncExternalStore } from "react";
 import type { ClientApi, LinkState } from "../../api/clientApi.ts";
 import type { CommandInput, CommandName, CommandOutput } from "../../api/commands.ts";
-import { ApiError } from "../../api/envelope.ts";
+import { ApiError, wireErrorOf } from "../../api/envelope.ts";
 import { type AppState, addNotice, applyEvent, applySnapshot, dismissNotice, initialAppState } from "./appState.ts";
 
 const LOADING: Partial<Record<CommandName, string>> = {
@@ -79,10 +79,13 @@ export class AppStore {
     try {
       envelope = await this.api.call(name, input);
     } catch (error) {
-      throw new ApiError({
-        error: "internal_error",
-        message: `the wg402 service did not answer (${error instanceof Error ? error.message : String(error)})`,
-      });
+      throw new ApiError(
+        {
+          error: "internal_error",
+          message: `the wg402 service did not answer (${error instanceof Error ? error.message : String(error)})`,
+        },
+        { cause: error },
+      );
     }
     if (envelope.ok) return envelope.result as CommandOutput<K>;
     throw new ApiError(envelope.error);
@@ -93,11 +96,7 @@ export class AppStore {
   }
 
   notify(error: unknown, context: string): void {
-    const wire =
-      error instanceof ApiError
-        ? error.toWire()
-        : { error: "internal_error" as const, message: error instanceof Error ? error.message : String(error) };
-    this.set(addNotice(this.state, wire, context));
+    this.set(addNotice(this.state, wireErrorOf(error), context));
   }
 
   dismiss(id: number): void {

@@ -1,11 +1,13 @@
 // The client API over the UI daemon: commands are POSTs, events an SSE stream read with fetch, so the
 // access token travels in a header (EventSource cannot send one) and never lands in a URL or a log.
+
+import { backoffDelay } from "@wg402/client/runtime";
 import type { ClientApi, EventListener, LinkState } from "../../api/clientApi.ts";
 import type { CommandEnvelope } from "../../api/envelope.ts";
 import { type ApiEvent, isApiEventType } from "../../api/events.ts";
-import { SseParser } from "./sseParser.ts";
+import { sseMessages } from "./sseMessages.ts";
 
-const RETRY_MS = [500, 1_000, 2_000, 5_000];
+const RECONNECT = { initialMs: 500, factor: 2, maxMs: 5_000 };
 
 export function httpTransport(options: { baseUrl: string; token: string }): ClientApi {
   const auth = { authorization: `Bearer ${options.token}` };
@@ -37,22 +39,18 @@ export function httpTransport(options: { baseUrl: string; token: string }): Clie
             if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
             attempt = 0;
             onLink?.("open");
-            const parser = new SseParser();
-            const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+            const reader = sseMessages(response.body.pipeThrough(new TextDecoderStream())).getReader();
             for (;;) {
-              const { value, done } = await reader.read();
+              const { value: message, done } = await reader.read();
               if (done) break;
-              for (const message of parser.push(value)) {
-                if (!isApiEventType(message.event)) continue;
-                listener(JSON.parse(message.data) as ApiEvent);
-              }
+              if (isApiEventType(message.event)) listener(JSON.parse(message.data) as ApiEvent);
             }
           } catch {
             // Reported through onLink below; the loop tries again.
           }
           if (stopped) return;
           onLink?.("lost");
-          await new Promise((resolve) => setTimeout(resolve, RETRY_MS[Math.min(attempt++, RETRY_MS.length - 1)]));
+          await new Promise((resolve) => setTimeout(resolve, backoffDelay(++attempt, RECONNECT)));
         }
       };
       void run();

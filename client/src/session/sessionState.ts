@@ -1,9 +1,9 @@
 import { readFile, rm } from "node:fs/promises";
-import { LeaseId, WireguardPublicKey } from "@wg402/shared";
+import { ErrorCode, LeaseId, WireguardPublicKey } from "@wg402/shared";
 import { z } from "zod";
-import { ClientError, ClientErrorCode } from "./errors.ts";
-import { writeSecretFile } from "./secretFile.ts";
-import { TunnelHandle } from "./tunnel/types.ts";
+import { ClientError } from "../errors.ts";
+import { writeSecretFile } from "../files/secretFile.ts";
+import { TunnelHandle } from "../tunnel/types.ts";
 
 /**
  * The current lease, remembered between commands (`status`, `renew`, `disconnect`). The only secret is the
@@ -37,7 +37,7 @@ export async function readSessionState(path: string): Promise<SessionState | nul
   const parsed = SessionState.safeParse(JSON.parse(text));
   if (!parsed.success) {
     throw new ClientError(`${path} is not a wg402 state file; delete it if no tunnel is up`, {
-      code: ClientErrorCode.invalid_argument,
+      code: ErrorCode.invalid_argument,
       cause: parsed.error,
     });
   }
@@ -49,7 +49,7 @@ export async function requireSessionState(path: string): Promise<SessionState> {
   const state = await readSessionState(path);
   if (!state) {
     throw new ClientError("no current lease: connect first with `wg402 connect <url> --minutes N`", {
-      code: ClientErrorCode.no_active_lease,
+      code: ErrorCode.no_active_lease,
     });
   }
   return state;
@@ -61,4 +61,10 @@ export async function writeSessionState(path: string, state: SessionState): Prom
 
 export async function clearSessionState(path: string): Promise<void> {
   await rm(path, { force: true });
+}
+
+/** Clears the state file only while it still names `leaseId`: another run may have recorded its own since. */
+export async function clearSessionStateOf(path: string, leaseId: string): Promise<void> {
+  const state = await readSessionState(path).catch(() => null);
+  if (state?.leaseId === leaseId) await clearSessionState(path);
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import {
+  ErrorCode,
   formatLeaseAuth,
   LEASE_AUTH_HEADER,
   Lease,
@@ -12,7 +13,8 @@ import { decodePaymentRequiredHeader } from "@x402/core/http";
 import type { PaymentRequired } from "@x402/core/types";
 import type { LocalAccount } from "viem";
 import type { z } from "zod";
-import { ClientError, ClientErrorCode, fromWireError } from "./errors.ts";
+import { ClientError, fromWireError } from "../errors.ts";
+import { type Clock, systemClock } from "../runtime/clock.ts";
 
 export type FetchLike = typeof fetch;
 
@@ -29,18 +31,18 @@ export function normalizeNodeUrl(input: string): string {
     throw new ClientError(
       `${JSON.stringify(input)} is not a URL; give the node's address, e.g. http://127.0.0.1:4021`,
       {
-        code: ClientErrorCode.invalid_url,
+        code: ErrorCode.invalid_url,
       },
     );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new ClientError(`the node URL must start with http:// or https://, not ${url.protocol}`, {
-      code: ClientErrorCode.invalid_url,
+      code: ErrorCode.invalid_url,
     });
   }
   if (url.username || url.password || url.search || url.hash) {
     throw new ClientError("the node URL must not carry credentials, a query or a fragment", {
-      code: ClientErrorCode.invalid_url,
+      code: ErrorCode.invalid_url,
     });
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
@@ -62,7 +64,7 @@ export async function nodeFetch(
 }
 
 export function unreachable(url: string, error: unknown, signal?: AbortSignal): ClientError {
-  if (signal?.aborted) return new ClientError("cancelled", { code: ClientErrorCode.aborted, cause: error });
+  if (signal?.aborted) return new ClientError("cancelled", { code: ErrorCode.aborted, cause: error });
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   const name = (error as Error)?.name;
   const why =
@@ -74,7 +76,7 @@ export function unreachable(url: string, error: unknown, signal?: AbortSignal): 
           ? "unknown host"
           : (cause?.message ?? (error as Error)?.message ?? String(error));
   return new ClientError(`cannot reach the node at ${new URL(url).origin}: ${why}`, {
-    code: ClientErrorCode.node_unreachable,
+    code: ErrorCode.node_unreachable,
     cause: error,
   });
 }
@@ -86,14 +88,14 @@ export async function readJson<T extends z.ZodType>(response: Response, schema: 
     body = await response.json();
   } catch (error) {
     throw new ClientError(`${what}: the answer is not JSON, so this is not a wg402 node`, {
-      code: ClientErrorCode.not_a_wg402_node,
+      code: ErrorCode.not_a_wg402_node,
       cause: error,
     });
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     throw new ClientError(`${what}: the answer does not follow the wg402 protocol, so this is not a wg402 node`, {
-      code: ClientErrorCode.not_a_wg402_node,
+      code: ErrorCode.not_a_wg402_node,
       cause: parsed.error,
     });
   }
@@ -116,7 +118,7 @@ export async function fetchNodeInfo(nodeUrl: string, options: NodeRequestOptions
   const response = await nodeFetch(`${nodeUrl}/`, { headers: { accept: "application/json" } }, options);
   if (!response.ok) {
     throw new ClientError(`${nodeUrl} answered HTTP ${response.status} to GET /, so it is not a wg402 node`, {
-      code: ClientErrorCode.not_a_wg402_node,
+      code: ErrorCode.not_a_wg402_node,
     });
   }
   return readJson(response, NodeInfo, `${nodeUrl}`);
@@ -150,7 +152,7 @@ export async function fetchQuote(
     throw new ClientError(
       `the node answered HTTP ${response.status} instead of 402 Payment Required: it does not sell leases over x402`,
       {
-        code: ClientErrorCode.not_x402,
+        code: ErrorCode.not_x402,
       },
     );
   }
@@ -166,7 +168,7 @@ export async function readPaymentRequired(response: Response): Promise<NodeQuote
     paymentRequired = decodePaymentRequiredHeader(header);
   } catch (error) {
     throw new ClientError("the node answered 402 without a valid x402 PAYMENT-REQUIRED header", {
-      code: ClientErrorCode.not_x402,
+      code: ErrorCode.not_x402,
       cause: error,
     });
   }
@@ -174,11 +176,11 @@ export async function readPaymentRequired(response: Response): Promise<NodeQuote
 }
 
 /** How the payer proves a lease is theirs: its bearer token, or a fresh EIP-712 signature. */
-export type LeaseAuth = { token: string } | { account: LocalAccount; chainId: number; now?: () => number };
+export type LeaseAuth = { token: string } | { account: LocalAccount; chainId: number; clock?: Pick<Clock, "now"> };
 
 async function leaseAuthHeaders(leaseId: string, auth: LeaseAuth): Promise<Record<string, string>> {
   if ("token" in auth) return { authorization: `Bearer ${auth.token}` };
-  const timestamp = Math.floor((auth.now ?? Date.now)() / 1000);
+  const timestamp = Math.floor((auth.clock ?? systemClock).now() / 1000);
   const signature = await auth.account.signTypedData(
     leaseActionTypedData({ chainId: auth.chainId, leaseId, action: "view", timestamp }),
   );

@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { Env } from "./paymentChain.ts";
+import type { Env } from "../chain/paymentChain.ts";
 
 /** Where the client keeps its wallet, state and tunnel configs: `WG402_HOME`, default `~/.config/wg402`. */
 export function wg402Home(env: Env): string {

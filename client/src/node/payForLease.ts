@@ -6,10 +6,11 @@ import { ExactEvmScheme } from "@x402/evm/exact/client";
 import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
 import type { LocalAccount } from "viem";
 import type { z } from "zod";
-import { ClientError, ClientErrorCode, isClientError } from "./errors.ts";
+import type { PaymentChain } from "../chain/paymentChain.ts";
+import type { SpendBudget } from "../chain/spendBudget.ts";
+import { ClientError, isClientError } from "../errors.ts";
+import type { Clock } from "../runtime/clock.ts";
 import { type FetchLike, failure, readJson, unreachable } from "./nodeApi.ts";
-import type { PaymentChain } from "./paymentChain.ts";
-import type { SpendBudget } from "./spendBudget.ts";
 
 /** One settled payment, as the client saw it. */
 export type PaymentReceipt = {
@@ -30,10 +31,9 @@ export type PayContext = {
   maxPerPayment: bigint | null;
   fetch: FetchLike;
   paidTimeoutMs: number;
-  now: () => number;
+  /** Also times the waits between asking again about a payment whose settlement is unknown. */
+  clock: Clock;
   formatAmount: (amount: bigint) => string;
-  /** How the client waits between asking again about a payment whose settlement is unknown. */
-  sleep?: (ms: number) => Promise<void>;
 };
 
 export type PayRequest<T extends z.ZodType> = {
@@ -77,14 +77,14 @@ export async function payForLease<T extends z.ZodType>(
         if (requirement.payTo.toLowerCase() !== kind.payTo.toLowerCase()) {
           throw new ClientError(
             `the node asked to pay ${requirement.payTo}, not ${kind.payTo} as its info says; nothing was signed`,
-            { code: ClientErrorCode.pay_to_mismatch },
+            { code: ErrorCode.pay_to_mismatch },
           );
         }
         const amount = BigInt(requirement.amount);
         if (amount > cap) {
           throw new ClientError(
             `the node asked for ${ctx.formatAmount(amount)}, more than the ${ctx.formatAmount(cap)} it quoted; nothing was signed`,
-            { code: ClientErrorCode.payment_exceeds_quote },
+            { code: ErrorCode.payment_exceeds_quote },
           );
         }
         ctx.budget.reserve(amount);
@@ -93,7 +93,7 @@ export async function payForLease<T extends z.ZodType>(
       } catch (error) {
         state.refusal = isClientError(error)
           ? error
-          : new ClientError(String(error), { code: ClientErrorCode.payment_failed, cause: error });
+          : new ClientError(String(error), { code: ErrorCode.payment_failed, cause: error });
         return { abort: true, reason: state.refusal.shortMessage };
       }
     });
@@ -110,23 +110,23 @@ export async function payForLease<T extends z.ZodType>(
     body: JSON.stringify(p.body),
     signal,
   });
-  const started = ctx.now();
+  const started = ctx.clock.now();
   let response: Response;
   try {
     response = await wrapFetchWithPayment(recording, client)(url, init(AbortSignal.timeout(ctx.paidTimeoutMs)));
   } catch (error) {
     if (state.refusal) throw state.refusal;
     const mapped = paymentError(url, error, kind);
-    if (state.signed && mapped.code === ClientErrorCode.node_unreachable) {
+    if (state.signed && mapped.code === ErrorCode.node_unreachable) {
       throw new ClientError(
         `${mapped.shortMessage} after a payment of ${ctx.formatAmount(state.reserved)} was signed; it may have been settled (check the lease with \`wg402 status\`)`,
-        { code: ClientErrorCode.node_unreachable, cause: error },
+        { code: ErrorCode.node_unreachable, cause: error },
       );
     }
     throw mapped;
   }
   if (response.status === 503 && state.header) response = await askAgain(ctx, url, init, state.header, response);
-  const latencyMs = ctx.now() - started;
+  const latencyMs = ctx.clock.now() - started;
 
   if (response.status === p.okStatus) {
     const body = await readJson(response, p.schema, p.what);
@@ -149,19 +149,19 @@ export async function payForLease<T extends z.ZodType>(
       state.signed
         ? `the node did not accept the payment: ${refused.shortMessage.replace(/^the payment was not accepted: /, "")}`
         : "the node asked for payment again without taking it",
-      { code: ClientErrorCode.payment_failed, cause: refused, details: refused.details },
+      { code: ErrorCode.payment_failed, cause: refused, details: refused.details },
     );
   }
   if (response.status === 404 || response.status === 405 || response.status === 501) {
     const refused = await failure(response, p.what);
-    if (refused.code !== ClientErrorCode.node_error) throw refused;
+    if (refused.code !== ErrorCode.node_error) throw refused;
     throw new ClientError(`${url} answered HTTP ${response.status}: this server does not sell leases over x402`, {
-      code: ClientErrorCode.not_x402,
+      code: ErrorCode.not_x402,
     });
   }
   if (response.ok) {
     throw new ClientError(`${url} answered HTTP ${response.status} without asking for payment: not a wg402 node`, {
-      code: ClientErrorCode.not_x402,
+      code: ErrorCode.not_x402,
     });
   }
   throw await failure(response, p.what);
@@ -179,8 +179,9 @@ async function askAgain(
   header: string,
   first: Response,
 ): Promise<Response> {
-  const sleep = ctx.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  let validBeforeMs = ctx.now() + ctx.paidTimeoutMs;
+  const { clock } = ctx;
+  const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
+  let validBeforeMs = clock.now() + ctx.paidTimeoutMs;
   try {
     const signed = decodePaymentSignatureHeader(header).payload as { authorization?: { validBefore?: string } };
     validBeforeMs = Number(signed.authorization?.validBefore ?? 0) * 1000 || validBeforeMs;
@@ -189,14 +190,14 @@ async function askAgain(
   }
   const deadline = validBeforeMs + UNKNOWN_MARGIN_MS;
   let response = first;
-  while (response.status === 503 && ctx.now() < deadline) {
+  while (response.status === 503 && clock.now() < deadline) {
     const body = (await response
       .clone()
       .json()
       .catch(() => undefined)) as { error?: string } | undefined;
     if (body?.error !== ErrorCode.settlement_unknown) return response;
     const retryAfterS = Number(response.headers.get("retry-after")) || 5;
-    await sleep(Math.min(retryAfterS * 1000, Math.max(0, deadline - ctx.now())));
+    await sleep(Math.min(retryAfterS * 1000, Math.max(0, deadline - clock.now())));
     const base = init(AbortSignal.timeout(ctx.paidTimeoutMs)) as RequestInit & { headers: Record<string, string> };
     try {
       response = await ctx.fetch(url, { ...base, headers: { ...base.headers, "payment-signature": header } });
@@ -226,31 +227,31 @@ function paymentError(url: string, error: unknown, kind: PaymentKind): ClientErr
   const message = error instanceof Error ? error.message : String(error);
   if (/rejected by spendControls: only default assets/.test(message)) {
     return new ClientError(`the node asked to be paid in an asset other than ${kind.asset}; nothing was signed`, {
-      code: ClientErrorCode.unsupported_asset,
+      code: ErrorCode.unsupported_asset,
       cause: error,
     });
   }
   if (/rejected by spendControls/.test(message)) {
     return new ClientError("the node asked for more than it quoted; nothing was signed", {
-      code: ClientErrorCode.payment_exceeds_quote,
+      code: ErrorCode.payment_exceeds_quote,
       cause: error,
     });
   }
   if (/No network\/scheme registered/.test(message)) {
     return new ClientError(`the node's 402 offers no "exact" payment on ${kind.network}; nothing was signed`, {
-      code: ClientErrorCode.unsupported_network,
+      code: ErrorCode.unsupported_network,
       cause: error,
     });
   }
   if (/Failed to parse payment requirements/.test(message)) {
     return new ClientError("the node answered 402 without a valid x402 PAYMENT-REQUIRED header", {
-      code: ClientErrorCode.not_x402,
+      code: ErrorCode.not_x402,
       cause: error,
     });
   }
   if (/Failed to create payment payload/.test(message)) {
     return new ClientError(`could not sign the payment: ${message}`, {
-      code: ClientErrorCode.payment_failed,
+      code: ErrorCode.payment_failed,
       cause: error,
     });
   }

@@ -1,9 +1,9 @@
-// Belongs in client/: a record of past sessions, for any UI (and a future `wg402 history`). It lives here
-// until the core has it. One JSON file in WG402_HOME, newest first, written atomically.
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { type Lease, type UsageReceipt, UsageReceipt as UsageReceiptSchema } from "@wg402/shared";
 import { z } from "zod";
+import { writeSecretFile } from "../files/secretFile.ts";
+import { createSerialQueue } from "../runtime/serialQueue.ts";
 
 export const SessionEndReason = z.enum([
   "spend_cap",
@@ -82,9 +82,10 @@ export function sessionRecordFrom(
   });
 }
 
+/** A record of past sessions, for any UI: one JSON file in WG402_HOME, newest first, written atomically. */
 export class SessionHistory {
   readonly path: string;
-  private writing: Promise<unknown> = Promise.resolve();
+  private readonly serial = createSerialQueue();
 
   constructor(home: string) {
     this.path = join(home, "history.json");
@@ -104,18 +105,13 @@ export class SessionHistory {
 
   /** Adds a session (replacing an earlier record of the same lease) and returns the new list. */
   add(record: SessionRecord): Promise<SessionRecord[]> {
-    const next = this.writing.then(async () => {
+    return this.serial(async () => {
       const sessions = [record, ...(await this.list()).filter((s) => s.leaseId !== record.leaseId)].slice(
         0,
         MAX_SESSIONS,
       );
-      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-      const tmp = `${this.path}.${process.pid}.tmp`;
-      await writeFile(tmp, `${JSON.stringify({ version: 1, sessions }, null, 2)}\n`, { mode: 0o600 });
-      await rename(tmp, this.path);
+      await writeSecretFile(this.path, `${JSON.stringify({ version: 1, sessions }, null, 2)}\n`);
       return sessions;
     });
-    this.writing = next.catch(() => undefined);
-    return next;
   }
 }

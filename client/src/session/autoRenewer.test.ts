@@ -1,8 +1,9 @@
 import { jest } from "@jest/globals";
+import { ErrorCode } from "@wg402/shared";
+import { SpendBudget } from "../chain/spendBudget.ts";
+import { ClientError } from "../errors.ts";
+import { ManualClock } from "../runtime/clock.ts";
 import { AutoRenewer, type AutoRenewerEvents, type AutoRenewerOptions, type RenewalResult } from "./autoRenewer.ts";
-import { ManualClock } from "./clock.ts";
-import { ClientError, ClientErrorCode } from "./errors.ts";
-import { SpendBudget } from "./spendBudget.ts";
 
 const MINUTE = 60_000;
 const PRICE = 1_000n;
@@ -128,7 +129,7 @@ describe("AutoRenewer", () => {
   it("treats a spend-cap refusal from the client like the cap itself", async () => {
     const { clock, start, renewer, named } = setup({
       renew: async () => {
-        throw new ClientError("over the cap", { code: ClientErrorCode.spend_cap_exceeded });
+        throw new ClientError("over the cap", { code: ErrorCode.spend_cap_exceeded });
       },
     });
     renewer.start();
@@ -143,7 +144,7 @@ describe("AutoRenewer", () => {
     let expiresAt = 0;
     const { clock, start, calls, renewer, named } = setup({
       renew: async (_minutes, call) => {
-        if (call <= 3) throw new ClientError("cannot reach the node", { code: ClientErrorCode.node_unreachable });
+        if (call <= 3) throw new ClientError("cannot reach the node", { code: ErrorCode.node_unreachable });
         expiresAt = start + 2 * MINUTE;
         return { expiresAt, amount: PRICE, txHash: null };
       },
@@ -166,7 +167,7 @@ describe("AutoRenewer", () => {
   it("retries until the lease actually expires, then says it expired", async () => {
     const { clock, start, calls, renewer, named } = setup({
       renew: async () => {
-        throw new ClientError("the payment was not accepted", { code: ClientErrorCode.payment_failed });
+        throw new ClientError("the payment was not accepted", { code: ErrorCode.payment_failed });
       },
     });
     renewer.start();
@@ -185,7 +186,7 @@ describe("AutoRenewer", () => {
   it("ends at once when the node no longer has the lease", async () => {
     const { clock, start, calls, renewer, named } = setup({
       renew: async () => {
-        throw new ClientError("a closed lease cannot be renewed", { code: ClientErrorCode.lease_not_active });
+        throw new ClientError("a closed lease cannot be renewed", { code: ErrorCode.lease_not_active });
       },
     });
     renewer.start();
@@ -203,7 +204,7 @@ describe("AutoRenewer", () => {
       renew: async () => {
         if (balance < PRICE) {
           throw new ClientError("insufficient balance", {
-            code: ClientErrorCode.insufficient_balance,
+            code: ErrorCode.insufficient_balance,
             details: { balance: balance.toString(), needed: PRICE.toString() },
           });
         }

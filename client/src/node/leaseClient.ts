@@ -1,5 +1,6 @@
 import {
   CreateLeaseResponse,
+  ErrorCode,
   type Lease,
   type LeaseQuote,
   type NodeInfo,
@@ -9,9 +10,13 @@ import {
 } from "@wg402/shared";
 import type { LocalAccount } from "viem";
 import type { z } from "zod";
+import { formatTokenAmount } from "../chain/money.ts";
+import { assertChainReachable, type Env, type PaymentChain, paymentChainFor } from "../chain/paymentChain.ts";
+import { SpendBudget, type SpendSnapshot } from "../chain/spendBudget.ts";
+import { ClientError } from "../errors.ts";
+import { type Clock, systemClock } from "../runtime/clock.ts";
+import { assertTokenBalance, type Balances, readBalances } from "../wallet/balances.ts";
 import { closeLease } from "./closeLease.ts";
-import { ClientError, ClientErrorCode } from "./errors.ts";
-import { formatTokenAmount } from "./money.ts";
 import {
   DEFAULT_NODE_TIMEOUT_MS,
   type FetchLike,
@@ -22,9 +27,7 @@ import {
   normalizeNodeUrl,
 } from "./nodeApi.ts";
 import { type PaymentReceipt, type PayRequest, payForLease } from "./payForLease.ts";
-import { assertChainReachable, type Env, type PaymentChain, paymentChainFor } from "./paymentChain.ts";
-import { SpendBudget, type SpendSnapshot } from "./spendBudget.ts";
-import { assertTokenBalance, type Balances, readBalances } from "./wallet/balances.ts";
+import { exactPaymentKind } from "./paymentKind.ts";
 
 export type LeaseClientOptions = {
   /** The node's base URL, e.g. http://127.0.0.1:4021. */
@@ -42,7 +45,8 @@ export type LeaseClientOptions = {
   timeoutMs?: number;
   /** Paid requests: the node verifies and settles on-chain before answering. */
   paidTimeoutMs?: number;
-  now?: () => number;
+  /** Signature timestamps, payment latency and the waits between asking about an unknown settlement. */
+  clock?: Clock;
 };
 
 export type { PaymentReceipt };
@@ -69,7 +73,7 @@ export class LeaseClient {
   private readonly fetchImpl: FetchLike;
   private readonly timeoutMs: number;
   private readonly paidTimeoutMs: number;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private chainChecked = false;
   // Bearer tokens the node handed out with new leases: a status check then needs no signature.
   private readonly leaseTokens = new Map<string, string>();
@@ -91,7 +95,7 @@ export class LeaseClient {
     this.fetchImpl = p.options.fetch ?? fetch;
     this.timeoutMs = p.options.timeoutMs ?? DEFAULT_NODE_TIMEOUT_MS;
     this.paidTimeoutMs = p.options.paidTimeoutMs ?? 60_000;
-    this.now = p.options.now ?? Date.now;
+    this.clock = p.options.clock ?? systemClock;
   }
 
   /**
@@ -100,7 +104,7 @@ export class LeaseClient {
   static async connect(options: LeaseClientOptions & { node?: NodeInfo; chain?: PaymentChain }): Promise<LeaseClient> {
     const nodeUrl = normalizeNodeUrl(options.nodeUrl);
     const node = options.node ?? (await fetchNodeInfo(nodeUrl, { fetch: options.fetch, timeoutMs: options.timeoutMs }));
-    const kind = pickPaymentKind(node);
+    const kind = exactPaymentKind(node);
     const chain = options.chain ?? (await paymentChainFor(kind, options.env ?? process.env));
     return new LeaseClient({ options, nodeUrl, node, kind, chain });
   }
@@ -158,7 +162,7 @@ export class LeaseClient {
     const { minMinutes, maxMinutes } = this.nodeInfo;
     if (!Number.isInteger(minutes) || minutes < minMinutes || minutes > maxMinutes) {
       throw new ClientError(`this node sells between ${minMinutes} and ${maxMinutes} whole minutes, not ${minutes}`, {
-        code: ClientErrorCode.invalid_minutes,
+        code: ErrorCode.invalid_minutes,
       });
     }
   }
@@ -173,7 +177,7 @@ export class LeaseClient {
     if (this.maxPerPayment !== null && amount > this.maxPerPayment) {
       throw new ClientError(
         `${minutes} minute${minutes === 1 ? "" : "s"} cost ${this.formatAmount(amount)}, above the per-payment cap of ${this.formatAmount(this.maxPerPayment)}`,
-        { code: ClientErrorCode.spend_cap_exceeded },
+        { code: ErrorCode.spend_cap_exceeded },
       );
     }
     this.budget.check(amount);
@@ -222,7 +226,7 @@ export class LeaseClient {
     return fetchLease(this.nodeUrl, leaseId, {
       fetch: this.fetchImpl,
       timeoutMs: this.timeoutMs,
-      auth: token ? { token } : { account: this.account, chainId: this.chainValue.chain.id, now: this.now },
+      auth: token ? { token } : { account: this.account, chainId: this.chainValue.chain.id, clock: this.clock },
     });
   }
 
@@ -235,7 +239,7 @@ export class LeaseClient {
       chainId: this.chainValue.chain.id,
       fetch: this.fetchImpl,
       timeoutMs: this.timeoutMs,
-      now: this.now,
+      clock: this.clock,
     });
   }
 
@@ -250,7 +254,7 @@ export class LeaseClient {
         maxPerPayment: this.maxPerPayment,
         fetch: this.fetchImpl,
         paidTimeoutMs: this.paidTimeoutMs,
-        now: this.now,
+        clock: this.clock,
         formatAmount: (amount) => this.formatAmount(amount),
       },
       p,
@@ -262,16 +266,4 @@ export class LeaseClient {
     await assertChainReachable(this.chainValue);
     this.chainChecked = true;
   }
-}
-
-/** The first `exact` offer; other schemes (the escrow channel, later) are not spoken by this client yet. */
-function pickPaymentKind(node: NodeInfo): PaymentKind {
-  const kind = node.accepts.find((k) => k.scheme === "exact");
-  if (!kind) {
-    throw new ClientError(
-      `the node accepts only ${node.accepts.map((k) => k.scheme).join(", ")}; this client pays with the x402 "exact" scheme`,
-      { code: ClientErrorCode.unsupported_scheme },
-    );
-  }
-  return kind;
 }

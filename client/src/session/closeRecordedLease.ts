@@ -1,13 +1,13 @@
 // `wg402 disconnect`, and the desktop's "close what an earlier run left open", as one function: a lease
 // recorded in the state file by another process (or an earlier run that died) is closed with the payer's
 // signature, and its tunnel, kill switch included, is taken down.
-import { chainByNetwork, type UsageReceipt } from "@wg402/shared";
+import { chainByNetwork, ErrorCode, type UsageReceipt } from "@wg402/shared";
 import type { LocalAccount } from "viem";
-import { closeLease } from "./closeLease.ts";
-import { ClientError, ClientErrorCode, isClientError } from "./errors.ts";
-import type { FetchLike } from "./nodeApi.ts";
+import { ClientError, isClientError } from "../errors.ts";
+import { closeLease } from "../node/closeLease.ts";
+import type { FetchLike } from "../node/nodeApi.ts";
+import { createTunnelDriver } from "../tunnel/createTunnelDriver.ts";
 import { clearSessionState, requireSessionState } from "./sessionState.ts";
-import { createTunnelDriver } from "./tunnel/createTunnelDriver.ts";
 
 export type ClosedRecordedLease = {
   leaseId: string;
@@ -27,7 +27,7 @@ export async function closeRecordedLease(p: {
   const chain = chainByNetwork(state.network);
   if (!chain) {
     throw new ClientError(`the state file names an unknown network, ${state.network}`, {
-      code: ClientErrorCode.invalid_argument,
+      code: ErrorCode.invalid_argument,
     });
   }
   let receipt: UsageReceipt | null = null;
@@ -43,7 +43,7 @@ export async function closeRecordedLease(p: {
   } catch (error) {
     if (!isClientError(error)) throw error;
     // Already closed or forgotten by the node: nothing left to pay for.
-    if (!isClientError(error, ClientErrorCode.lease_not_active, ClientErrorCode.lease_not_found)) closeError = error;
+    if (!isClientError(error, ErrorCode.lease_not_active, ErrorCode.lease_not_found)) closeError = error;
   }
   // Cleared first, so a process still running that session sees the disconnect and leaves the tunnel alone.
   await clearSessionState(p.statePath);

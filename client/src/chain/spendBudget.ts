@@ -1,4 +1,5 @@
-import { ClientError, ClientErrorCode } from "./errors.ts";
+import { ErrorCode } from "@wg402/shared";
+import { ClientError } from "../errors.ts";
 import { formatTokenAmount, type TokenInfo } from "./money.ts";
 
 export type SpendSnapshot = {
@@ -52,7 +53,7 @@ export class SpendBudget {
     throw new ClientError(
       `the spend cap of ${formatTokenAmount(cap, this.token)} does not cover ${formatTokenAmount(amount, this.token)} more (${formatTokenAmount(this.committedAmount, this.token)} spent this session)`,
       {
-        code: ClientErrorCode.spend_cap_exceeded,
+        code: ErrorCode.spend_cap_exceeded,
         details: { cap: cap.toString(), committed: this.committedAmount.toString(), needed: amount.toString() },
       },
     );

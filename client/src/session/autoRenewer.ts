@@ -1,6 +1,8 @@
-import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
-import { ClientErrorCode, isClientError } from "./errors.ts";
-import { TypedEmitter } from "./typedEmitter.ts";
+import { ErrorCode } from "@wg402/shared";
+import { isClientError } from "../errors.ts";
+import { type Backoff, backoffDelay } from "../runtime/backoff.ts";
+import { type Clock, systemClock, type TimerHandle } from "../runtime/clock.ts";
+import { TypedEmitter } from "../runtime/typedEmitter.ts";
 
 /** What one renewal bought. */
 export type RenewalResult = {
@@ -76,7 +78,7 @@ export type AutoRenewerOptions = {
   /** Floor of the margin, default 10 s, but never more than `maxMarginFraction` of one renewal's time. */
   minMarginMs?: number;
   maxMarginFraction?: number;
-  backoff?: { initialMs?: number; maxMs?: number; factor?: number };
+  backoff?: Partial<Backoff>;
   /** Warn when the balance covers fewer renewals than this. Default 3. */
   lowBalanceRenewals?: number;
 };
@@ -87,10 +89,10 @@ const LATENCY_SAMPLES = 5;
 const MIN_RETRY_MS = 250;
 // These say the lease or this session is over: retrying cannot help.
 const LEASE_GONE = new Set<string>([
-  ClientErrorCode.lease_not_found,
-  ClientErrorCode.lease_not_active,
-  ClientErrorCode.forbidden,
-  ClientErrorCode.invalid_minutes,
+  ErrorCode.lease_not_found,
+  ErrorCode.lease_not_active,
+  ErrorCode.forbidden,
+  ErrorCode.invalid_minutes,
 ]);
 
 /**
@@ -104,7 +106,7 @@ export class AutoRenewer extends TypedEmitter<AutoRenewerEvents> {
   private expiresAtValue: number;
   private readonly o: Required<Omit<AutoRenewerOptions, "budget" | "initialLatencyMs" | "backoff">> & {
     budget?: SpendGate;
-    backoff: { initialMs: number; maxMs: number; factor: number };
+    backoff: Backoff;
   };
   private readonly clock: Clock;
   private phase: Phase = "idle";
@@ -232,7 +234,7 @@ export class AutoRenewer extends TypedEmitter<AutoRenewerEvents> {
       // Paying again would only pay again: a node that takes money without extending gets no more.
       this.attempt++;
       const message = "the node took the payment but did not extend the lease";
-      this.emit("renewalFailed", this.failure(ClientErrorCode.lease_not_extended, message, null));
+      this.emit("renewalFailed", this.failure(ErrorCode.lease_not_extended, message, null));
       this.drain("renewal_failed");
       return;
     }
@@ -259,11 +261,11 @@ export class AutoRenewer extends TypedEmitter<AutoRenewerEvents> {
   private failed(error: unknown): void {
     const code = isClientError(error) ? error.code : "renewal_failed";
     const message = isClientError(error) ? error.shortMessage : error instanceof Error ? error.message : String(error);
-    if (code === ClientErrorCode.spend_cap_exceeded) {
+    if (code === ErrorCode.spend_cap_exceeded) {
       this.reachedCap(this.o.budget);
       return;
     }
-    if (code === ClientErrorCode.insufficient_balance) {
+    if (code === ErrorCode.insufficient_balance) {
       const details = isClientError(error) ? (error.details as { balance?: string } | undefined) : undefined;
       this.emit("lowBalance", {
         leaseId: this.leaseId,
@@ -281,11 +283,7 @@ export class AutoRenewer extends TypedEmitter<AutoRenewerEvents> {
       return;
     }
     const left = this.expiresAtValue - this.clock.now();
-    const backoff = Math.min(
-      this.o.backoff.initialMs * this.o.backoff.factor ** (this.attempt - 1),
-      this.o.backoff.maxMs,
-      left / 2,
-    );
+    const backoff = Math.min(backoffDelay(this.attempt, this.o.backoff), left / 2);
     if (backoff < MIN_RETRY_MS) {
       this.emit("renewalFailed", this.failure(code, message, null));
       this.drain("renewal_failed");

@@ -1,5 +1,6 @@
+import { ErrorCode } from "@wg402/shared";
 import { formatUnits } from "viem";
-import { ClientError, ClientErrorCode } from "./errors.ts";
+import { ClientError } from "../errors.ts";
 
 export type TokenInfo = {
   address: `0x${string}`;
@@ -18,14 +19,14 @@ export function parseTokenAmount(text: string, decimals: number, what = "amount"
     throw new ClientError(
       `${what} must be a plain decimal number of tokens such as 0.05, not ${JSON.stringify(text)}`,
       {
-        code: ClientErrorCode.invalid_amount,
+        code: ErrorCode.invalid_amount,
       },
     );
   }
   const [whole = "0", fraction = ""] = trimmed.split(".");
   if (fraction.length > decimals) {
     throw new ClientError(`${what} has more than ${decimals} decimals: ${text}`, {
-      code: ClientErrorCode.invalid_amount,
+      code: ErrorCode.invalid_amount,
     });
   }
   return BigInt(whole) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, "0") || "0");

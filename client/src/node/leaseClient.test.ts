@@ -6,9 +6,9 @@ import { generateKeyPair } from "@wg402/wireguard";
 import { decodePaymentSignatureHeader } from "@x402/core/http";
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { isClientError } from "./errors.ts";
+import { isClientError } from "../errors.ts";
+import { type RunningAgent, startTestStack, type TestStack } from "../testing/testStack.ts";
 import { LeaseClient } from "./leaseClient.ts";
-import { type RunningAgent, startTestStack, type TestStack } from "./testing/testStack.ts";
 
 let stack: TestStack;
 let node: RunningAgent;

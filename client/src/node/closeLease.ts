@@ -1,5 +1,6 @@
 import { leaseActionTypedData, UsageReceipt } from "@wg402/shared";
 import type { LocalAccount } from "viem";
+import { type Clock, systemClock } from "../runtime/clock.ts";
 import { type FetchLike, failure, nodeFetch, readJson } from "./nodeApi.ts";
 
 /**
@@ -13,9 +14,9 @@ export async function closeLease(p: {
   chainId: number;
   fetch?: FetchLike;
   timeoutMs?: number;
-  now?: () => number;
+  clock?: Pick<Clock, "now">;
 }): Promise<UsageReceipt> {
-  const timestamp = Math.floor((p.now ?? Date.now)() / 1000);
+  const timestamp = Math.floor((p.clock ?? systemClock).now() / 1000);
   const signature = await p.account.signTypedData(
     leaseActionTypedData({ chainId: p.chainId, leaseId: p.leaseId, action: "close", timestamp }),
   );

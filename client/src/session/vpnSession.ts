@@ -1,81 +1,20 @@
 import type { Lease, UsageReceipt } from "@wg402/shared";
-import { generateKeyPair, type KeyPair } from "@wg402/wireguard";
-import { AutoRenewer, type AutoRenewerEvents, type AutoRenewerOptions, type ExpiryCause } from "./autoRenewer.ts";
-import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
-import { ClientError, ClientErrorCode, isClientError } from "./errors.ts";
-import type { LeaseClient, PaymentReceipt, Preflight } from "./leaseClient.ts";
-import type { TokenInfo } from "./money.ts";
-import { clearSessionState, readSessionState, writeSessionState } from "./sessionState.ts";
-import type { SpendSnapshot } from "./spendBudget.ts";
-import type { TunnelDriver, TunnelHandle, TunnelUp } from "./tunnel/types.ts";
-import { parseWgQuickConfig, renderTunnelConfig } from "./tunnel/wgQuickConfig.ts";
-import { TypedEmitter } from "./typedEmitter.ts";
-import { readTokenBalance } from "./wallet/balances.ts";
+import { ErrorCode } from "@wg402/shared";
+import { generateKeyPair } from "@wg402/wireguard";
+import { ClientError, isClientError } from "../errors.ts";
+import type { LeaseClient, Preflight } from "../node/leaseClient.ts";
+import { type Clock, systemClock, type TimerHandle } from "../runtime/clock.ts";
+import { TypedEmitter } from "../runtime/typedEmitter.ts";
+import type { TunnelDriver, TunnelHandle, TunnelUp } from "../tunnel/types.ts";
+import { parseWgQuickConfig, renderTunnelConfig } from "../tunnel/wgQuickConfig.ts";
+import { readTokenBalance } from "../wallet/balances.ts";
+import { AutoRenewer } from "./autoRenewer.ts";
+import { assertCapsCover } from "./capsCover.ts";
+import { clearSessionStateOf, readSessionState, writeSessionState } from "./sessionState.ts";
+import type { SessionEndCause, SessionEvents, SessionStatus, VpnSessionOptions } from "./sessionTypes.ts";
 
 /** Not "wg402", which is the agent's default: a node and a client can share a machine. */
 export const DEFAULT_INTERFACE = "wg402-client";
-
-/** Why a session's lease ended: the renewer's causes, no renewal asked for, or a disconnect elsewhere. */
-export type SessionEndCause = ExpiryCause | "not_renewing" | "disconnected";
-
-export type SessionStatus = {
-  phase: "idle" | "connecting" | "connected" | "ended" | "closed";
-  leaseId: string | null;
-  nodeUrl: string;
-  /** ms since the epoch. */
-  expiresAt: number | null;
-  secondsLeft: number;
-  pricePerMinute: bigint;
-  token: TokenInfo;
-  spend: SpendSnapshot;
-  bytesUp: number;
-  bytesDown: number;
-  renewals: number;
-  /** The kill switch holds traffic. */
-  blocked: boolean;
-  interfaceName: string;
-  driver: TunnelDriver["kind"];
-};
-
-export type SessionEvents = {
-  connected: { lease: Lease; payment: PaymentReceipt; tunnel: TunnelUp };
-  scheduled: AutoRenewerEvents["scheduled"];
-  renewed: AutoRenewerEvents["renewed"] & { spend: SpendSnapshot };
-  lowBalance: AutoRenewerEvents["lowBalance"];
-  capReached: AutoRenewerEvents["capReached"];
-  renewalFailed: AutoRenewerEvents["renewalFailed"];
-  /** Fresh numbers from the node (bytes, expiry). */
-  status: SessionStatus;
-  /** The lease is over; `blocked` follows when the driver has a kill switch. */
-  expired: { leaseId: string; expiresAt: number; cause: SessionEndCause };
-  blocked: { leaseId: string; interfaceName: string };
-  closed: { leaseId: string | null; receipt: UsageReceipt | null };
-  /** Something failed that does not end the session (a status poll, for instance). */
-  warning: { message: string; code: string };
-};
-
-export type VpnSessionOptions = {
-  client: LeaseClient;
-  driver: TunnelDriver;
-  /** Minutes bought up front. */
-  minutes: number;
-  autoRenew?: boolean;
-  /** Minutes bought per renewal; default `minutes`. */
-  renewMinutes?: number;
-  interfaceName?: string;
-  clock?: Clock;
-  /** How often the node is asked for the lease's numbers. Default 5 s. */
-  statusIntervalMs?: number;
-  /** Remember the lease here (the CLI's state file), so other commands find it. */
-  statePath?: string;
-  /** Margin, backoff and low-balance settings of the renewer. */
-  renewal?: Pick<
-    AutoRenewerOptions,
-    "safetyFactor" | "minMarginMs" | "maxMarginFraction" | "backoff" | "lowBalanceRenewals"
-  >;
-  /** Tests pass keys; by default a fresh x25519 pair per session. */
-  keys?: KeyPair;
-};
 
 /**
  * One paid tunnel from purchase to teardown: checks everything before paying, buys the lease with a fresh
@@ -150,7 +89,7 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
    */
   async plan(): Promise<Preflight> {
     await this.driver.precheck({ dns: this.client.node.dns });
-    this.assertCapsCover(this.o.minutes);
+    assertCapsCover(this.client, this.o.minutes);
     if (this.o.autoRenew && this.renewMinutes !== this.o.minutes) this.client.assertMinutes(this.renewMinutes);
     return this.client.preflight(this.o.minutes);
   }
@@ -158,7 +97,7 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
   /** Pays for the lease and brings the tunnel up. On a tunnel failure the paid lease is closed again. */
   async start(): Promise<SessionEvents["connected"]> {
     if (this.phase !== "idle")
-      throw new ClientError("this session has already started", { code: ClientErrorCode.invalid_argument });
+      throw new ClientError("this session has already started", { code: ErrorCode.invalid_argument });
     this.phase = "connecting";
     try {
       await this.plan();
@@ -186,7 +125,7 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
         throw isClientError(error)
           ? new ClientError(`${error.shortMessage}${closed}`, { code: error.code, cause: error })
           : new ClientError(`the tunnel did not come up${closed}`, {
-              code: ClientErrorCode.tunnel_failed,
+              code: ErrorCode.tunnel_failed,
               cause: error,
             });
       }
@@ -218,7 +157,7 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
         try {
           receipt = await this.client.close(leaseId);
         } catch (error) {
-          if (!isClientError(error, ClientErrorCode.lease_not_active, ClientErrorCode.lease_not_found)) {
+          if (!isClientError(error, ErrorCode.lease_not_active, ErrorCode.lease_not_found)) {
             closeError = error;
           }
         }
@@ -309,7 +248,7 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
         return;
       }
     } catch (error) {
-      if (isClientError(error, ClientErrorCode.lease_not_found)) {
+      if (isClientError(error, ErrorCode.lease_not_found)) {
         await this.end("lease_gone");
         return;
       }
@@ -344,35 +283,11 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
       } catch (error) {
         this.emit("warning", {
           message: `the kill switch failed: ${error instanceof Error ? error.message : String(error)}`,
-          code: ClientErrorCode.tunnel_failed,
+          code: ErrorCode.tunnel_failed,
         });
       }
     }
     this.resolveEnded({ cause: endCause, expiresAt });
-  }
-
-  private assertCapsCover(minutes: number): void {
-    const perMinute = this.client.pricePerMinute;
-    const caps: [string, bigint | null][] = [
-      ["spend cap", this.client.budget.remaining],
-      ["per-payment cap", this.client.maxPerPayment],
-    ];
-    for (const [name, cap] of caps) {
-      if (cap === null) continue;
-      if (cap < perMinute) {
-        throw new ClientError(
-          `the ${name} of ${this.client.formatAmount(cap)} does not cover even one minute (${this.client.formatAmount(perMinute)} on this node)`,
-          { code: ClientErrorCode.spend_cap_exceeded },
-        );
-      }
-      const affordable = cap / perMinute;
-      if (affordable < BigInt(minutes)) {
-        throw new ClientError(
-          `the ${name} of ${this.client.formatAmount(cap)} covers ${affordable} minute${affordable === 1n ? "" : "s"}, not ${minutes} (${this.client.formatAmount(perMinute)} per minute)`,
-          { code: ClientErrorCode.spend_cap_exceeded },
-        );
-      }
-    }
   }
 
   private async persist(): Promise<void> {
@@ -392,9 +307,7 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
   }
 
   private async clearState(): Promise<void> {
-    if (!this.o.statePath) return;
-    const state = await readSessionState(this.o.statePath).catch(() => null);
-    if (state && state.leaseId === this.lease?.id) await clearSessionState(this.o.statePath);
+    if (this.o.statePath && this.lease) await clearSessionStateOf(this.o.statePath, this.lease.id);
   }
 
   private clearTimers(): void {

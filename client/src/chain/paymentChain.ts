@@ -3,6 +3,7 @@ import {
   type ChainKey,
   chainByNetwork,
   chains,
+  ErrorCode,
   type LocalStack,
   localStackPath,
   type PaymentKind,
@@ -10,7 +11,7 @@ import {
   rpcUrlFor,
 } from "@wg402/shared";
 import { createPublicClient, http, type PublicClient } from "viem";
-import { ClientError, ClientErrorCode } from "./errors.ts";
+import { ClientError } from "../errors.ts";
 import type { TokenInfo } from "./money.ts";
 
 export type Env = Record<string, string | undefined>;
@@ -38,14 +39,14 @@ export async function paymentChainFor(kind: Pick<PaymentKind, "network" | "asset
       )
         .map((c) => c.network)
         .join(", ")})`,
-      { code: ClientErrorCode.unsupported_network },
+      { code: ErrorCode.unsupported_network },
     );
   }
   const resolved = await paymentChainByKey(chain.key, env);
   if (resolved.token.address.toLowerCase() !== kind.asset.toLowerCase()) {
     throw new ClientError(
       `the node wants to be paid in ${kind.asset}, which is not ${resolved.token.symbol} (${resolved.token.address}), the token this client pays with on ${chain.name}`,
-      { code: ClientErrorCode.unsupported_asset },
+      { code: ErrorCode.unsupported_asset },
     );
   }
   return resolved;
@@ -62,7 +63,7 @@ export async function paymentChainByKey(key: ChainKey, env: Env): Promise<Paymen
     } catch (error) {
       throw new ClientError(
         `no local stack at ${path}: start it with \`npm start\` (or point WG402_STACK_FILE at its local.json)`,
-        { code: ClientErrorCode.local_stack_missing, cause: error },
+        { code: ErrorCode.local_stack_missing, cause: error },
       );
     }
     const rpcUrl = env[chain.rpcUrlEnv] || stack.chain.rpcUrl;
@@ -80,7 +81,7 @@ export async function paymentChainByKey(key: ChainKey, env: Env): Promise<Paymen
     };
   }
   const usdc = chain.usdc;
-  if (!usdc) throw new ClientError(`no token is known on ${chain.name}`, { code: ClientErrorCode.unsupported_asset });
+  if (!usdc) throw new ClientError(`no token is known on ${chain.name}`, { code: ErrorCode.unsupported_asset });
   const rpcUrl = rpcUrlFor(chain, env);
   return { chain, rpcUrl, token: { ...usdc }, publicClient: clientFor(chain, rpcUrl) };
 }
@@ -101,13 +102,13 @@ export async function assertChainReachable(paymentChain: PaymentChain): Promise<
   } catch (error) {
     throw new ClientError(
       `cannot reach the ${paymentChain.chain.name} RPC at ${paymentChain.rpcUrl} (set ${paymentChain.chain.rpcUrlEnv} to use another)`,
-      { code: ClientErrorCode.rpc_unreachable, cause: error },
+      { code: ErrorCode.rpc_unreachable, cause: error },
     );
   }
   if (id !== paymentChain.chain.id) {
     throw new ClientError(
       `the RPC at ${paymentChain.rpcUrl} is chain ${id}, not ${paymentChain.chain.name} (${paymentChain.chain.id})`,
-      { code: ClientErrorCode.chain_mismatch },
+      { code: ErrorCode.chain_mismatch },
     );
   }
 }

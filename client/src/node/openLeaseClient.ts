@@ -1,0 +1,46 @@
+import type { NodeInfo } from "@wg402/shared";
+import type { LocalAccount } from "viem";
+import { parseTokenAmount } from "../chain/money.ts";
+import { type Env, paymentChainFor } from "../chain/paymentChain.ts";
+import type { Clock } from "../runtime/clock.ts";
+import { LeaseClient } from "./leaseClient.ts";
+import { type FetchLike, fetchNodeInfo, normalizeNodeUrl } from "./nodeApi.ts";
+import { exactPaymentKind } from "./paymentKind.ts";
+
+/** A cap as people type it, in whole tokens ("0.05"), and the name of the setting it came from (for errors). */
+export type TokenCap = { amount: string; what: string };
+
+export type OpenLeaseClientOptions = {
+  nodeUrl: string;
+  /** The node's info when the caller has read it already; otherwise it is read here, once. */
+  node?: NodeInfo;
+  /** The payer, asked for only once every check that needs no wallet has passed. */
+  account: () => LocalAccount | Promise<LocalAccount>;
+  /** Absent: no cap. Read in the decimals of the token the node is paid in. */
+  sessionCap?: TokenCap | null;
+  maxPerPayment?: TokenCap | null;
+  /** More checks that need no wallet (a tunnel driver's), run just before the wallet is asked for. */
+  beforeAccount?: (node: NodeInfo) => Promise<void>;
+  /** RPC overrides and the local stack file. */
+  env?: Env;
+  fetch?: FetchLike;
+  clock?: Clock;
+};
+
+/**
+ * A LeaseClient set up the one way the CLI and the desktop need it: the node's info, its chain and token and
+ * the caps in that token are all checked before the wallet is unlocked. Nothing is paid.
+ */
+export async function openLeaseClient(options: OpenLeaseClientOptions): Promise<LeaseClient> {
+  const { env, fetch, clock } = options;
+  const nodeUrl = normalizeNodeUrl(options.nodeUrl);
+  const node = options.node ?? (await fetchNodeInfo(nodeUrl, { fetch }));
+  const chain = await paymentChainFor(exactPaymentKind(node), env ?? process.env);
+  const baseUnits = (cap: TokenCap | null | undefined) =>
+    cap ? parseTokenAmount(cap.amount, chain.token.decimals, cap.what) : null;
+  const sessionCap = baseUnits(options.sessionCap);
+  const maxPerPayment = baseUnits(options.maxPerPayment);
+  await options.beforeAccount?.(node);
+  const account = await options.account();
+  return LeaseClient.connect({ nodeUrl, node, chain, account, sessionCap, maxPerPayment, env, fetch, clock });
+}

@@ -1,0 +1,40 @@
+// The pieces command inputs are made of, checked where they enter the host: the renderer is not trusted,
+// whichever transport it used.
+import { z } from "zod";
+
+/** No input: `undefined`, or the `null` a JSON body or IPC carries for it. */
+export const Nothing = z.undefined().or(z.null().transform(() => undefined));
+export const Passphrase = z.string().min(1, "the passphrase must not be empty").max(1024);
+export const Url = z.string().min(1).max(2048);
+export const Network = z.string().regex(/^eip155:[0-9]+$/, "must be a CAIP-2 network such as eip155:8453");
+export const Minutes = z.number().int("must be a whole number of minutes").positive().max(100_000);
+const Decimal = z.string().regex(/^(0|[1-9][0-9]*)(\.[0-9]+)?$/, "must be a plain decimal number such as 0.5");
+const DriverKind = z.enum(["wg-quick", "userspace", "export"]);
+
+/** An input object that may also be left out altogether. */
+export const optional = <T extends z.ZodRawShape>(shape: T) =>
+  z
+    .strictObject(shape)
+    .optional()
+    .or(z.null().transform(() => undefined));
+
+export const SettingsPatch = z.strictObject({
+  minutes: Minutes.optional(),
+  autoRenew: z.boolean().optional(),
+  renewMinutes: Minutes.optional(),
+  spendCap: Decimal.nullable().optional(),
+  lowBalanceMinutes: z.number().int().min(0).max(1_000_000).optional(),
+  driver: DriverKind.nullable().optional(),
+  nodes: z.array(Url).max(100).optional(),
+  explorerTxUrls: z
+    .record(
+      Network,
+      z
+        .string()
+        .max(2048)
+        .regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL")
+        .refine((url) => url.includes("{hash}"), "must contain {hash} where the transaction hash goes"),
+    )
+    .optional(),
+});
+export type SettingsPatch = z.infer<typeof SettingsPatch>;

@@ -1,0 +1,77 @@
+import { ErrorCode, type WireError } from "@wg402/shared";
+import { type ActiveSession, amountOf, paymentOf } from "./activeSession.ts";
+import type { BalanceService } from "./balanceService.ts";
+import type { SessionOutlet } from "./sessionOutlet.ts";
+import { toWireError } from "./toWireError.ts";
+
+/**
+ * Relays the core's session events as API events, keeping what the UI shows beyond `status()` (next renewal,
+ * payments, why it ended) on `active`. The unsubscribe functions go to `active.off`.
+ */
+export function relaySessionEvents(active: ActiveSession, out: SessionOutlet, balances: BalanceService): void {
+  const { session } = active;
+  const amount = (value: bigint) => amountOf(active, value);
+  const txUrl = (hash: string | null) => out.txUrl(active.facts.network, hash);
+  active.off.push(
+    session.on("scheduled", (e) => {
+      active.nextRenewalAt = e.at;
+      out.publish("scheduled", { leaseId: e.leaseId, at: e.at, expiresAt: e.expiresAt });
+      out.publishSession();
+    }),
+    session.on("renewed", (e) => {
+      active.payments.push(paymentOf(active, e.amount, e.minutes, e.txHash));
+      out.publish("renewed", {
+        leaseId: e.leaseId,
+        minutes: e.minutes,
+        amount: amount(e.amount),
+        txHash: e.txHash,
+        txUrl: txUrl(e.txHash),
+        expiresAt: e.expiresAt,
+        renewals: e.renewals,
+      });
+      out.publishSession();
+      void balances.read(active.facts.network).catch((error: unknown) => out.warn(toWireError(error)));
+    }),
+    session.on("lowBalance", (e) =>
+      out.publish("lowBalance", { leaseId: e.leaseId, balance: amount(e.balance), renewalsLeft: e.renewalsLeft }),
+    ),
+    session.on("capReached", (e) =>
+      out.publish("capReached", {
+        leaseId: e.leaseId,
+        cap: e.cap === null ? null : amount(e.cap),
+        committed: amount(e.committed),
+        expiresAt: e.expiresAt,
+      }),
+    ),
+    session.on("renewalFailed", (e) =>
+      out.publish("renewalFailed", {
+        leaseId: e.leaseId,
+        error: wireError(e.code, e.message),
+        attempt: e.attempt,
+        retryInMs: e.retryInMs,
+      }),
+    ),
+    session.on("status", () => out.publishSession()),
+    session.on("expired", (e) => {
+      active.ended = { cause: e.cause, at: e.expiresAt };
+      active.nextRenewalAt = null;
+      out.publish("expired", { leaseId: e.leaseId, cause: e.cause, expiresAt: e.expiresAt });
+      out.publishSession();
+    }),
+    session.on("blocked", (e) => {
+      out.publish("blocked", { leaseId: e.leaseId, interfaceName: e.interfaceName });
+      out.publishSession();
+    }),
+    session.on("warning", (e) => out.warn(wireError(e.code, e.message))),
+  );
+}
+
+export function unrelaySessionEvents(active: ActiveSession): void {
+  for (const off of active.off.splice(0)) off();
+}
+
+/** The core's event codes are strings; anything not a known wire code is reported as internal. */
+function wireError(code: string, message: string): WireError {
+  const known = code in ErrorCode ? (code as ErrorCode) : ErrorCode.internal_error;
+  return { error: known, message };
+}

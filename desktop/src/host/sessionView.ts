@@ -1,0 +1,48 @@
+import type { SessionView } from "../api/views.ts";
+import { type ActiveSession, amountOf } from "./activeSession.ts";
+import { perHour } from "./amountView.ts";
+
+/** What the UI shows of a session: the core's `status()` with the app's own facts, amounts formatted. */
+export function sessionView(active: ActiveSession): SessionView {
+  const s = active.session.status();
+  const amount = (value: bigint) => amountOf(active, value);
+  const { node } = active.client;
+  const phase: SessionView["phase"] = active.closing
+    ? "closing"
+    : active.startedAt === null
+      ? "connecting"
+      : active.ended
+        ? "ended"
+        : "connected";
+  return {
+    phase,
+    leaseId: s.leaseId,
+    nodeUrl: active.client.nodeUrl,
+    nodeName: active.facts.nodeName,
+    region: active.facts.region,
+    network: active.facts.network,
+    address: active.lease?.address ?? null,
+    driver: active.session.driver.kind,
+    killSwitch: active.session.driver.killSwitch,
+    blocked: s.blocked,
+    configPath: active.configPath,
+    notes: active.notes,
+    startedAt: active.startedAt,
+    expiresAt: s.expiresAt,
+    secondsLeft: s.secondsLeft,
+    secondsPerMinute: node.secondsPerMinute,
+    pricePerMinute: amount(s.pricePerMinute),
+    costPerHour: amount(perHour(s.pricePerMinute, node.secondsPerMinute)),
+    spent: amount(s.spend.settled),
+    committed: amount(s.spend.committed),
+    cap: s.spend.cap === null ? null : amount(s.spend.cap),
+    bytesUp: s.bytesUp,
+    bytesDown: s.bytesDown,
+    renewals: s.renewals,
+    autoRenew: active.autoRenew,
+    minutes: active.minutes,
+    renewMinutes: active.renewMinutes,
+    nextRenewalAt: active.ended ? null : active.nextRenewalAt,
+    ended: active.ended,
+  };
+}
