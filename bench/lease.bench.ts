@@ -7,11 +7,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startAgentProcess } from "@wg402/agent";
+import { x402PayerFor } from "@wg402/agent/testing";
 import { startLocalChain } from "@wg402/contracts";
 import { startFacilitatorProcess } from "@wg402/facilitator";
 import { chains } from "@wg402/shared";
+import { wrapFetchWithPayment } from "@x402/fetch";
 import { createPublicClient, type Hex, http, type PublicClient } from "viem";
-import { payingFetch } from "../e2e/support.ts";
+import { privateKeyToAccount } from "viem/accounts";
 import { runConcurrent, summarize } from "./lib/stats.ts";
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 100);
@@ -45,10 +47,13 @@ const agent = await startAgentProcess({
 });
 
 const publicClient = createPublicClient({ chain: chains.local.viem, transport: http(chain.rpcUrl) });
-const paidFetch = payingFetch(
-  publicClient as PublicClient,
-  chain.stack.accounts.demo.privateKey as Hex,
-  chain.stack.token.address as Hex,
+const paidFetch = wrapFetchWithPayment(
+  fetch,
+  x402PayerFor(
+    privateKeyToAccount(chain.stack.accounts.demo.privateKey as Hex),
+    publicClient as PublicClient,
+    chain.stack.token.address as Hex,
+  ),
 );
 
 async function buy(): Promise<void> {

@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Clock } from "@wg402/agent";
+import { type Clock, systemClock } from "@wg402/shared/runtime";
 import { type PeerChange, UapiDriver, uapiSocketPath, type WireguardDriver } from "@wg402/wireguard";
 import {
   createNetnsPair,
@@ -186,11 +186,11 @@ console.log(
 
 /** The system clock moved by a settable offset: the ledger's deadlines can be placed after set-up has ended. */
 function offsetClock(): Clock & { offset: number } {
-  const clock = {
+  const clock: Clock & { offset: number } = {
     offset: 0,
     now: () => Date.now() + clock.offset,
-    setTimeout: (callback: () => void, delayMs: number) => setTimeout(callback, delayMs),
-    clearTimeout: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
+    setTimeout: (callback, delayMs) => systemClock.setTimeout(callback, delayMs),
+    clearTimeout: (handle) => systemClock.clearTimeout(handle),
   };
   return clock;
 }

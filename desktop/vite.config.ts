@@ -7,15 +7,11 @@ import { defineConfig } from "vite";
 
 const rendererRoot = fileURLToPath(new URL("./src/ui", import.meta.url));
 const rendererOutDir = fileURLToPath(new URL("./dist/app/renderer", import.meta.url));
-// The renderer uses one thing of @wg402/shared at run time, the error shape; its index would also bring
-// Node-only modules and viem into the page.
-const sharedErrors = fileURLToPath(new URL("../shared/src/errors.ts", import.meta.url));
 
 export default defineConfig({
   root: rendererRoot,
   base: "./",
   plugins: [react(), tailwindcss()],
-  resolve: { alias: [{ find: /^@wg402\/shared$/, replacement: sharedErrors }] },
   build: {
     outDir: rendererOutDir,
     emptyOutDir: true,

@@ -10,9 +10,6 @@ import {
   UsageReceipt,
 } from "@wg402/shared";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
-import { toClientEvmSigner } from "@x402/evm";
-import { ExactEvmScheme } from "@x402/evm/exact/client";
-import { x402Client } from "@x402/fetch";
 import express from "express";
 import type { Hex, LocalAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -333,10 +330,7 @@ describe("a payment that settled while the agent was down", () => {
     const publicKey = randomKey();
     const required = await postJson(fetch, `${first.url}/lease`, { publicKey, minutes: 3 });
     const paymentRequired = decodePaymentRequiredHeader(required.headers.get("payment-required") as string);
-    const client = new x402Client()
-      .register("eip155:31337", new ExactEvmScheme(toClientEvmSigner(demo(), h.publicClient)))
-      .setSpendControls({ allowedAssets: [{ network: "eip155:31337", asset: token() }] });
-    const payment = await client.createPaymentPayload(paymentRequired);
+    const payment = await h.payingFetch().client.createPaymentPayload(paymentRequired);
     const identity = paymentIdentityOf(payment);
     if (!identity.ok) throw new Error(identity.message);
     const reserved = first.agent.leases.reserveLease(publicKey, {

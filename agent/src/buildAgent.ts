@@ -1,11 +1,11 @@
 import { readinessOf } from "@wg402/service-kit";
 import { type ChainInfo, chains, type NodeInfo, rpcUrlFor } from "@wg402/shared";
+import { type Clock, systemClock } from "@wg402/shared/runtime";
 import type { WireguardDriver } from "@wg402/wireguard";
 import type { Network } from "@x402/core/types";
 import type { Logger } from "pino";
 import { createPublicClient, http, type PublicClient } from "viem";
 import { createApp } from "./app.ts";
-import { type Clock, systemClock } from "./clock.ts";
 import { type AgentConfig, tokenOf } from "./config.ts";
 import { LeasePayments } from "./leases/leasePayments.ts";
 import { LeaseService } from "./leases/leaseService.ts";

@@ -1,6 +1,5 @@
 export * from "./app.ts";
 export * from "./buildAgent.ts";
-export * from "./clock.ts";
 export * from "./config.ts";
 export * from "./leases/leaseService.ts";
 export * from "./ledger/ipv4.ts";

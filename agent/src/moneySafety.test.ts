@@ -2,10 +2,10 @@
 // a facilitator that dies before or after settling, answers 5xx or is down. After each case the chain and
 // the ledger must agree: every transfer bought exactly what it paid for, and nothing was given unpaid.
 import { CreateLeaseResponse, RenewLeaseResponse, WireError } from "@wg402/shared";
+import { systemClock } from "@wg402/shared/runtime";
 import { decodePaymentRequiredHeader, encodePaymentSignatureHeader } from "@x402/core/http";
 import type { PaymentPayload } from "@x402/core/types";
 import type { Hex } from "viem";
-import { systemClock } from "./clock.ts";
 import {
   type AgentHarness,
   errorOf,

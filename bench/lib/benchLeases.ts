@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { type Clock, createAgentMetrics, LeaseService, LeaseStore, parseSubnet, systemClock } from "@wg402/agent";
+import { createAgentMetrics, LeaseService, LeaseStore, parseSubnet } from "@wg402/agent";
 import { testPayment } from "@wg402/agent/testing";
+import { type Clock, systemClock } from "@wg402/shared/runtime";
 import type { WireguardDriver } from "@wg402/wireguard";
 import { pino } from "pino";
 

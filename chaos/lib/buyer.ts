@@ -1,11 +1,10 @@
 // Buyers as a careful x402 client behaves: sign once, send, and on no answer (the node died) or an
 // unknown outcome send exactly the same signed request again until the node gives a final answer. Every
 // answer is kept, so the audit can hold the node to what it said.
+
+import { x402PayerFor } from "@wg402/agent/testing";
 import { httpStatusFor, type PaymentIdentity, paymentIdentityOf } from "@wg402/shared";
 import { decodePaymentRequiredHeader, encodePaymentSignatureHeader } from "@x402/core/http";
-import { toClientEvmSigner } from "@x402/evm";
-import { ExactEvmScheme } from "@x402/evm/exact/client";
-import { x402Client } from "@x402/fetch";
 import type { LocalAccount, PublicClient } from "viem";
 
 export type Answer = { status: number; error?: string; leaseId?: string } | { status: "no-answer"; reason: string };
@@ -44,9 +43,7 @@ export function createBuyer(options: {
   asset: `0x${string}`;
   agentUrl: () => string;
 }) {
-  const client = new x402Client()
-    .register("eip155:31337", new ExactEvmScheme(toClientEvmSigner(options.account, options.publicClient)))
-    .setSpendControls({ allowedAssets: [{ network: "eip155:31337", asset: options.asset }] });
+  const client = x402PayerFor(options.account, options.publicClient, options.asset);
 
   const post = async (path: string, body: unknown, header?: string): Promise<Answer> => {
     try {

@@ -1,7 +1,7 @@
 import { createConnection, type Socket } from "node:net";
 import { join } from "node:path";
+import { createSerialQueue } from "@wg402/shared/runtime";
 import { assertInterfaceName } from "./names.ts";
-import { createSerialQueue } from "./serialQueue.ts";
 import { WireguardError } from "./types.ts";
 
 /** Where wireguard-go puts its control sockets; one directory for every network namespace. */

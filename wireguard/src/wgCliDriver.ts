@@ -1,7 +1,7 @@
+import { createSerialQueue } from "@wg402/shared/runtime";
 import { assertInterfaceName, assertNetnsName } from "./names.ts";
 import { isEmptyChange, normalizePeerChange } from "./normalizePeerChange.ts";
 import { runCommand } from "./runCommand.ts";
-import { createSerialQueue } from "./serialQueue.ts";
 import { type PeerChange, type PeerStatus, type WireguardDriver, WireguardError } from "./types.ts";
 import { buildWgSetArgs, parseWgDump } from "./wgCliProtocol.ts";
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { createBackoff } from "@wg402/shared/runtime";
 import type { WireguardGoExit, WireguardGoProcess } from "@wg402/wireguard";
-import { createBackoff } from "./backoff.ts";
 import type { DeviceLogger } from "./types.ts";
 
 export type SuperviseWireguardGoOptions = {

@@ -2,9 +2,9 @@
 // earliest first, a renewal that settles mid-batch is kept, and a poll gives way to expiry batches without
 // ever overwriting a final reading.
 import { randomBytes } from "node:crypto";
+import { ManualClock } from "@wg402/shared/runtime";
 import { FakeDriver, type PeerChange, type PeerStatus } from "@wg402/wireguard";
 import { pino } from "pino";
-import { manualClock } from "../clock.ts";
 import { LeaseService } from "../leases/leaseService.ts";
 import { parseSubnet } from "../ledger/ipv4.ts";
 import { LeaseStore, type NewPayment } from "../ledger/leaseStore.ts";
@@ -57,7 +57,7 @@ class RecordingDriver extends FakeDriver {
 }
 
 function setup() {
-  const clock = manualClock(Date.UTC(2026, 10, 26));
+  const clock = new ManualClock(Date.UTC(2026, 10, 26));
   const driver = new RecordingDriver();
   const store = new LeaseStore({
     path: ":memory:",
@@ -86,7 +86,7 @@ function setup() {
    * `count` one-minute leases settled straight in the ledger a millisecond apart (so their deadlines are
    * distinct and in creation order), before the service starts and puts them on the device in one reconcile.
    */
-  function settledLeases(count: number) {
+  async function settledLeases(count: number) {
     const leases: { id: string; publicKey: string; expiresAt: number }[] = [];
     for (let i = 0; i < count; i++) {
       const p = payment(1);
@@ -94,7 +94,7 @@ function setup() {
       const lease = service.reserveLease(publicKey, p);
       const settled = store.settlePayment(p.identity.key, { txHash: null, payer: p.identity.payer, now: clock.now() });
       leases.push({ id: lease.id, publicKey, expiresAt: settled?.lease.expiresAt ?? Number.NaN });
-      clock.advance(1);
+      await clock.advance(1);
     }
     return leases;
   }
@@ -104,12 +104,13 @@ function setup() {
 it("expires a backlog in capped batches, earliest deadlines first", async () => {
   const t = setup();
   const count = ExpiryScheduler.batchMax + 100;
-  const leases = t.settledLeases(count);
+  const leases = await t.settledLeases(count);
   await t.service.start();
   expect(await t.driver.listPeers()).toHaveLength(count);
 
   // The node was stalled: every deadline passes at once.
-  t.clock.advance(MINUTE);
+  t.clock.jump(MINUTE);
+  await t.clock.advance(0);
   await settle(10);
   expect(t.driver.removals.map((batch) => batch.length)).toEqual([ExpiryScheduler.batchMax, 100]);
   expect(t.driver.removals[0]).toEqual(leases.slice(0, ExpiryScheduler.batchMax).map((l) => l.publicKey));
@@ -120,7 +121,7 @@ it("expires a backlog in capped batches, earliest deadlines first", async () => 
 
 it("keeps a lease whose renewal settled while its final counters were read", async () => {
   const t = setup();
-  const [lease] = t.settledLeases(1);
+  const [lease] = await t.settledLeases(1);
   if (!lease) throw new Error("no lease");
   await t.service.start();
   const renewal = t.payment(5);
@@ -130,7 +131,8 @@ it("keeps a lease whose renewal settled while its final counters were read", asy
     activation = t.service.activate(renewal.identity.key, { txHash: null, payer: renewal.identity.payer });
   };
 
-  t.clock.advance(MINUTE);
+  t.clock.jump(MINUTE);
+  await t.clock.advance(0);
   await settle(5);
   await activation;
   expect(t.driver.removals).toEqual([]);
@@ -145,7 +147,7 @@ it("keeps a lease whose renewal settled while its final counters were read", asy
 
 it("a meter poll waits while an expiry batch reads the device, then reads it itself", async () => {
   const t = setup();
-  const [due, other] = t.settledLeases(2);
+  const [due, other] = await t.settledLeases(2);
   if (!due || !other) throw new Error("no leases");
   await t.service.start();
   // `other` is renewed so that only `due` expires.
@@ -157,7 +159,7 @@ it("a meter poll waits while an expiry batch reads the device, then reads it its
 
   const reads = t.driver.reads;
   t.driver.hold();
-  t.clock.advance(MINUTE);
+  await t.clock.advance(MINUTE);
   await settle();
   expect(t.driver.reads).toBe(reads + 1); // the expiry's read is in flight
   const polled = t.service.peers.pollMeter();
@@ -175,7 +177,7 @@ it("a meter poll waits while an expiry batch reads the device, then reads it its
 it("a meter poll writes only readings that changed, and never over a final reading taken meanwhile", async () => {
   const t = setup();
   const count = 2 * POLL_CHUNK + 10;
-  const leases = t.settledLeases(count);
+  const leases = await t.settledLeases(count);
   await t.service.start();
   expect(await t.service.peers.pollMeter()).toBe(0); // nothing moved yet
   // The last lease in the poll's order: its chunk is written after the poll has yielded twice.
@@ -201,7 +203,7 @@ it("a meter poll writes only readings that changed, and never over a final readi
 
 it("a meter poll gives way to an expiry wave, then reads the device itself", async () => {
   const t = setup();
-  const [first, second, other] = t.settledLeases(3);
+  const [first, second, other] = await t.settledLeases(3);
   if (!first || !second || !other) throw new Error("no leases");
   await t.service.start();
   const renewal = t.payment(10);
@@ -209,7 +211,7 @@ it("a meter poll gives way to an expiry wave, then reads the device itself", asy
   await t.service.activate(renewal.identity.key, { txHash: null, payer: renewal.identity.payer });
   t.driver.addTraffic(other.publicKey, 1_000, 2_000);
 
-  t.clock.advance(first.expiresAt - t.clock.now());
+  await t.clock.advance(first.expiresAt - t.clock.now());
   await settle();
   expect(t.driver.removals).toEqual([[first.publicKey]]);
   const reads = t.driver.reads;
@@ -219,7 +221,7 @@ it("a meter poll gives way to an expiry wave, then reads the device itself", asy
     polled = written;
   });
   await settle();
-  t.clock.advance(second.expiresAt - t.clock.now());
+  await t.clock.advance(second.expiresAt - t.clock.now());
   await settle();
   // The second batch went first, and the poll is still giving way: it has read nothing yet.
   expect(t.driver.removals).toEqual([[first.publicKey], [second.publicKey]]);

@@ -1,4 +1,4 @@
-import type { Clock } from "../clock.ts";
+import type { Clock, TimerHandle } from "@wg402/shared/runtime";
 
 /** Long timers drift; waking at least this often re-checks the ledger against the clock. */
 export const MAX_SLEEP_MS = 30_000;
@@ -28,7 +28,7 @@ export class ExpiryScheduler {
    */
   static readonly batchMax = 2_000;
   private readonly p: ExpirySchedulerParameters;
-  private timer: unknown;
+  private timer: TimerHandle | undefined;
   private armedFor: number | undefined;
   private running = false;
   private firing = false;

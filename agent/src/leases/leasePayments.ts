@@ -1,7 +1,7 @@
 import { BaseError, ErrorCode } from "@wg402/shared";
+import type { Clock } from "@wg402/shared/runtime";
 import { encodePaymentResponseHeader } from "@x402/core/http";
 import type { Logger } from "pino";
-import type { Clock } from "../clock.ts";
 import type { LeaseStore, PaymentRecord } from "../ledger/leaseStore.ts";
 import type { AgentMetrics } from "../metrics.ts";
 import type { InflightPayments, PaidAnswer } from "../payments/inflightPayments.ts";

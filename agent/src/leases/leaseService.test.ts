@@ -1,9 +1,9 @@
 // The lease lifecycle on a FakeDriver with a hand-moved clock: expiry, final counters, grace renewals, meter
 // generations and reconciliation, without a chain.
 import { randomBytes } from "node:crypto";
+import { ManualClock } from "@wg402/shared/runtime";
 import { FakeDriver } from "@wg402/wireguard";
 import { pino } from "pino";
-import { manualClock } from "../clock.ts";
 import { parseSubnet } from "../ledger/ipv4.ts";
 import { LeaseStore, type NewPayment } from "../ledger/leaseStore.ts";
 import { createAgentMetrics } from "../metrics.ts";
@@ -15,7 +15,7 @@ const key = () => randomBytes(32).toString("base64");
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 function setup() {
-  const clock = manualClock(Date.UTC(2026, 10, 26));
+  const clock = new ManualClock(Date.UTC(2026, 10, 26));
   const driver = new FakeDriver();
   const store = new LeaseStore({
     path: ":memory:",
@@ -64,10 +64,10 @@ describe("expiry", () => {
     expect(await t.driver.listPeers()).toHaveLength(1);
     t.driver.addTraffic(lease.publicKey, 700, 9_000);
 
-    t.clock.advance(2 * MINUTE - 1);
+    await t.clock.advance(2 * MINUTE - 1);
     await settle();
     expect(await t.driver.listPeers()).toHaveLength(1);
-    t.clock.advance(1);
+    await t.clock.advance(1);
     await settle();
     await settle();
     expect(await t.driver.listPeers()).toEqual([]);
@@ -89,13 +89,13 @@ describe("expiry", () => {
     await t.service.start();
     const lease = await t.paidLease(1);
     const writes = t.driver.writes.length;
-    t.clock.advance(30_000);
+    await t.clock.advance(30_000);
     await t.renew(lease.id, 1);
-    t.clock.advance(60_000);
+    await t.clock.advance(60_000);
     await settle();
     expect(await t.driver.listPeers()).toHaveLength(1);
     expect(t.driver.writes.length).toBe(writes);
-    t.clock.advance(30_000);
+    await t.clock.advance(30_000);
     await settle();
     await settle();
     expect(await t.driver.listPeers()).toEqual([]);
@@ -106,7 +106,7 @@ describe("expiry", () => {
     await t.service.start();
     const lease = await t.paidLease(1);
     t.driver.addTraffic(lease.publicKey, 100, 200);
-    t.clock.advance(MINUTE + 10_000);
+    await t.clock.advance(MINUTE + 10_000);
     await settle();
     await settle();
     expect(t.store.getLease(lease.id)?.state).toBe("expired");
@@ -127,7 +127,7 @@ describe("expiry", () => {
     const t = setup();
     await t.service.start();
     const lease = await t.paidLease(1);
-    t.clock.advance(MINUTE + 61_000);
+    await t.clock.advance(MINUTE + 61_000);
     await settle();
     await t.service.sweep();
     expect(() => t.service.precheckRenew(lease.id)).toThrow(/cannot be renewed/);
@@ -169,7 +169,7 @@ describe("reconcile", () => {
     await t.service.start();
     const lease = await t.paidLease(1);
     t.service.stop(); // expiry is late: a reconcile runs between the deadline and the batch
-    t.clock.advance(MINUTE + 1);
+    await t.clock.advance(MINUTE + 1);
     t.driver.addTraffic(lease.publicKey, 300, 400);
     await t.service.peers.reconcile();
     expect(await t.driver.listPeers()).toEqual([expect.objectContaining({ publicKey: lease.publicKey })]);
@@ -194,7 +194,7 @@ describe("reconcile", () => {
     const t = setup();
     const kept = await t.paidLease(10);
     const lapsed = await t.paidLease(1);
-    t.clock.advance(2 * MINUTE);
+    await t.clock.advance(2 * MINUTE);
     const fresh = new FakeDriver();
     const restarted = new LeaseService({ ...t.params, driver: fresh });
     await restarted.start();
@@ -214,11 +214,11 @@ describe("address pool", () => {
     expect(leases.map((l) => l.address)).not.toContain("10.9.0.1");
     expect(() => t.service.precheckCreate(key())).toThrow(/no free tunnel address/);
 
-    t.clock.advance(MINUTE + 61_000);
+    await t.clock.advance(MINUTE + 61_000);
     await settle();
     await t.service.sweep();
     expect(() => t.service.precheckCreate(key())).toThrow(/no free tunnel address/);
-    t.clock.advance(300_000);
+    await t.clock.advance(300_000);
     expect(() => t.service.precheckCreate(key())).not.toThrow();
   });
 });

@@ -8,9 +8,9 @@ import {
   type RenewLeaseResponse,
   type UsageReceipt,
 } from "@wg402/shared";
+import type { Clock } from "@wg402/shared/runtime";
 import type { WireguardDriver } from "@wg402/wireguard";
 import type { Logger } from "pino";
-import type { Clock } from "../clock.ts";
 import type { LeaseRecord, LeaseStore, NewPayment, Usage } from "../ledger/leaseStore.ts";
 import { meterTotals } from "../metering/readMeter.ts";
 import type { AgentMetrics } from "../metrics.ts";

@@ -1,6 +1,6 @@
+import { type Clock, createSerialQueue } from "@wg402/shared/runtime";
 import type { WireguardDriver } from "@wg402/wireguard";
 import type { Logger } from "pino";
-import type { Clock } from "../clock.ts";
 import { ExpiryScheduler } from "../expiry/expiryScheduler.ts";
 import type { LeaseRecord, LeaseStore, MeterUpdate } from "../ledger/leaseStore.ts";
 import { Meter } from "../metering/meter.ts";
@@ -26,7 +26,7 @@ export class PeerSync {
   private readonly expiry: ExpiryScheduler;
   private reconciling: Promise<void> | undefined;
   private reconcileAgain = false;
-  private deviceTail: Promise<unknown> = Promise.resolve();
+  private readonly exclusive = createSerialQueue();
 
   constructor(parameters: PeerSyncParameters) {
     this.p = parameters;
@@ -172,12 +172,6 @@ export class PeerSync {
     this.p.metrics.reconcileChanges.inc({ op: "upsert" }, change.upsert.length);
     this.p.metrics.reconcileChanges.inc({ op: "remove" }, change.remove.length);
     this.p.log.info({ upserted: change.upsert.length, removed: change.remove.length }, "reconciled peers");
-  }
-
-  private exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.deviceTail.then(task, task);
-    this.deviceTail = run.catch(() => undefined);
-    return run;
   }
 
   /**

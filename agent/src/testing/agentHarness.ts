@@ -16,16 +16,17 @@ import {
   Lease,
   leaseActionTypedData,
   WireError,
+  writeLocalStack,
   x402TestUSDAbi,
 } from "@wg402/shared";
+import { createSerialQueue } from "@wg402/shared/runtime";
 import { FakeDriver } from "@wg402/wireguard";
 import { toClientEvmSigner } from "@x402/evm";
 import { ExactEvmScheme } from "@x402/evm/exact/client";
 import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
-import type express from "express";
 import { pino } from "pino";
-import { createPublicClient, type Hex, http, type LocalAccount, type PublicClient } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { createPublicClient, createWalletClient, type Hex, http, type LocalAccount, type PublicClient } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { z } from "zod";
 import { type Agent, type BuildAgentOptions, buildAgent } from "../buildAgent.ts";
 import { loadAgentConfig } from "../config.ts";
@@ -34,6 +35,13 @@ export const PRICE = 1_000n;
 /** A random WireGuard public key (any 32 bytes will do for the node). */
 export const randomWgKey = () => randomBytes(32).toString("base64");
 export const silent = pino({ level: "silent" });
+
+/** An x402 client as a third party builds it: the `exact` EVM scheme, allowed to pay in `asset` only. */
+export function x402PayerFor(account: LocalAccount, publicClient: PublicClient, asset: Hex) {
+  return new x402Client()
+    .register("eip155:31337", new ExactEvmScheme(toClientEvmSigner(account, publicClient)))
+    .setSpendControls({ allowedAssets: [{ network: "eip155:31337", asset }] });
+}
 
 export type RunningAgent = { agent: Agent; url: string; driver: FakeDriver; dbPath: string };
 
@@ -60,14 +68,42 @@ export async function startAgentHarness() {
     env: { WG402_RPC_URL_LOCAL: chain.rpcUrl },
   });
 
-  function listen(app: express.Express): Promise<string> {
-    const server: Server = app.listen(0, "127.0.0.1");
+  /** Serves `app` on a loopback port, closed by `close()`. */
+  function listen(app: { listen: (port: number, host: string) => Server }): Promise<string> {
+    const server = app.listen(0, "127.0.0.1");
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-    return new Promise((resolve) =>
-      server.once("listening", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
-    );
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.once("listening", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+    });
   }
   const facilitatorUrl = await listen(facilitator.app);
+  // What a client needs to find this chain: the stack file (token, accounts) and its RPC.
+  const stackFile = join(dir, "local.json");
+  await writeLocalStack(chain.stack, stackFile);
+  const deployer = createWalletClient({
+    chain: chains.local.viem,
+    transport: http(chain.rpcUrl),
+    account: privateKeyToAccount(chain.stack.accounts.deployer.privateKey as Hex),
+  });
+  // Serialized: the deployer's nonce is shared by every funding transaction.
+  const funding = createSerialQueue();
+  /** A fresh payer holding `amount` base units of the token (and no gas: paying needs none). */
+  const fundedWallet = (amount: bigint): Promise<{ privateKey: Hex; address: Hex }> =>
+    funding(async () => {
+      const privateKey = generatePrivateKey();
+      const address = privateKeyToAccount(privateKey).address;
+      if (amount > 0n) {
+        const hash = await deployer.writeContract({
+          address: chain.stack.token.address as Hex,
+          abi: x402TestUSDAbi,
+          functionName: "mint",
+          args: [address, amount],
+        });
+        await publicClient.waitForTransactionReceipt({ hash });
+      }
+      return { privateKey, address };
+    });
 
   const randomKey = randomWgKey;
   const token = () => chain.stack.token.address as Hex;
@@ -122,9 +158,7 @@ export async function startAgentHarness() {
       if (header) sent.push(header);
       return fetch(request);
     };
-    const client = new x402Client()
-      .register("eip155:31337", new ExactEvmScheme(toClientEvmSigner(account, publicClient)))
-      .setSpendControls({ allowedAssets: [{ network: "eip155:31337", asset: token() }] });
+    const client = x402PayerFor(account, publicClient, token());
     return { fetch: wrapFetchWithPayment(recording, client), sent, client };
   }
 
@@ -153,6 +187,8 @@ export async function startAgentHarness() {
     publicClient,
     facilitator,
     facilitatorUrl,
+    clientEnv: { WG402_STACK_FILE: stackFile, WG402_RPC_URL_LOCAL: chain.rpcUrl },
+    fundedWallet,
     listen,
     startAgent,
     randomKey,

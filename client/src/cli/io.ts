@@ -1,6 +1,6 @@
+import type { Clock } from "@wg402/shared/runtime";
 import type { Env } from "../chain/paymentChain.ts";
 import type { FetchLike } from "../node/nodeApi.ts";
-import type { Clock } from "../runtime/clock.ts";
 
 export type Writable = { write(text: string): unknown; isTTY?: boolean };
 

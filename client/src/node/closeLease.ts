@@ -1,6 +1,6 @@
 import { leaseActionTypedData, UsageReceipt } from "@wg402/shared";
+import { type Clock, systemClock } from "@wg402/shared/runtime";
 import type { LocalAccount } from "viem";
-import { type Clock, systemClock } from "../runtime/clock.ts";
 import { type FetchLike, failure, nodeFetch, readJson } from "./nodeApi.ts";
 
 /**

@@ -8,13 +8,13 @@ import {
   RenewLeaseResponse,
   type UsageReceipt,
 } from "@wg402/shared";
+import { type Clock, systemClock } from "@wg402/shared/runtime";
 import type { LocalAccount } from "viem";
 import type { z } from "zod";
 import { formatTokenAmount } from "../chain/money.ts";
 import { assertChainReachable, type Env, type PaymentChain, paymentChainFor } from "../chain/paymentChain.ts";
 import { SpendBudget, type SpendSnapshot } from "../chain/spendBudget.ts";
 import { ClientError } from "../errors.ts";
-import { type Clock, systemClock } from "../runtime/clock.ts";
 import { assertTokenBalance, type Balances, readBalances } from "../wallet/balances.ts";
 import { closeLease } from "./closeLease.ts";
 import {

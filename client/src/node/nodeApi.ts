@@ -9,12 +9,12 @@ import {
   leaseActionTypedData,
   NodeInfo,
 } from "@wg402/shared";
+import { type Clock, systemClock } from "@wg402/shared/runtime";
 import { decodePaymentRequiredHeader } from "@x402/core/http";
 import type { PaymentRequired } from "@x402/core/types";
 import type { LocalAccount } from "viem";
 import type { z } from "zod";
 import { ClientError, fromWireError } from "../errors.ts";
-import { type Clock, systemClock } from "../runtime/clock.ts";
 
 export type FetchLike = typeof fetch;
 

@@ -1,8 +1,8 @@
 import type { NodeInfo } from "@wg402/shared";
+import type { Clock } from "@wg402/shared/runtime";
 import type { LocalAccount } from "viem";
 import { parseTokenAmount } from "../chain/money.ts";
 import { type Env, paymentChainFor } from "../chain/paymentChain.ts";
-import type { Clock } from "../runtime/clock.ts";
 import { LeaseClient } from "./leaseClient.ts";
 import { type FetchLike, fetchNodeInfo, normalizeNodeUrl } from "./nodeApi.ts";
 import { exactPaymentKind } from "./paymentKind.ts";

@@ -1,4 +1,5 @@
 import { ErrorCode, type PaymentKind } from "@wg402/shared";
+import type { Clock } from "@wg402/shared/runtime";
 import { decodePaymentResponseHeader, decodePaymentSignatureHeader } from "@x402/core/http";
 import type { Network } from "@x402/core/types";
 import { toClientEvmSigner } from "@x402/evm";
@@ -9,7 +10,6 @@ import type { z } from "zod";
 import type { PaymentChain } from "../chain/paymentChain.ts";
 import type { SpendBudget } from "../chain/spendBudget.ts";
 import { ClientError, isClientError } from "../errors.ts";
-import type { Clock } from "../runtime/clock.ts";
 import { type FetchLike, failure, readJson, unreachable } from "./nodeApi.ts";
 
 /** One settled payment, as the client saw it. */

@@ -1,5 +1,5 @@
 import type { NodeInfo } from "@wg402/shared";
-import type { Clock } from "../runtime/clock.ts";
+import type { Clock } from "@wg402/shared/runtime";
 import { type FetchLike, fetchNodeInfo } from "./nodeApi.ts";
 
 export type NodeProbe = { info: NodeInfo; latencyMs: number };

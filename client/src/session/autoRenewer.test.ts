@@ -1,8 +1,8 @@
 import { jest } from "@jest/globals";
 import { ErrorCode } from "@wg402/shared";
+import { ManualClock } from "@wg402/shared/runtime";
 import { SpendBudget } from "../chain/spendBudget.ts";
 import { ClientError } from "../errors.ts";
-import { ManualClock } from "../runtime/clock.ts";
 import { AutoRenewer, type AutoRenewerEvents, type AutoRenewerOptions, type RenewalResult } from "./autoRenewer.ts";
 
 const MINUTE = 60_000;

@@ -1,7 +1,6 @@
 import { ErrorCode } from "@wg402/shared";
+import { type Backoff, backoffDelay, type Clock, systemClock, type TimerHandle } from "@wg402/shared/runtime";
 import { isClientError } from "../errors.ts";
-import { type Backoff, backoffDelay } from "../runtime/backoff.ts";
-import { type Clock, systemClock, type TimerHandle } from "../runtime/clock.ts";
 import { TypedEmitter } from "../runtime/typedEmitter.ts";
 
 /** What one renewal bought. */

@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Lease, type UsageReceipt, UsageReceipt as UsageReceiptSchema } from "@wg402/shared";
+import { createSerialQueue } from "@wg402/shared/runtime";
 import { z } from "zod";
 import { writeSecretFile } from "../files/secretFile.ts";
-import { createSerialQueue } from "../runtime/serialQueue.ts";
 
 export const SessionEndReason = z.enum([
   "spend_cap",

@@ -1,11 +1,11 @@
 // What a VpnSession reports and takes: its status, its events and its options, apart from the class so that
 // renderers (the CLI's live line, the desktop's view) depend on these types alone.
 import type { Lease, UsageReceipt } from "@wg402/shared";
+import type { Clock } from "@wg402/shared/runtime";
 import type { KeyPair } from "@wg402/wireguard";
 import type { TokenInfo } from "../chain/money.ts";
 import type { SpendSnapshot } from "../chain/spendBudget.ts";
 import type { LeaseClient, PaymentReceipt } from "../node/leaseClient.ts";
-import type { Clock } from "../runtime/clock.ts";
 import type { TunnelDriver, TunnelUp } from "../tunnel/types.ts";
 import type { AutoRenewerEvents, AutoRenewerOptions, ExpiryCause } from "./autoRenewer.ts";
 

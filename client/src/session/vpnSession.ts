@@ -1,9 +1,9 @@
 import type { Lease, UsageReceipt } from "@wg402/shared";
 import { ErrorCode } from "@wg402/shared";
+import { type Clock, systemClock, type TimerHandle } from "@wg402/shared/runtime";
 import { generateKeyPair } from "@wg402/wireguard";
 import { ClientError, isClientError } from "../errors.ts";
 import type { LeaseClient, Preflight } from "../node/leaseClient.ts";
-import { type Clock, systemClock, type TimerHandle } from "../runtime/clock.ts";
 import { TypedEmitter } from "../runtime/typedEmitter.ts";
 import type { TunnelDriver, TunnelHandle, TunnelUp } from "../tunnel/types.ts";
 import { parseWgQuickConfig, renderTunnelConfig } from "../tunnel/wgQuickConfig.ts";

@@ -1,6 +1,7 @@
 // How a command's result travels over either transport. Errors are data, not thrown across the boundary:
 // Electron IPC keeps only an Error's message, and the stable code must reach the UI intact.
-import { BaseError, type WireError } from "@wg402/shared";
+import type { WireError } from "@wg402/shared";
+import { BaseError } from "@wg402/shared/errors";
 import type { CommandName, CommandOutput } from "./commands.ts";
 
 export type Envelope<T> = { ok: true; result: T } | { ok: false; error: WireError };
