@@ -1,8 +1,9 @@
 import { chains, type LocalStack, x402TestUSDAbi } from "@wg402/shared";
-import { createPublicClient, createWalletClient, http } from "viem";
+import { createPublicClient, createTestClient, createWalletClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { deployToken } from "./deployToken.ts";
 import { devAccounts } from "./devAccounts.ts";
+import { installEscrow } from "./escrow.ts";
 
 /** 1,000 tUSD for the demo wallet. */
 export const DEFAULT_DEMO_FUNDS = 1_000_000_000n;
@@ -14,7 +15,8 @@ export type DeployLocalStackParameters = {
 };
 
 /**
- * Deploys the test token on a fresh local chain and funds the demo wallet. Returns the stack description
+ * Deploys the test token on a fresh local chain, funds the demo wallet, and places the `batch-settlement` escrow,
+ * its ERC-3009 deposit collector and Multicall3 at their canonical addresses. Returns the stack description
  * that `npm start` writes to `.wg402/local.json` and that tests write to a temporary file of their own.
  */
 export async function deployLocalStack({
@@ -31,6 +33,13 @@ export async function deployLocalStack({
     account: privateKeyToAccount(accounts.deployer.privateKey),
   });
 
+  const testClient = createTestClient({ mode: "hardhat", chain: chain.viem, transport });
+  const escrow = await installEscrow({
+    client: {
+      setCode: (args) => testClient.setCode(args),
+      getCode: (args) => publicClient.getCode(args),
+    },
+  });
   const token = await deployToken({ wallet, publicClient });
   const mintHash = await wallet.writeContract({
     address: token.address,
@@ -59,5 +68,6 @@ export async function deployLocalStack({
     },
     accounts,
     services: { chain: rpcUrl },
+    escrow,
   };
 }

@@ -33,6 +33,11 @@ export const LocalStack = z.object({
     operator: LocalAccount,
   }),
   services: z.record(z.string(), z.url()),
+  /**
+   * The `batch-settlement` contracts the local chain carries at their canonical addresses (wg402's own
+   * implementation, placed by contracts/src/deployLocalStack.ts). Optional: stack files written before it lack it.
+   */
+  escrow: z.object({ batchSettlement: EvmAddress, depositCollector: EvmAddress, multicall3: EvmAddress }).optional(),
 });
 export type LocalStack = z.infer<typeof LocalStack>;
 
