@@ -10,7 +10,9 @@ import type { Facilitator } from "@wg402/facilitator";
 import { type Lease, type TunnelConfig, WIREGUARD_PRIVATE_KEY_PLACEHOLDER } from "@wg402/shared";
 import { runCommand, startWireguardGo, type WireguardGoProcess } from "@wg402/wireguard";
 import { execIn } from "@wg402/wireguard/testing";
-import type { PublicClient } from "viem";
+import { type Hex, type PublicClient, parseAbiItem } from "viem";
+
+const transferEvent = parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)");
 
 export type PaidStack = {
   chain: LocalChain;
@@ -22,6 +24,11 @@ export type PaidStack = {
   paidFetch: typeof fetch;
   /** `GET /lease/:id` in full, signed by the wallet `paidFetch` pays with. */
   leaseAsPayer: (agentUrl: string, leaseId: string) => Promise<Lease>;
+  /** A fresh payer holding `amount` base units of the token. */
+  fundedWallet: (amount: bigint) => Promise<{ privateKey: Hex; address: Hex }>;
+  balanceOf: (address: Hex) => Promise<bigint>;
+  /** Every token transfer `from` ever made, read from the chain's logs: what was really paid. */
+  transfersFrom: (from: Hex) => Promise<{ to: Hex; value: bigint; txHash: Hex }[]>;
   stop: () => Promise<void>;
 };
 
@@ -46,6 +53,21 @@ export async function startPaidStack(_dir?: string): Promise<PaidStack> {
     },
     paidFetch: h.payingFetch().fetch,
     leaseAsPayer: (agentUrl, leaseId) => fetchLease(agentUrl, leaseId, { auth: { account: h.demo(), chainId: 31337 } }),
+    fundedWallet: h.fundedWallet,
+    balanceOf: h.balanceOf,
+    transfersFrom: async (from) => {
+      const logs = await h.publicClient.getLogs({
+        address: h.token(),
+        event: transferEvent,
+        args: { from },
+        fromBlock: 0n,
+      });
+      return logs.map((log) => ({
+        to: log.args.to as Hex,
+        value: log.args.value as bigint,
+        txHash: log.transactionHash,
+      }));
+    },
     stop: () => h.close(),
   };
 }

@@ -38,7 +38,7 @@ function startStack(env: Record<string, string>): Promise<Stack> {
       const agentUrl = /^agent\s+(http:\/\/\S+)/m.exec(output)?.[1];
       const node = /node (\S+) via (\S+), tunnel subnet (\d+\.\d+)\.0\.0\/16/.exec(output);
       const stackFile = /^stack file\s+(\S+)/m.exec(output)?.[1];
-      const connect = /^\s+(.*npm run wg402 -- connect .*)$/m.exec(output)?.[1];
+      const connect = /^\s+(.*npm run (?:--silent )?wg402 -- connect .*)$/m.exec(output)?.[1];
       if (!agentUrl || !node || !stackFile || !connect) return reject(new Error(`unexpected output:\n${output}`));
       resolve({
         child,

@@ -149,6 +149,7 @@ try {
   line("demo funds", `${formatUnits(DEFAULT_DEMO_FUNDS, stack.token.decimals)} ${stack.token.symbol}`);
   line("stack file", file);
   // The exact command a newcomer can paste: a real tunnel where this machine has one, else a config export.
+  // `--silent` keeps npm's banner off stdout, so `--json` output stays clean.
   const driver = "unavailable" in node ? "export" : "userspace";
   const sudo = driver === "userspace" && process.getuid?.() !== 0 ? "sudo " : "";
   // A second stack on this host: its own stack file, and a client interface of its own.
@@ -156,7 +157,7 @@ try {
   const stackEnv = second ? `WG402_STACK_FILE=${file} ` : "";
   const iface = second ? ` --interface ${`wg402c${process.pid}`.slice(0, 15)}` : "";
   console.log(
-    `\nConnect the demo wallet (another terminal):\n  ${sudo}${stackEnv}WG402_PRIVATE_KEY=${stack.accounts.demo.privateKey} npm run wg402 -- connect ${agent.url} --minutes 5 --auto-renew --max-spend 0.05 --driver ${driver}${iface}`,
+    `\nConnect the demo wallet (another terminal):\n  ${sudo}${stackEnv}WG402_PRIVATE_KEY=${stack.accounts.demo.privateKey} npm run --silent wg402 -- connect ${agent.url} --minutes 5 --auto-renew --max-spend 0.05 --driver ${driver}${iface}`,
   );
   console.log("\nwg402 local stack is up. Press Ctrl-C to stop.");
 } catch (error) {

@@ -68,10 +68,13 @@ export const ErrorCode = {
   invalid_keystore: "invalid_keystore",
   invalid_private_key: "invalid_private_key",
   passphrase_required: "passphrase_required",
+  weak_passphrase: "weak_passphrase",
+  passphrase_mismatch: "passphrase_mismatch",
   // client: tunnel
   root_required: "root_required",
   tool_missing: "tool_missing",
   tunnel_failed: "tunnel_failed",
+  no_handshake: "no_handshake",
   // client: local session
   no_active_lease: "no_active_lease",
   already_connected: "already_connected",

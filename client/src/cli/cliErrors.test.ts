@@ -280,7 +280,7 @@ describe("wg402 refuses bad input with one sentence and an exit code, before pay
     });
 
     const home = env({ wallet: false });
-    await writeKeystoreFile(join(home.WG402_HOME as string, "wallet.json"), "right", { scryptN: 1024 });
+    await writeKeystoreFile(join(home.WG402_HOME as string, "wallet.json"), "right horse battery", { scryptN: 1024 });
     const wrong = await runCli(argv, { env: { ...home, WG402_PASSPHRASE: "wrong" } });
     expect(wrong).toMatchObject({ code: ExitCode.wallet, stderr: expect.stringMatching(/wrong passphrase/) });
     const unasked = await runCli(argv, { env: home });

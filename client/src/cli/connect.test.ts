@@ -87,8 +87,11 @@ describe("wg402 connect --driver export", () => {
     );
     const events = jsonLines(result.stdout);
     const names = events.map((e) => e.event);
-    expect(names[0]).toBe("connected");
-    const connected = events[0] as { leaseId: string; amount: string; configPath: string };
+    // What is committed comes first, then the payment, and "connected" only with the node's evidence.
+    expect(names.slice(0, 3)).toEqual(["plan", "leased", "connected"]);
+    expect(events[0]).toMatchObject({ firstPayment: "1000", cap: "4000", capSource: "explicit" });
+    const connected = events[2] as { leaseId: string; amount: string; configPath: string };
+    expect(connected).toMatchObject({ link: { state: "connected", evidence: "node" } });
     expect(connected.amount).toBe("1000");
     expect(connected.configPath).toBe(join(home, "tunnels", "wg402-client.conf"));
 

@@ -6,7 +6,9 @@ import { homePaths } from "../files/home.ts";
 import { fetchNodeInfo, normalizeNodeUrl } from "../node/nodeApi.ts";
 import type { TokenCap } from "../node/openLeaseClient.ts";
 import { exactPaymentKind } from "../node/paymentKind.ts";
+import type { SessionCapChoice } from "../session/openSession.ts";
 import { loadWallet, type Wallet } from "../wallet/loadWallet.ts";
+import { assertStrongPassphrase, confirmNewPassphrase, MIN_PASSPHRASE_LENGTH } from "../wallet/passphrasePolicy.ts";
 import type { CliIo } from "./io.ts";
 
 export const PASSPHRASE_ENV = "WG402_PASSPHRASE";
@@ -33,16 +35,31 @@ export class CliContext {
     return this.io.prompt(question);
   }
 
-  /** A new passphrase, asked twice on a terminal. */
+  /**
+   * A new passphrase, asked twice on a terminal (a weak one is refused before it is asked again), or
+   * WG402_PASSPHRASE; either way it must pass the one strength rule.
+   */
   async newPassphrase(): Promise<string> {
     const fromEnv = this.io.env[PASSPHRASE_ENV];
-    if (fromEnv !== undefined) return fromEnv;
-    const first = await this.passphrase("new wallet passphrase: ");
-    const second = await this.passphrase("repeat it: ");
-    if (first !== second) {
-      throw new ClientError("the two passphrases differ", { code: ErrorCode.passphrase_required });
+    if (fromEnv !== undefined) {
+      assertStrongPassphrase(fromEnv);
+      return fromEnv;
     }
-    return first;
+    const first = await this.passphrase(`new wallet passphrase (at least ${MIN_PASSPHRASE_LENGTH} characters): `);
+    assertStrongPassphrase(first);
+    return confirmNewPassphrase(first, await this.passphrase("repeat it: "));
+  }
+
+  /** A secret for an import: from `variable`, else asked without echo on a terminal. */
+  async secret(variable: string, question: string, what: string): Promise<string> {
+    const fromEnv = this.io.env[variable];
+    if (fromEnv) return fromEnv;
+    if (!this.io.prompt) {
+      throw new ClientError(`set ${variable} to the ${what} to import, or run in a terminal`, {
+        code: ErrorCode.invalid_private_key,
+      });
+    }
+    return this.io.prompt(question);
   }
 
   wallet(): Promise<Wallet> {
@@ -69,4 +86,11 @@ export class CliContext {
 /** A `--max-…` option as the cap it sets, named after its flag in errors; absent: no cap. */
 export function capOption(value: string | undefined, flag: string): TokenCap | null {
   return value === undefined ? null : { amount: value, what: flag };
+}
+
+/** `--max-spend`: absent is the default cap (one hour at the node's price), `none` is no cap. */
+export function sessionCapOption(value: string | undefined): SessionCapChoice {
+  if (value === undefined) return "default";
+  if (value === "none") return "none";
+  return { amount: value, what: "--max-spend" };
 }

@@ -68,6 +68,8 @@ const byCode: Partial<Record<ErrorCode, ExitCode>> = {
   invalid_keystore: ExitCode.wallet,
   invalid_private_key: ExitCode.wallet,
   passphrase_required: ExitCode.wallet,
+  weak_passphrase: ExitCode.wallet,
+  passphrase_mismatch: ExitCode.wallet,
   unauthorized: ExitCode.wallet,
   forbidden: ExitCode.wallet,
   invalid_signature: ExitCode.wallet,
@@ -78,6 +80,7 @@ const byCode: Partial<Record<ErrorCode, ExitCode>> = {
   lease_not_active: ExitCode.lease,
   lease_exists: ExitCode.lease,
   tunnel_failed: ExitCode.tunnel,
+  no_handshake: ExitCode.tunnel,
   aborted: ExitCode.interrupted,
 };
 

@@ -16,6 +16,10 @@ const status = (overrides: Partial<SessionStatus> = {}): SessionStatus => ({
   blocked: false,
   interfaceName: "wg402-client",
   driver: "wg-quick",
+  capSource: "explicit",
+  capEndsAt: null,
+  nextRenewalAt: null,
+  link: null,
   ...overrides,
 });
 
@@ -28,6 +32,25 @@ describe("the live status line", () => {
       formatStatusLine(status({ spend: { cap: null, committed: 0n, settled: 0n, remaining: null }, renewals: 0 })),
     ).toBe("4m12s left · spent 0 tUSD · 0.001 tUSD/min · ↑1.2 MB ↓14.8 MB");
     expect(formatStatusLine(status({ blocked: true }))).toMatch(/^BLOCKED \(lease ended\)/);
+  });
+
+  it("shows the handshake's age while connected, and a stalled tunnel for what it is", () => {
+    const link = {
+      state: "connected" as const,
+      evidence: "device" as const,
+      lastHandshakeAt: 0,
+      handshakeAgeMs: 42_000,
+      lastReceivedAt: 0,
+      rxBytes: 92,
+      txBytes: 148,
+      staleAfterMs: 180_000,
+    };
+    expect(formatStatusLine(status({ link }))).toBe(
+      "4m12s left · spent 0.003 of 0.05 tUSD · 0.001 tUSD/min · ↑1.2 MB ↓14.8 MB · renewed 2× · handshake 0m42s ago",
+    );
+    expect(formatStatusLine(status({ phase: "stalled", link: { ...link, handshakeAgeMs: 200_000 } }))).toMatch(
+      /^STALLED \(last handshake 3m20s ago, not renewing\) · 4m12s left · /,
+    );
   });
 
   it("formats durations and sizes", () => {

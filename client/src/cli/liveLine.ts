@@ -21,7 +21,7 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
-/** "12m04s left · spent 0.004 of 0.01 tUSD · 0.001 tUSD/min · ↑1.2 KB ↓3.4 MB · renewed 3×" */
+/** "12m04s left · spent 0.004 of 0.01 tUSD · 0.001 tUSD/min · ↑1.2 KB ↓3.4 MB · renewed 3× · handshake 0m42s ago" */
 export function formatStatusLine(status: SessionStatus): string {
   const { token, spend } = status;
   const amount = (value: bigint) => formatUnits(value, token.decimals);
@@ -29,12 +29,19 @@ export function formatStatusLine(status: SessionStatus): string {
     spend.cap === null
       ? `${amount(spend.settled)} ${token.symbol}`
       : `${amount(spend.settled)} of ${amount(spend.cap)} ${token.symbol}`;
+  const { link } = status;
+  const age = link?.handshakeAgeMs ?? null;
   const parts = [
-    status.blocked ? "BLOCKED (lease ended)" : `${formatDuration(status.secondsLeft)} left`,
+    status.blocked
+      ? "BLOCKED (lease ended)"
+      : status.phase === "stalled"
+        ? `STALLED (${age === null ? "no handshake" : `last handshake ${formatDuration(age / 1000)} ago`}, not renewing) · ${formatDuration(status.secondsLeft)} left`
+        : `${formatDuration(status.secondsLeft)} left`,
     `spent ${spent}`,
     `${amount(status.pricePerMinute)} ${token.symbol}/min`,
     `↑${formatBytes(status.bytesUp)} ↓${formatBytes(status.bytesDown)}`,
   ];
   if (status.renewals > 0) parts.push(`renewed ${status.renewals}×`);
+  if (status.phase === "connected" && age !== null) parts.push(`handshake ${formatDuration(age / 1000)} ago`);
   return parts.join(" · ");
 }

@@ -34,15 +34,24 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
 }
 
+const SAME_SIGNAL_MS = 250;
+
 /** The `wg402` binary: real streams, Ctrl-C (and SIGTERM) abort, a second Ctrl-C exits at once. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   const controller = new AbortController();
+  let firstAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(signal === "SIGINT" ? 130 : 143);
+    if (controller.signal.aborted) {
+      // Under bin/wg402.js's re-run the terminal's Ctrl-C arrives twice (directly and forwarded): one press.
+      if (performance.now() - firstAt < SAME_SIGNAL_MS) return;
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    }
+    firstAt = performance.now();
     controller.abort(new Error(signal));
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
   try {
     process.exitCode = await run(argv, {
       stdout: process.stdout,
@@ -54,5 +63,6 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    process.off("SIGHUP", onSignal);
   }
 }

@@ -17,6 +17,13 @@ export function parseAmount(value: string): string {
   return value.trim();
 }
 
+/** `--max-spend`: an amount of tokens, or `none` for no cap at all (an explicit choice). */
+export function parseCapAmount(value: string): string {
+  if (value.trim().toLowerCase() === "none") return "none";
+  if (!isDecimalAmount(value)) throw new InvalidArgumentError("must be an amount of tokens such as 0.05, or none");
+  return value.trim();
+}
+
 export function parseDriver(value: string): TunnelDriverKind {
   const parsed = TunnelDriverKind.safeParse(value);
   if (!parsed.success) throw new InvalidArgumentError(`must be one of ${TunnelDriverKind.options.join(", ")}`);

@@ -58,6 +58,11 @@ export class Output {
     else this.io.stderr.write(`wg402: ${message}\n`);
   }
 
+  /** A sentence for people only: with `--json` stdout carries JSON and nothing else. */
+  note(text: string | string[]): void {
+    if (!this.json) this.line(text);
+  }
+
   warn(message: string): void {
     this.clearLive();
     if (!this.json) this.io.stderr.write(`wg402: warning: ${message}\n`);

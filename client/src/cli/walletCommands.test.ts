@@ -1,9 +1,10 @@
 // `wg402 wallet …` and `wg402 faucet` against a real local chain.
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
-import { runCli } from "../testing/runCli.ts";
+import { jsonLines, runCli } from "../testing/runCli.ts";
 import { startTestStack, type TestStack } from "../testing/testStack.ts";
 import { ExitCode } from "./exitCodes.ts";
 
@@ -70,7 +71,12 @@ describe("wg402 wallet and faucet", () => {
   it("imports a key from WG402_PRIVATE_KEY into a keystore", async () => {
     const privateKey = generatePrivateKey();
     const home = join(dir, "imported");
-    const env = { ...stack.env, WG402_HOME: home, WG402_PASSPHRASE: "pass", WG402_PRIVATE_KEY: privateKey };
+    const env = {
+      ...stack.env,
+      WG402_HOME: home,
+      WG402_PASSPHRASE: "pass the salt, please",
+      WG402_PRIVATE_KEY: privateKey,
+    };
     const imported = await runCli(["wallet", "import", "--json"], { env });
     expect(imported.code).toBe(0);
     expect(JSON.parse(imported.stdout)).toMatchObject({ address: privateKeyToAddress(privateKey) });
@@ -90,5 +96,82 @@ describe("wg402 wallet and faucet", () => {
       code: ExitCode.unreachable,
       stderr: expect.stringMatching(/no local stack at .*npm start/),
     });
+  });
+
+  it("refuses a weak passphrase and a mismatched repeat, each with its own code, and writes nothing", async () => {
+    const home = join(dir, "weak");
+    const weak = await runCli(["wallet", "create", "--json"], {
+      env: { ...stack.env, WG402_HOME: home, WG402_PASSPHRASE: "1234567890" },
+    });
+    expect(weak.code).toBe(ExitCode.wallet);
+    expect(jsonLines(weak.stderr)).toEqual([
+      { error: "weak_passphrase", message: expect.stringMatching(/run of consecutive keys/) },
+    ]);
+    const answers = ["correct horse battery", "correct horse batery"];
+    const mismatch = await runCli(["wallet", "create"], {
+      env: { ...stack.env, WG402_HOME: home },
+      prompt: async () => answers.shift() ?? "",
+    });
+    expect(mismatch).toMatchObject({ code: ExitCode.wallet, stderr: "wg402: the two passphrases differ\n" });
+    const asked: string[] = [];
+    const short = await runCli(["wallet", "create", "--json"], {
+      env: { ...stack.env, WG402_HOME: home },
+      prompt: async (question) => {
+        asked.push(question);
+        return "x";
+      },
+    });
+    // Refused before it is asked a second time.
+    expect(asked).toHaveLength(1);
+    expect(jsonLines(short.stderr)).toEqual([
+      { error: "weak_passphrase", message: expect.stringMatching(/at least 10/) },
+    ]);
+    expect(existsSync(join(home, "wallet.json"))).toBe(false);
+  });
+
+  it("imports a recovery phrase (from WG402_MNEMONIC or asked for) at the account index asked", async () => {
+    const mnemonic = "test test test test test test test test test test test junk";
+    const fromEnv = await runCli(["wallet", "import", "--mnemonic", "--account-index", "3", "--json"], {
+      env: {
+        ...stack.env,
+        WG402_HOME: join(dir, "mnemonic-env"),
+        WG402_MNEMONIC: mnemonic,
+        WG402_PASSPHRASE: "correct horse battery",
+      },
+    });
+    expect(fromEnv.code).toBe(0);
+    expect(JSON.parse(fromEnv.stdout)).toMatchObject({
+      address: "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+      derivationPath: "m/44'/60'/0'/0/3",
+    });
+    const answers = [mnemonic, "correct horse battery", "correct horse battery"];
+    const asked = await runCli(["wallet", "import", "--mnemonic"], {
+      env: { ...stack.env, WG402_HOME: join(dir, "mnemonic-asked") },
+      prompt: async () => answers.shift() ?? "",
+    });
+    expect(asked.stdout).toMatch(/address 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 \(m\/44'\/60'\/0'\/0\/0\)/);
+    const typo = await runCli(["wallet", "import", "--mnemonic"], {
+      env: { ...stack.env, WG402_HOME: join(dir, "mnemonic-typo"), WG402_MNEMONIC: mnemonic.replace("junk", "test") },
+    });
+    expect(typo).toMatchObject({ code: ExitCode.wallet, stderr: expect.stringMatching(/checksum does not match/) });
+  });
+
+  it("exports the encrypted keystore, 0600, and shows the address as a QR code", async () => {
+    const home = join(dir, "export");
+    const env = { ...stack.env, WG402_HOME: home, WG402_PASSPHRASE: "correct horse battery" };
+    const created = JSON.parse((await runCli(["wallet", "create", "--json"], { env })).stdout) as { address: string };
+    const printed = await runCli(["wallet", "export", "--json"], { env: { ...stack.env, WG402_HOME: home } });
+    expect(JSON.parse(printed.stdout)).toMatchObject({ version: 3, crypto: { kdf: "scrypt" } });
+    const output = join(dir, "export-copy", "backup.json");
+    const written = await runCli(["wallet", "export", "--output", output, "--json"], { env });
+    expect(JSON.parse(written.stdout)).toEqual({ address: created.address, path: output });
+    expect((await stat(output)).mode & 0o777).toBe(0o600);
+    expect(await readFile(output, "utf8")).toBe(await readFile(join(home, "wallet.json"), "utf8"));
+    const again = await runCli(["wallet", "export", "--output", output], { env });
+    expect(again).toMatchObject({ code: ExitCode.wallet, stderr: expect.stringMatching(/already exists/) });
+
+    const qr = await runCli(["wallet", "address", "--qr"], { env });
+    expect(qr.stdout).toContain(created.address);
+    expect(qr.stdout).toMatch(/[█▀▄]/);
   });
 });

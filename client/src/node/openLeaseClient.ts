@@ -16,8 +16,8 @@ export type OpenLeaseClientOptions = {
   node?: NodeInfo;
   /** The payer, asked for only once every check that needs no wallet has passed. */
   account: () => LocalAccount | Promise<LocalAccount>;
-  /** Absent: no cap. Read in the decimals of the token the node is paid in. */
-  sessionCap?: TokenCap | null;
+  /** Absent: no cap. Read in the decimals of the token the node is paid in; a bigint is base units already. */
+  sessionCap?: TokenCap | bigint | null;
   maxPerPayment?: TokenCap | null;
   /** More checks that need no wallet (a tunnel driver's), run just before the wallet is asked for. */
   beforeAccount?: (node: NodeInfo) => Promise<void>;
@@ -36,8 +36,8 @@ export async function openLeaseClient(options: OpenLeaseClientOptions): Promise<
   const nodeUrl = normalizeNodeUrl(options.nodeUrl);
   const node = options.node ?? (await fetchNodeInfo(nodeUrl, { fetch }));
   const chain = await paymentChainFor(exactPaymentKind(node), env ?? process.env);
-  const baseUnits = (cap: TokenCap | null | undefined) =>
-    cap ? parseTokenAmount(cap.amount, chain.token.decimals, cap.what) : null;
+  const baseUnits = (cap: TokenCap | bigint | null | undefined) =>
+    typeof cap === "bigint" ? cap : cap ? parseTokenAmount(cap.amount, chain.token.decimals, cap.what) : null;
   const sessionCap = baseUnits(options.sessionCap);
   const maxPerPayment = baseUnits(options.maxPerPayment);
   await options.beforeAccount?.(node);

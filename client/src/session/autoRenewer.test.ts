@@ -16,6 +16,7 @@ function setup(
   overrides: Partial<AutoRenewerOptions> & {
     renew?: (minutes: number, call: number, clock: ManualClock) => Promise<RenewalResult>;
     balance?: () => Promise<bigint>;
+    ready?: () => Promise<boolean>;
   } = {},
 ) {
   const clock = new ManualClock();
@@ -40,6 +41,7 @@ function setup(
         return renew(minutes, calls.length, clock);
       },
       ...(overrides.balance ? { balance: overrides.balance } : {}),
+      ...(overrides.ready ? { ready: overrides.ready } : {}),
     },
   });
   const events: Recorded[] = [];
@@ -264,6 +266,43 @@ describe("AutoRenewer", () => {
     await clock.advance(3 * MINUTE);
     expect(calls).toHaveLength(3);
     expect(reported).toHaveBeenCalledTimes(3);
+    renewer.stop();
+  });
+
+  it("pays nothing for a stalled tunnel: holds at the renewal, runs out as stalled", async () => {
+    let fresh = true;
+    const { clock, start, calls, renewer, named } = setup({ ready: async () => fresh });
+    renewer.start();
+    await clock.advance(50_000);
+    expect(calls).toEqual([start + 50_000]);
+    fresh = false;
+    // The next renewal is due at 110 s; the tunnel is stale then, so nothing is paid, up to the expiry.
+    await clock.advance(70_000);
+    expect(calls).toHaveLength(1);
+    expect(renewer.holding).toBe(true);
+    expect(renewer.nextRenewalAt).toBeNull();
+    expect(named("expired")).toEqual([
+      expect.objectContaining({ at: start + 2 * MINUTE, payload: expect.objectContaining({ cause: "stalled" }) }),
+    ]);
+    await clock.advance(5 * MINUTE);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("holds when told, and resumes paying once the tunnel is fresh again while the lease lives", async () => {
+    const { clock, start, calls, renewer, named } = setup();
+    renewer.start();
+    renewer.hold();
+    await clock.advance(55_000);
+    expect(calls).toEqual([]);
+    // Fresh again five seconds after the renewal fell due: it runs at once.
+    renewer.resume();
+    await clock.advance(0);
+    expect(calls).toEqual([start + 55_000]);
+    expect(named("renewed")).toHaveLength(1);
+    expect(renewer.nextRenewalAt).toBe(start + 2 * MINUTE - 10_000);
+    await clock.advance(MINUTE);
+    expect(calls).toHaveLength(2);
+    expect(named("expired")).toEqual([]);
     renewer.stop();
   });
 });

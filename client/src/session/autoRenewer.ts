@@ -2,87 +2,17 @@ import { ErrorCode } from "@wg402/shared";
 import { type Backoff, backoffDelay, type Clock, systemClock, type TimerHandle } from "@wg402/shared/runtime";
 import { isClientError } from "../errors.ts";
 import { TypedEmitter } from "../runtime/typedEmitter.ts";
+import type {
+  AutoRenewerEvents,
+  AutoRenewerOptions,
+  ExpiryCause,
+  RenewalResult,
+  SpendGate,
+} from "./autoRenewerTypes.ts";
 
-/** What one renewal bought. */
-export type RenewalResult = {
-  /** The lease's new expiry, ms since the epoch. */
-  expiresAt: number;
-  amount: bigint;
-  txHash: string | null;
-};
+export type * from "./autoRenewerTypes.ts";
 
-/** The renewer's view of the world: pay for more minutes, and optionally read the token balance. */
-export type RenewTarget = {
-  renew(minutes: number): Promise<RenewalResult>;
-  balance?(): Promise<bigint>;
-};
-
-/** What ended the lease. */
-export type ExpiryCause = "spend_cap" | "insufficient_balance" | "renewal_failed" | "lease_gone";
-
-export type AutoRenewerEvents = {
-  /** The next renewal is due at `at`, `marginMs` before `expiresAt`. */
-  scheduled: { leaseId: string; at: number; expiresAt: number; marginMs: number };
-  renewed: {
-    leaseId: string;
-    minutes: number;
-    amount: bigint;
-    txHash: string | null;
-    expiresAt: number;
-    latencyMs: number;
-    /** Successful renewals so far. */
-    renewals: number;
-  };
-  /** The balance covers fewer than `lowBalanceRenewals` more renewals; 0 means renewing has stopped. */
-  lowBalance: { leaseId: string; balance: bigint; price: bigint; renewalsLeft: number };
-  /** The next renewal would pass the spend cap: renewing has stopped and the lease runs out at `expiresAt`. */
-  capReached: { leaseId: string; cap: bigint | null; committed: bigint; needed: bigint; expiresAt: number };
-  renewalFailed: {
-    leaseId: string;
-    code: string;
-    message: string;
-    attempt: number;
-    /** When the next attempt runs, or null when there is none before expiry. */
-    retryInMs: number | null;
-    expiresAt: number;
-  };
-  /** The lease has run out (or the node no longer has it); nothing more will happen. */
-  expired: { leaseId: string; expiresAt: number; cause: ExpiryCause };
-};
-
-export type SpendGate = {
-  fits(amount: bigint): boolean;
-  readonly cap: bigint | null;
-  readonly committed: bigint;
-};
-
-export type AutoRenewerOptions = {
-  leaseId: string;
-  /** Current expiry, ms since the epoch. */
-  expiresAt: number;
-  /** Minutes bought per renewal. */
-  minutes: number;
-  /** Price of one renewal in base units. */
-  price: bigint;
-  /** A billed minute in ms (60 000, or less on test nodes). */
-  minuteMs: number;
-  target: RenewTarget;
-  /** Checked before each renewal; the lease client's session budget. */
-  budget?: SpendGate;
-  clock?: Clock;
-  /** Latency of the payment that bought the lease, the first sample for the margin. */
-  initialLatencyMs?: number;
-  /** The margin is at least this many times the slowest recent payment. Default 3. */
-  safetyFactor?: number;
-  /** Floor of the margin, default 10 s, but never more than `maxMarginFraction` of one renewal's time. */
-  minMarginMs?: number;
-  maxMarginFraction?: number;
-  backoff?: Partial<Backoff>;
-  /** Warn when the balance covers fewer renewals than this. Default 3. */
-  lowBalanceRenewals?: number;
-};
-
-type Phase = "idle" | "scheduled" | "renewing" | "draining" | "done";
+type Phase = "idle" | "scheduled" | "renewing" | "held" | "draining" | "done";
 
 const LATENCY_SAMPLES = 5;
 const MIN_RETRY_MS = 250;
@@ -114,6 +44,8 @@ export class AutoRenewer extends TypedEmitter<AutoRenewerEvents> {
   private attempt = 0;
   private renewalCount = 0;
   private drainCause: ExpiryCause = "renewal_failed";
+  private held = false;
+  private nextAt: number | null = null;
 
   constructor(options: AutoRenewerOptions) {
     super();
@@ -150,6 +82,16 @@ export class AutoRenewer extends TypedEmitter<AutoRenewerEvents> {
     return this.renewalCount;
   }
 
+  /** When the next renewal is due, or null while none is scheduled (held, draining, done). */
+  get nextRenewalAt(): number | null {
+    return this.phase === "scheduled" ? this.nextAt : null;
+  }
+
+  /** Renewing is held (the tunnel stalled). */
+  get holding(): boolean {
+    return this.held;
+  }
+
   /** True until the lease has expired or `stop()` was called. */
   get running(): boolean {
     return this.phase !== "done" && this.phase !== "idle";
@@ -179,14 +121,43 @@ export class AutoRenewer extends TypedEmitter<AutoRenewerEvents> {
     if (expiresAt <= this.expiresAtValue || this.phase === "done") return;
     this.expiresAtValue = expiresAt;
     if (this.phase === "scheduled") this.schedule();
+    else if (this.phase === "held") this.enterHeld();
     else if (this.phase === "draining") this.drain(this.drainCause);
+  }
+
+  /**
+   * Pays nothing more until `resume()`: the lease runs out at its expiry unless the tunnel recovers first
+   * (then `expired` says `stalled`). A renewal already in flight finishes.
+   */
+  hold(): void {
+    if (this.phase === "done" || this.phase === "draining" || this.phase === "idle") return;
+    this.held = true;
+    if (this.phase === "scheduled") this.enterHeld();
+  }
+
+  /** Renewing again, while the lease is alive; a renewal that fell due meanwhile runs at once. */
+  resume(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (this.phase === "held") this.schedule();
+  }
+
+  private enterHeld(): void {
+    this.clearTimer();
+    this.phase = "held";
+    this.timer = this.clock.setTimeout(() => this.finish("stalled"), this.expiresAtValue - this.clock.now());
   }
 
   private schedule(): void {
     this.clearTimer();
+    if (this.held) {
+      this.enterHeld();
+      return;
+    }
     this.phase = "scheduled";
     const margin = this.marginMs;
     const at = this.expiresAtValue - margin;
+    this.nextAt = at;
     this.timer = this.clock.setTimeout(() => void this.tick(), at - this.clock.now());
     this.emit("scheduled", { leaseId: this.leaseId, at, expiresAt: this.expiresAtValue, marginMs: margin });
   }
@@ -194,6 +165,10 @@ export class AutoRenewer extends TypedEmitter<AutoRenewerEvents> {
   private async tick(): Promise<void> {
     this.timer = null;
     if (this.phase !== "scheduled") return;
+    if (this.held) {
+      this.enterHeld();
+      return;
+    }
     if (this.clock.now() >= this.expiresAtValue) {
       this.finish("renewal_failed");
       return;
@@ -204,6 +179,16 @@ export class AutoRenewer extends TypedEmitter<AutoRenewerEvents> {
       return;
     }
     this.phase = "renewing";
+    if (this.o.target.ready) {
+      // A check that cannot say is not a yes: money waits for evidence.
+      const ready = await this.o.target.ready().catch(() => false);
+      if (this.phase !== "renewing") return;
+      if (!ready) {
+        this.held = true;
+        this.enterHeld();
+        return;
+      }
+    }
     const started = this.clock.now();
     // Compared with the answer below; a status poll may move `expiresAtValue` meanwhile.
     const expiryBefore = this.expiresAtValue;

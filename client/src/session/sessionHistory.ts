@@ -12,6 +12,7 @@ export const SessionEndReason = z.enum([
   "lease_gone",
   "not_renewing",
   "disconnected",
+  "stalled",
   "closed",
 ]);
 export type SessionEndReason = z.infer<typeof SessionEndReason>;

@@ -1,8 +1,9 @@
 import { readFile, rm } from "node:fs/promises";
-import { ErrorCode, LeaseId, WireguardPublicKey } from "@wg402/shared";
+import { ErrorCode, type Lease, LeaseId, WireguardPublicKey } from "@wg402/shared";
 import { z } from "zod";
 import { ClientError } from "../errors.ts";
 import { writeSecretFile } from "../files/secretFile.ts";
+import type { LeaseClient } from "../node/leaseClient.ts";
 import { TunnelHandle } from "../tunnel/types.ts";
 
 /**
@@ -53,6 +54,28 @@ export async function requireSessionState(path: string): Promise<SessionState> {
     });
   }
   return state;
+}
+
+/** What a running session records: its lease, its tunnel's handle and this process. */
+export function sessionStateOf(p: {
+  client: Pick<LeaseClient, "nodeUrl" | "paymentKind">;
+  held: { lease: Lease; expiresAt: number };
+  handle: TunnelHandle | null;
+  leaseToken: string | null;
+  startedAt: string;
+}): SessionState {
+  return {
+    version: 1,
+    nodeUrl: p.client.nodeUrl,
+    leaseId: p.held.lease.id,
+    network: p.client.paymentKind.network,
+    publicKey: p.held.lease.publicKey,
+    pid: process.pid,
+    startedAt: p.startedAt,
+    expiresAt: new Date(p.held.expiresAt).toISOString(),
+    tunnel: p.handle,
+    ...(p.leaseToken ? { leaseToken: p.leaseToken } : {}),
+  };
 }
 
 export async function writeSessionState(path: string, state: SessionState): Promise<void> {

@@ -8,12 +8,20 @@ import type { SpendSnapshot } from "../chain/spendBudget.ts";
 import type { LeaseClient, PaymentReceipt } from "../node/leaseClient.ts";
 import type { TunnelDriver, TunnelUp } from "../tunnel/types.ts";
 import type { AutoRenewerEvents, AutoRenewerOptions, ExpiryCause } from "./autoRenewer.ts";
+import type { LinkStatus } from "./linkMonitor.ts";
+import type { CapSource, SessionPlan } from "./sessionPlan.ts";
 
 /** Why a session's lease ended: the renewer's causes, no renewal asked for, or a disconnect elsewhere. */
 export type SessionEndCause = ExpiryCause | "not_renewing" | "disconnected";
 
+/**
+ * idle → connecting (paying, then waiting for the first WireGuard handshake) → connected ⇄ stalled (the
+ * tunnel went quiet: nothing is paid) → ended (the lease is over; kill switch) → closed.
+ */
+export type SessionPhase = "idle" | "connecting" | "connected" | "stalled" | "ended" | "closed";
+
 export type SessionStatus = {
-  phase: "idle" | "connecting" | "connected" | "ended" | "closed";
+  phase: SessionPhase;
   leaseId: string | null;
   nodeUrl: string;
   /** ms since the epoch. */
@@ -22,6 +30,12 @@ export type SessionStatus = {
   pricePerMinute: bigint;
   token: TokenInfo;
   spend: SpendSnapshot;
+  /** Where the spend cap came from. */
+  capSource: CapSource;
+  /** When the spend cap will end this session (ms since the epoch); null when it will not. */
+  capEndsAt: number | null;
+  /** The next renewal, or null (not renewing, held while stalled, or stopped). */
+  nextRenewalAt: number | null;
   bytesUp: number;
   bytesDown: number;
   renewals: number;
@@ -29,10 +43,34 @@ export type SessionStatus = {
   blocked: boolean;
   interfaceName: string;
   driver: TunnelDriver["kind"];
+  /** The WireGuard evidence (handshake age, bytes received); null before the tunnel is up. */
+  link: LinkStatus | null;
+};
+
+/** The session's end of a lease, with what was paid and not used (exact payments are not refunded). */
+export type SessionClosed = {
+  leaseId: string | null;
+  receipt: UsageReceipt | null;
+  /** Prepaid time left on the lease when it was closed, and its value at the node's price. */
+  unusedSeconds: number;
+  unusedAmount: bigint;
 };
 
 export type SessionEvents = {
-  connected: { lease: Lease; payment: PaymentReceipt; tunnel: TunnelUp };
+  /** Everything checked, nothing paid yet: what the session commits the user to. */
+  plan: SessionPlan;
+  /** The first payment went through and the tunnel is configured; the first handshake is awaited. */
+  leased: { lease: Lease; payment: PaymentReceipt; tunnel: TunnelUp; handshakeTimeoutMs: number };
+  /** The first handshake (or bytes from the node): the tunnel works. */
+  connected: { lease: Lease; payment: PaymentReceipt; tunnel: TunnelUp; link: LinkStatus };
+  /** No handshake and nothing received for `staleAfterMs`: renewals are held. */
+  stalled: { leaseId: string; link: LinkStatus; expiresAt: number };
+  /** Fresh evidence again while the lease lives: renewals resume. */
+  recovered: { leaseId: string; link: LinkStatus; expiresAt: number };
+  /** The lease was extended by someone else (`wg402 renew`): the node's new expiry. */
+  extended: { leaseId: string; expiresAt: number; nextRenewalAt: number | null };
+  /** The spend cap will end the session at `capEndsAt`; sent `capWarningMs` before it. */
+  capEnding: { leaseId: string; capEndsAt: number; cap: bigint | null; committed: bigint };
   scheduled: AutoRenewerEvents["scheduled"];
   renewed: AutoRenewerEvents["renewed"] & { spend: SpendSnapshot };
   lowBalance: AutoRenewerEvents["lowBalance"];
@@ -43,7 +81,7 @@ export type SessionEvents = {
   /** The lease is over; `blocked` follows when the driver has a kill switch. */
   expired: { leaseId: string; expiresAt: number; cause: SessionEndCause };
   blocked: { leaseId: string; interfaceName: string };
-  closed: { leaseId: string | null; receipt: UsageReceipt | null };
+  closed: SessionClosed;
   /** Something failed that does not end the session (a status poll, for instance). */
   warning: { message: string; code: string };
 };
@@ -60,6 +98,19 @@ export type VpnSessionOptions = {
   clock?: Clock;
   /** How often the node is asked for the lease's numbers. Default 5 s. */
   statusIntervalMs?: number;
+  /**
+   * How long to wait for the first handshake before closing the lease. Default 10 s; with `export` 120 s,
+   * since the user first imports the config into their WireGuard app.
+   */
+  handshakeTimeoutMs?: number;
+  /** How quiet (no handshake, nothing received) a tunnel may be before it stalls. Default 180 s. */
+  staleAfterMs?: number;
+  /** How often a device is read for evidence. Default 2 s (or half of `staleAfterMs`, if shorter). */
+  linkCheckMs?: number;
+  /** How long before the cap ends the session `capEnding` is sent. Default 2 minutes. */
+  capWarningMs?: number;
+  /** Where the client's spend cap came from (`openSession` knows); by default explicit, or none without one. */
+  capSource?: CapSource;
   /** Remember the lease here (the CLI's state file), so other commands find it. */
   statePath?: string;
   /** Margin, backoff and low-balance settings of the renewer. */

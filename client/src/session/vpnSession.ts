@@ -1,26 +1,43 @@
-import type { Lease, UsageReceipt } from "@wg402/shared";
+import type { UsageReceipt } from "@wg402/shared";
 import { ErrorCode } from "@wg402/shared";
-import { type Clock, systemClock, type TimerHandle } from "@wg402/shared/runtime";
+import { type Clock, systemClock } from "@wg402/shared/runtime";
 import { generateKeyPair } from "@wg402/wireguard";
 import { ClientError, isClientError } from "../errors.ts";
-import type { LeaseClient, Preflight } from "../node/leaseClient.ts";
+import type { CreatedLease, LeaseClient } from "../node/leaseClient.ts";
 import { TypedEmitter } from "../runtime/typedEmitter.ts";
-import type { TunnelDriver, TunnelHandle, TunnelUp } from "../tunnel/types.ts";
-import { parseWgQuickConfig, renderTunnelConfig } from "../tunnel/wgQuickConfig.ts";
-import { readTokenBalance } from "../wallet/balances.ts";
-import { AutoRenewer } from "./autoRenewer.ts";
-import { assertCapsCover } from "./capsCover.ts";
-import { clearSessionStateOf, readSessionState, writeSessionState } from "./sessionState.ts";
-import type { SessionEndCause, SessionEvents, SessionStatus, VpnSessionOptions } from "./sessionTypes.ts";
+import type { PeerReading, TunnelDriver, TunnelHandle } from "../tunnel/types.ts";
+import { type HeldLease, LeaseKeeper } from "./leaseKeeper.ts";
+import { LinkMonitor, readingFromNode } from "./linkMonitor.ts";
+import { LinkWatch } from "./linkWatch.ts";
+import { noHandshakeError } from "./noHandshake.ts";
+import { type CapSource, planSession, type SessionPlan, unusedOf } from "./sessionPlan.ts";
+import { clearSessionStateOf, readSessionState, sessionStateOf, writeSessionState } from "./sessionState.ts";
+import type {
+  SessionClosed,
+  SessionEndCause,
+  SessionEvents,
+  SessionPhase,
+  SessionStatus,
+  VpnSessionOptions,
+} from "./sessionTypes.ts";
+import { bringUpTunnel, closeUnusedLease } from "./tunnelStart.ts";
 
 /** Not "wg402", which is the agent's default: a node and a client can share a machine. */
 export const DEFAULT_INTERFACE = "wg402-client";
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** export: the user first imports the config into their WireGuard app (or scans its QR code). */
+export const EXPORT_HANDSHAKE_TIMEOUT_MS = 120_000;
+const DEFAULT_CAP_WARNING_MS = 120_000;
+
+type Connected = SessionEvents["connected"];
 
 /**
  * One paid tunnel from purchase to teardown: checks everything before paying, buys the lease with a fresh
- * WireGuard key, brings the driver up, renews (when asked) and engages the kill switch when the lease ends.
- * `stop()` closes the lease and takes the tunnel down. UI-agnostic: the CLI and the desktop render its
- * events and `status()`.
+ * WireGuard key, brings the driver up and is *connected* only once WireGuard has handshaken (otherwise it
+ * closes the lease and says why). While connected a LeaseKeeper renews (when asked) only a tunnel with fresh
+ * evidence; a quiet one is *stalled* and pays nothing. When the lease ends the kill switch engages. `stop()`
+ * closes the lease and takes the tunnel down. UI-agnostic: the CLI and the desktop render its events and
+ * `status()`.
  */
 export class VpnSession extends TypedEmitter<SessionEvents> {
   readonly client: LeaseClient;
@@ -30,16 +47,17 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
   readonly ended: Promise<{ cause: SessionEndCause; expiresAt: number }>;
   private readonly o: VpnSessionOptions;
   private readonly clock: Clock;
+  private readonly link: LinkWatch;
   private resolveEnded: (value: { cause: SessionEndCause; expiresAt: number }) => void = () => undefined;
-  private phase: SessionStatus["phase"] = "idle";
-  private lease: Lease | null = null;
+  private phase: SessionPhase = "idle";
+  private held: HeldLease | null = null;
   private leaseToken: string | null = null;
-  private expiresAt: number | null = null;
   private handle: TunnelHandle | null = null;
-  private renewer: AutoRenewer | null = null;
-  private expiryTimer: TimerHandle | null = null;
-  private pollTimer: TimerHandle | null = null;
+  private keeper: LeaseKeeper | null = null;
+  private running: Promise<Connected> | null = null;
+  private cancelled = false;
   private stopping: Promise<{ receipt: UsageReceipt | null }> | null = null;
+  private closedEarly: SessionClosed | null = null;
   private endCause: SessionEndCause | null = null;
   private startedAt = "";
 
@@ -50,9 +68,27 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
     this.driver = options.driver;
     this.interfaceName = options.interfaceName ?? DEFAULT_INTERFACE;
     this.clock = options.clock ?? systemClock;
+    const monitor = new LinkMonitor({ evidence: options.driver.evidence, staleAfterMs: options.staleAfterMs });
+    const checkMs = options.linkCheckMs ?? Math.min(2_000, Math.max(250, monitor.staleAfterMs / 2));
+    this.link = new LinkWatch({
+      monitor,
+      clock: this.clock,
+      read: () => this.readEvidence(),
+      // The node's view comes with the status poll; a device is read on its own.
+      intervalMs: options.driver.evidence === "device" ? checkMs : 0,
+      onChange: (state, previous) => this.keeper?.linkChanged(state, previous),
+    });
     this.ended = new Promise((resolve) => {
       this.resolveEnded = resolve;
     });
+  }
+
+  get minutes(): number {
+    return this.o.minutes;
+  }
+
+  get autoRenew(): boolean {
+    return this.o.autoRenew === true;
   }
 
   get renewMinutes(): number {
@@ -63,103 +99,155 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
     return this.endCause;
   }
 
+  get handshakeTimeoutMs(): number {
+    const fallback = this.driver.kind === "export" ? EXPORT_HANDSHAKE_TIMEOUT_MS : DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    return this.o.handshakeTimeoutMs ?? fallback;
+  }
+
+  get capSource(): CapSource {
+    return this.o.capSource ?? (this.client.budget.cap === null ? "none" : "explicit");
+  }
+
   status(): SessionStatus {
     const now = this.clock.now();
+    const expiresAt = this.held?.expiresAt ?? null;
+    const lease = this.held?.lease ?? null;
+    const keeping = this.phase === "connected" && this.keeper !== null;
     return {
-      phase: this.phase,
-      leaseId: this.lease?.id ?? null,
+      phase: keeping && this.keeper?.stalled ? "stalled" : this.phase,
+      leaseId: lease?.id ?? null,
       nodeUrl: this.client.nodeUrl,
-      expiresAt: this.expiresAt,
-      secondsLeft: this.expiresAt === null ? 0 : Math.max(0, Math.floor((this.expiresAt - now) / 1000)),
+      expiresAt,
+      secondsLeft: expiresAt === null ? 0 : Math.max(0, Math.floor((expiresAt - now) / 1000)),
       pricePerMinute: this.client.pricePerMinute,
       token: this.client.chain.token,
       spend: this.client.spend(),
-      bytesUp: this.lease?.usage.bytesUp ?? 0,
-      bytesDown: this.lease?.usage.bytesDown ?? 0,
-      renewals: this.renewer?.renewals ?? 0,
+      capSource: this.capSource,
+      capEndsAt: keeping ? (this.keeper?.capEndsAt() ?? null) : null,
+      nextRenewalAt: keeping ? (this.keeper?.nextRenewalAt ?? null) : null,
+      bytesUp: lease?.usage.bytesUp ?? 0,
+      bytesDown: lease?.usage.bytesDown ?? 0,
+      renewals: this.keeper?.renewals ?? 0,
       blocked: this.handle?.blocked ?? false,
       interfaceName: this.interfaceName,
       driver: this.driver.kind,
+      link: this.handle ? this.link.status() : null,
     };
   }
 
-  /**
-   * Everything that could refuse this session, checked without paying: the tunnel driver (root, tools), the
-   * minutes, the caps (one minute must fit) and the balance.
-   */
-  async plan(): Promise<Preflight> {
-    await this.driver.precheck({ dns: this.client.node.dns });
-    assertCapsCover(this.client, this.o.minutes);
-    if (this.o.autoRenew && this.renewMinutes !== this.o.minutes) this.client.assertMinutes(this.renewMinutes);
-    return this.client.preflight(this.o.minutes);
+  /** Everything that could refuse this session, checked without paying, and what it commits the user to. */
+  plan(): Promise<SessionPlan> {
+    return planSession({
+      client: this.client,
+      driver: this.driver,
+      minutes: this.o.minutes,
+      autoRenew: this.o.autoRenew === true,
+      renewMinutes: this.renewMinutes,
+      capSource: this.capSource,
+      handshakeTimeoutMs: this.handshakeTimeoutMs,
+    });
   }
 
-  /** Pays for the lease and brings the tunnel up. On a tunnel failure the paid lease is closed again. */
-  async start(): Promise<SessionEvents["connected"]> {
-    if (this.phase !== "idle")
+  /**
+   * Pays for the lease, brings the tunnel up and waits for the first handshake. A tunnel failure closes the
+   * paid lease again; so does a timeout without a handshake (`no_handshake`, saying what was spent).
+   */
+  start(): Promise<Connected> {
+    if (this.phase !== "idle" || this.running) {
       throw new ClientError("this session has already started", { code: ErrorCode.invalid_argument });
+    }
     this.phase = "connecting";
+    this.running = this.run();
+    return this.running;
+  }
+
+  private async run(): Promise<Connected> {
     try {
-      await this.plan();
+      this.emit("plan", await this.plan());
+      this.throwIfCancelled();
       const keys = this.o.keys ?? generateKeyPair();
       const created = await this.client.create({ publicKey: keys.publicKey, minutes: this.o.minutes });
-      this.lease = created.lease;
+      const held: HeldLease = { lease: created.lease, expiresAt: Date.parse(created.lease.expiresAt) };
+      this.held = held;
       this.leaseToken = created.leaseToken ?? null;
-      this.expiresAt = Date.parse(created.lease.expiresAt);
       this.startedAt = new Date(this.clock.now()).toISOString();
       await this.persist();
-
-      let tunnel: TunnelUp;
-      try {
-        const configText = renderTunnelConfig(created.tunnel.configText, keys.privateKey);
-        tunnel = await this.driver.up({
-          interfaceName: this.interfaceName,
-          configText,
-          config: parseWgQuickConfig(configText),
-        });
-      } catch (error) {
-        const receipt = await this.client.close(created.lease.id).catch(() => null);
-        await this.clearState();
-        this.phase = "closed";
-        const closed = receipt ? `; lease ${created.lease.id} was closed again` : "";
-        throw isClientError(error)
-          ? new ClientError(`${error.shortMessage}${closed}`, { code: error.code, cause: error })
-          : new ClientError(`the tunnel did not come up${closed}`, {
-              code: ErrorCode.tunnel_failed,
-              cause: error,
-            });
-      }
+      this.throwIfCancelled();
+      const { client, driver, interfaceName } = this;
+      const tunnel = await bringUpTunnel({ client, driver, interfaceName, created, keys }).catch(
+        async (error: unknown) => {
+          await this.clearState();
+          this.phase = "closed";
+          throw error;
+        },
+      );
       this.handle = tunnel.handle;
       await this.persist();
+      const handshakeTimeoutMs = this.handshakeTimeoutMs;
+      this.emit("leased", { lease: created.lease, payment: created.payment, tunnel, handshakeTimeoutMs });
+
+      const waitStarted = this.clock.now();
+      const deadline = Math.min(waitStarted + handshakeTimeoutMs, held.expiresAt);
+      const pollMs = this.driver.evidence === "device" ? 200 : 500;
+      const outcome = await this.link.established(deadline, pollMs, () => this.cancelled);
+      this.throwIfCancelled();
+      if (outcome === "timeout") throw await this.abandon(created, this.clock.now() - waitStarted, deadline);
       this.phase = "connected";
-      this.watch(created.payment.latencyMs);
-      const connected = { lease: created.lease, payment: created.payment, tunnel };
+      this.keep(held, created.payment.latencyMs);
+      const connected = { lease: held.lease, payment: created.payment, tunnel, link: this.link.status() };
       this.emit("connected", connected);
       return connected;
     } catch (error) {
-      if (this.phase === "connecting") this.phase = "idle";
+      // Before anything was paid the session can simply start again; after, `stop()` tidies up.
+      if (this.phase === "connecting" && !this.held) this.phase = "idle";
       throw error;
     }
   }
 
+  /** No handshake in time: close the lease, take the tunnel down, and say why and what it cost. */
+  private async abandon(created: CreatedLease, waitedMs: number, deadline: number): Promise<ClientError> {
+    const leaseId = created.lease.id;
+    const { client, driver, handle } = this;
+    const { receipt, closeFailure } = await closeUnusedLease({ client, driver, leaseId, handle });
+    this.handle = null;
+    await this.clearState();
+    this.phase = "closed";
+    this.closedEarly = this.closedOf(leaseId, receipt);
+    this.emit("closed", this.closedEarly);
+    return noHandshakeError({
+      driver: driver.kind,
+      endpoint: created.tunnel.endpoint,
+      waitedMs,
+      leaseRanOut: deadline === this.held?.expiresAt,
+      leaseId,
+      paid: created.payment.amount,
+      paidText: client.formatAmount(created.payment.amount),
+      closeFailure,
+      readError: this.link.lastError,
+    });
+  }
+
   /**
    * Closes the lease (signed by the payer) and removes the tunnel with its kill switch. Idempotent. A lease
-   * that already ran out or was closed is not an error.
+   * that already ran out or was closed is not an error. While connecting it cancels the start first.
    */
   stop(): Promise<{ receipt: UsageReceipt | null }> {
     this.stopping ??= (async () => {
-      this.clearTimers();
-      this.renewer?.stop();
-      const leaseId = this.lease?.id ?? null;
+      if (this.running && this.phase === "connecting") {
+        this.cancelled = true;
+        await this.running.catch(() => undefined);
+      }
+      if (this.closedEarly) return { receipt: this.closedEarly.receipt };
+      this.keeper?.stop();
+      this.link.stop();
+      const leaseId = this.held?.lease.id ?? null;
       let receipt: UsageReceipt | null = null;
       let closeError: unknown = null;
       if (leaseId && this.endCause !== "disconnected") {
         try {
           receipt = await this.client.close(leaseId);
         } catch (error) {
-          if (!isClientError(error, ErrorCode.lease_not_active, ErrorCode.lease_not_found)) {
-            closeError = error;
-          }
+          if (!isClientError(error, ErrorCode.lease_not_active, ErrorCode.lease_not_found)) closeError = error;
         }
       }
       if (this.handle) {
@@ -168,118 +256,72 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
       }
       await this.clearState();
       this.phase = "closed";
-      this.emit("closed", { leaseId, receipt });
+      this.emit("closed", this.closedOf(leaseId, receipt));
       if (closeError) throw closeError;
       return { receipt };
     })();
     return this.stopping;
   }
 
-  private watch(initialLatencyMs: number): void {
-    const lease = this.lease;
-    if (!lease || this.expiresAt === null) return;
-    const price = this.client.priceFor(this.renewMinutes);
-    if (this.o.autoRenew) {
-      const renewer = new AutoRenewer({
-        leaseId: lease.id,
-        expiresAt: this.expiresAt,
-        minutes: this.renewMinutes,
-        price,
-        minuteMs: this.client.node.secondsPerMinute * 1000,
-        clock: this.clock,
-        budget: this.client.budget,
-        initialLatencyMs,
-        ...this.o.renewal,
-        target: {
-          renew: async (minutes) => {
-            const renewed = await this.client.renew(lease.id, minutes);
-            this.lease = renewed.lease;
-            this.expiresAt = Math.max(this.expiresAt ?? 0, Date.parse(renewed.lease.expiresAt));
-            await this.persist();
-            return { expiresAt: this.expiresAt, amount: renewed.payment.amount, txHash: renewed.payment.txHash };
-          },
-          balance: () => readTokenBalance(this.client.chain, this.client.account.address),
-        },
-      });
-      this.renewer = renewer;
-      renewer.on("scheduled", (e) => this.emit("scheduled", e));
-      renewer.on("renewed", (e) => this.emit("renewed", { ...e, spend: this.client.spend() }));
-      renewer.on("lowBalance", (e) => this.emit("lowBalance", e));
-      renewer.on("capReached", (e) => this.emit("capReached", e));
-      renewer.on("renewalFailed", (e) => this.emit("renewalFailed", e));
-      renewer.on("expired", (e) => void this.end(e.cause));
-      renewer.start();
-    } else {
-      this.scheduleExpiry();
-    }
-    this.schedulePoll();
+  private throwIfCancelled(): void {
+    if (this.cancelled) throw new ClientError("cancelled", { code: ErrorCode.aborted });
   }
 
-  private scheduleExpiry(): void {
-    if (this.expiryTimer) this.clock.clearTimeout(this.expiryTimer);
-    const at = this.expiresAt ?? this.clock.now();
-    this.expiryTimer = this.clock.setTimeout(() => {
-      this.expiryTimer = null;
-      void this.end("not_renewing");
-    }, at - this.clock.now());
+  private closedOf(leaseId: string | null, receipt: UsageReceipt | null): SessionClosed {
+    return { leaseId, receipt, ...unusedOf(receipt, this.held?.expiresAt ?? null, this.client) };
   }
 
-  private schedulePoll(): void {
-    this.pollTimer = this.clock.setTimeout(() => void this.poll(), this.o.statusIntervalMs ?? 5_000);
+  private keep(held: HeldLease, initialLatencyMs: number): void {
+    this.keeper = new LeaseKeeper({
+      client: this.client,
+      evidence: this.driver.evidence,
+      link: this.link,
+      clock: this.clock,
+      held,
+      autoRenew: this.o.autoRenew === true,
+      renewMinutes: this.renewMinutes,
+      statusIntervalMs: this.o.statusIntervalMs ?? 5_000,
+      capWarningMs: this.o.capWarningMs ?? DEFAULT_CAP_WARNING_MS,
+      renewal: this.o.renewal,
+      initialLatencyMs,
+      emit: (event, payload) => this.emit(event, payload),
+      status: () => this.status(),
+      persist: () => this.persist(),
+      onEnd: (cause) => void this.end(cause),
+    });
+    this.keeper.start();
   }
 
-  private async poll(): Promise<void> {
-    this.pollTimer = null;
-    if (this.phase !== "connected" || !this.lease) return;
-    try {
-      const lease = await this.client.status(this.lease.id);
-      if (this.phase !== "connected") return;
-      this.lease = lease;
-      const expiresAt = Date.parse(lease.expiresAt);
-      if (expiresAt > (this.expiresAt ?? 0)) {
-        // Renewed elsewhere (`wg402 renew`): follow it.
-        this.expiresAt = expiresAt;
-        this.renewer?.updateExpiry(expiresAt);
-        if (!this.renewer) this.scheduleExpiry();
-      }
-      this.emit("status", this.status());
-      if (lease.state === "closed") {
-        await this.end("lease_gone");
-        return;
-      }
-    } catch (error) {
-      if (isClientError(error, ErrorCode.lease_not_found)) {
-        await this.end("lease_gone");
-        return;
-      }
-      const message = isClientError(error) ? error.shortMessage : String(error);
-      this.emit("warning", { message: `status: ${message}`, code: isClientError(error) ? error.code : "unknown" });
-    }
-    if (this.phase === "connected") this.schedulePoll();
+  private async readEvidence(): Promise<PeerReading | null> {
+    if (this.driver.evidence === "device") return this.handle ? this.driver.readPeer(this.handle) : null;
+    if (!this.held) return null;
+    const lease = await this.client.status(this.held.lease.id);
+    this.held.lease = lease;
+    return readingFromNode(lease.usage);
   }
 
-  /** The lease is over: stop renewing, hold traffic with the kill switch, and tell. */
+  /** The lease is over: hold traffic with the kill switch, and tell. */
   private async end(cause: SessionEndCause): Promise<void> {
-    if (this.phase !== "connected" || !this.lease) return;
+    const held = this.held;
+    if (this.phase !== "connected" || !held) return;
     this.phase = "ended";
-    this.clearTimers();
-    this.renewer?.stop();
+    this.keeper?.stop();
     let endCause = cause;
     if (cause === "lease_gone" && this.o.statePath) {
       // `wg402 disconnect` in another terminal closed the lease, took the tunnel down and cleared the state.
       const state = await readSessionState(this.o.statePath).catch(() => null);
-      if (state?.leaseId !== this.lease.id) endCause = "disconnected";
+      if (state?.leaseId !== held.lease.id) endCause = "disconnected";
     }
     this.endCause = endCause;
-    const expiresAt = this.expiresAt ?? this.clock.now();
-    this.emit("expired", { leaseId: this.lease.id, expiresAt, cause: endCause });
+    const { expiresAt } = held;
+    this.emit("expired", { leaseId: held.lease.id, expiresAt, cause: endCause });
     if (endCause === "disconnected") {
       this.handle = null;
     } else if (this.handle && this.driver.killSwitch) {
       try {
         this.handle = await this.driver.block(this.handle);
         await this.persist();
-        this.emit("blocked", { leaseId: this.lease.id, interfaceName: this.interfaceName });
+        this.emit("blocked", { leaseId: held.lease.id, interfaceName: this.interfaceName });
       } catch (error) {
         this.emit("warning", {
           message: `the kill switch failed: ${error instanceof Error ? error.message : String(error)}`,
@@ -291,29 +333,12 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
   }
 
   private async persist(): Promise<void> {
-    if (!this.o.statePath || !this.lease) return;
-    await writeSessionState(this.o.statePath, {
-      version: 1,
-      nodeUrl: this.client.nodeUrl,
-      leaseId: this.lease.id,
-      network: this.client.paymentKind.network,
-      publicKey: this.lease.publicKey,
-      pid: process.pid,
-      startedAt: this.startedAt,
-      expiresAt: new Date(this.expiresAt ?? this.clock.now()).toISOString(),
-      tunnel: this.handle,
-      ...(this.leaseToken ? { leaseToken: this.leaseToken } : {}),
-    });
+    if (!this.o.statePath || !this.held) return;
+    const { client, held, handle, leaseToken, startedAt } = this;
+    await writeSessionState(this.o.statePath, sessionStateOf({ client, held, handle, leaseToken, startedAt }));
   }
 
   private async clearState(): Promise<void> {
-    if (this.o.statePath && this.lease) await clearSessionStateOf(this.o.statePath, this.lease.id);
-  }
-
-  private clearTimers(): void {
-    if (this.expiryTimer) this.clock.clearTimeout(this.expiryTimer);
-    if (this.pollTimer) this.clock.clearTimeout(this.pollTimer);
-    this.expiryTimer = null;
-    this.pollTimer = null;
+    if (this.o.statePath && this.held) await clearSessionStateOf(this.o.statePath, this.held.lease.id);
   }
 }

@@ -18,7 +18,17 @@ export type TestStack = {
   env: Record<string, string>;
   token: Hex;
   operator: Hex;
-  startAgent(env?: Record<string, string>): Promise<RunningAgent>;
+  /**
+   * An agent on a FakeDriver. Its peers handshake and pass a little traffic every 100 ms, as if a WireGuard
+   * app had imported the config (a session is connected only on that evidence); `handshakes: false` leaves
+   * them silent, like a tunnel whose UDP is blocked.
+   */
+  startAgent(env?: Record<string, string>, options?: { handshakes?: boolean }): Promise<RunningAgent>;
+  /**
+   * The environment of an agent *process* on this chain, token and facilitator (add the WireGuard settings):
+   * for tests that need a node with a real WireGuard device, which can handshake.
+   */
+  agentEnv: Record<string, string>;
   /** A fresh payer holding `amount` base units of the token (and no gas: paying needs none). */
   fundedWallet(amount: bigint): Promise<{ privateKey: Hex; address: Hex }>;
   balanceOf(address: Hex): Promise<bigint>;
@@ -40,13 +50,41 @@ export async function startTestStack(): Promise<TestStack> {
     token: h.token(),
     operator: h.operator(),
     listen: h.listen,
+    agentEnv: {
+      AGENT_PORT: "0",
+      AGENT_PAY_TO: h.chain.stack.accounts.operator.address,
+      AGENT_TOKEN_ADDRESS: h.chain.stack.token.address,
+      AGENT_TOKEN_NAME: h.chain.stack.token.eip712.name,
+      AGENT_TOKEN_VERSION: h.chain.stack.token.eip712.version,
+      AGENT_FACILITATOR_URL: h.facilitatorUrl,
+      AGENT_RPC_URL: h.chain.rpcUrl,
+      LOG_LEVEL: "warn",
+    },
     fundedWallet: h.fundedWallet,
     balanceOf: h.balanceOf,
-    async startAgent(env = {}) {
+    async startAgent(env = {}, options = {}) {
       // The agent's own ticks (sweep, meter, reconcile) run as in production.
       const { agent, url, driver } = await h.startAgent({ env, intervals: {} });
+      if (options.handshakes !== false) {
+        const timer = setInterval(() => void answerPeers(driver), 100);
+        h.onClose(() => clearInterval(timer));
+      }
       return { agent, url, driver };
     },
     stop: () => h.close(),
   };
+}
+
+/** Every peer with an address handshakes now and sends a keepalive's worth of bytes. */
+async function answerPeers(driver: FakeDriver): Promise<void> {
+  const peers = await driver.listPeers().catch(() => []);
+  for (const peer of peers) {
+    if (peer.allowedIps.length === 0) continue;
+    try {
+      driver.handshake(peer.publicKey, new Date());
+      driver.addTraffic(peer.publicKey, 32, 32);
+    } catch {
+      // Removed since it was listed: nothing to answer for.
+    }
+  }
 }

@@ -11,6 +11,8 @@ export type TunnelDriverOptions = {
   outputPath?: string;
   qr?: boolean;
   isRoot?: () => boolean;
+  /** wg-quick: the PATH its tools are looked up on (the CLI's environment); default the process's. */
+  searchPath?: string;
 };
 
 export function createTunnelDriver(kind: TunnelDriverKind, options: TunnelDriverOptions): TunnelDriver {

@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import QRCode from "qrcode";
 import { writeSecretFile } from "../files/secretFile.ts";
-import type { TunnelDriver, TunnelHandle, TunnelUp, TunnelUpRequest } from "./types.ts";
+import type { PeerReading, TunnelDriver, TunnelHandle, TunnelUp, TunnelUpRequest } from "./types.ts";
 
 export type ExportDriverOptions = {
   tunnelsDir: string;
@@ -20,6 +20,8 @@ export type ExportDriverOptions = {
 export class ExportDriver implements TunnelDriver {
   readonly kind = "export" as const;
   readonly killSwitch = false;
+  /** The tunnel runs in another app: only the node can tell whether it handshakes. */
+  readonly evidence = "node" as const;
   private readonly options: ExportDriverOptions;
 
   constructor(options: ExportDriverOptions) {
@@ -48,13 +50,19 @@ export class ExportDriver implements TunnelDriver {
         : await QRCode.toString(request.configText, { type: "terminal", small: true, errorCorrectionLevel: "L" });
     return {
       handle,
-      notes: [`wrote ${configPath} (0600): import it into the WireGuard app, or scan the QR code`],
+      notes: [
+        `wrote ${configPath} (0600): import it into the WireGuard app${qr === undefined ? "" : ", or scan the QR code"}`,
+      ],
       ...(qr === undefined ? {} : { qr }),
     };
   }
 
   async block(handle: TunnelHandle): Promise<TunnelHandle> {
     return handle;
+  }
+
+  async readPeer(): Promise<PeerReading | null> {
+    return null;
   }
 
   /** The config's key is useless once the lease is closed; it is not left lying around. */

@@ -16,9 +16,17 @@ export function requireRoot(isRoot: (() => boolean) | undefined, driver: string,
 
 const FALLBACK_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
 
-/** The executable's path on PATH (plus the sbin directories daemons often lack), or null. */
-export async function findExecutable(name: string, path = process.env.PATH ?? ""): Promise<string | null> {
-  for (const dir of new Set([...path.split(delimiter).filter(Boolean), ...FALLBACK_PATH])) {
+/**
+ * The executable's path on PATH (plus, unless `fallback` is false, the sbin directories daemons often lack),
+ * or null. A tool that another tool runs (wg-quick runs iptables-restore) is looked up without the fallback:
+ * it finds only what is on PATH.
+ */
+export async function findExecutable(
+  name: string,
+  path = process.env.PATH ?? "",
+  fallback = true,
+): Promise<string | null> {
+  for (const dir of new Set([...path.split(delimiter).filter(Boolean), ...(fallback ? FALLBACK_PATH : [])])) {
     const candidate = join(dir, name);
     try {
       await access(candidate, constants.X_OK);

@@ -56,13 +56,34 @@ export type TunnelUp = {
 export type TunnelPrecheck = {
   /** The node's DNS servers (wg-quick needs resolvconf to apply them). */
   dns: string[];
+  /**
+   * The allowed IPs the node will send, when known before paying (node info does not carry them yet):
+   * unknown counts as a full tunnel, which with wg-quick needs iptables or nft.
+   */
+  allowedIps?: string[] | null;
 };
+
+/** The client's own view of the node's peer: WireGuard's latest handshake and the peer's counters. */
+export type PeerReading = {
+  /** ms since the epoch, null before the first handshake. */
+  lastHandshakeAt: number | null;
+  /** Bytes received from the node. */
+  rxBytes: number;
+  txBytes: number;
+};
+
+/**
+ * Where a driver's evidence of a working tunnel comes from: its own WireGuard device, or (export, which has
+ * none) the node's view of the lease (`GET /lease/:id` usage: last handshake and bytes).
+ */
+export type LinkEvidence = "device" | "node";
 
 /** A way to bring the client's side of a lease up and down. */
 export interface TunnelDriver {
   readonly kind: TunnelDriverKind;
   /** Whether `block` can hold traffic when the lease ends (wg-quick, userspace); export cannot. */
   readonly killSwitch: boolean;
+  readonly evidence: LinkEvidence;
   /** Everything that would make `up` fail (root, tools), checked before any payment. */
   precheck(plan: TunnelPrecheck): Promise<void>;
   up(request: TunnelUpRequest): Promise<TunnelUp>;
@@ -73,4 +94,6 @@ export interface TunnelDriver {
   block(handle: TunnelHandle): Promise<TunnelHandle>;
   /** Removes everything `up` and `block` made, including the config file. Idempotent. */
   down(handle: TunnelHandle): Promise<void>;
+  /** The node's peer as this machine's device sees it; null when there is no device (export) or no peer. */
+  readPeer(handle: TunnelHandle): Promise<PeerReading | null>;
 }

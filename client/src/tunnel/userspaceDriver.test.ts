@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type AgentProcess, startAgentProcess } from "@wg402/agent";
 import { UapiDriver, uapiSocketPath } from "@wg402/wireguard";
 import {
   createNetnsPair,
@@ -59,6 +60,10 @@ describeOrSkip(skip, "UserspaceDriver in network namespaces", () => {
       const [seen] = await serverDriver.listPeers();
       expect(seen?.endpoint).toBe(`${pair.addrB}:${seen?.endpoint?.split(":")[1]}`);
       expect(seen?.rxBytes).toBeGreaterThan(0);
+      // The client's own device is the evidence that the tunnel works: a handshake, and bytes from the node.
+      const reading = await client.readPeer(handle);
+      expect(reading?.lastHandshakeAt).toBeGreaterThan(Date.now() - 60_000);
+      expect(reading?.rxBytes).toBeGreaterThan(0);
       // Everything goes through the tunnel except its own UDP to the endpoint.
       expect(await routeTo(pair.b, "198.51.100.7")).toBe(name);
       expect(await routeTo(pair.b, "10.99.0.1")).toBe(name);
@@ -77,6 +82,7 @@ describeOrSkip(skip, "UserspaceDriver in network namespaces", () => {
       const clientPeers = new UapiDriver({ socketPath: uapiSocketPath(name) });
       expect(await clientPeers.listPeers()).toEqual([]);
       await clientPeers.close();
+      expect(await client.readPeer(handle)).toBeNull();
 
       // Even if the interface disappears, the blocking routes hold: still nothing through the veth.
       await execIn(pair.b, "ip", ["link", "del", name]);
@@ -103,11 +109,25 @@ describeOrSkip(skip, "UserspaceDriver in network namespaces", () => {
       const home = await mkdtemp(join(tmpdir(), "wg402-userspace-"));
       const controller = new AbortController();
       let running: ReturnType<typeof startCli> | undefined;
+      let agent: AgentProcess | undefined;
       try {
         pair = await createNetnsPair({ prefix: "wgcc" });
         await execIn(pair.b, "ip", ["route", "add", "default", "via", pair.addrA]);
-        // 2-second minutes; the endpoint sits across the veth so the driver pins a route to it.
-        const node = await stack.startAgent({ AGENT_SECONDS_PER_MINUTE: "2", AGENT_WG_ENDPOINT_HOST: pair.addrA });
+        // A real node (its WireGuard in wireguard-go, in the other namespace), since "connected" needs a
+        // handshake; 2-second minutes; the endpoint sits across the veth so the driver pins a route to it.
+        agent = await startAgentProcess({
+          ...stack.agentEnv,
+          AGENT_DB_PATH: join(home, "agent.sqlite"),
+          AGENT_WG_MODE: "userspace",
+          AGENT_WG_NETNS: pair.a,
+          AGENT_WG_INTERFACE: uniqueName("wgcn"),
+          AGENT_WG_ENDPOINT_HOST: pair.addrA,
+          AGENT_WG_SUBNET: "10.98.0.0/24",
+          AGENT_WG_DNS: "",
+          AGENT_WG_PRIVATE_KEY_FILE: join(home, "agent.key"),
+          AGENT_SECONDS_PER_MINUTE: "2",
+        });
+        const node = agent;
         const wallet = await stack.fundedWallet(10_000n);
         const env = { ...stack.env, WG402_HOME: home, WG402_PRIVATE_KEY: wallet.privateKey };
         const name = uniqueName("wgcc");
@@ -156,6 +176,7 @@ describeOrSkip(skip, "UserspaceDriver in network namespaces", () => {
       } finally {
         controller.abort();
         await running?.done.catch(() => undefined);
+        await agent?.stop();
         await stack.stop();
         await pair?.cleanup();
         await rm(home, { recursive: true, force: true });

@@ -8,14 +8,24 @@ import {
   runCommand,
   startWireguardGo,
   UapiClient,
+  UapiDriver,
   uapiSocketPath,
   type WireguardGoProcess,
 } from "@wg402/wireguard";
 import { ClientError } from "../errors.ts";
+import { rootCauseLine } from "../runtime/rootCause.ts";
 import { resolveEndpoint } from "./endpoint.ts";
 import { requireRoot } from "./privileges.ts";
 import { addRoute, BLOCK_METRIC, deleteRoute, endpointRoute, tunnelPrefixes } from "./routes.ts";
-import type { RouteSpec, TunnelDriver, TunnelHandle, TunnelPrecheck, TunnelUp, TunnelUpRequest } from "./types.ts";
+import type {
+  PeerReading,
+  RouteSpec,
+  TunnelDriver,
+  TunnelHandle,
+  TunnelPrecheck,
+  TunnelUp,
+  TunnelUpRequest,
+} from "./types.ts";
 
 export type UserspaceDriverOptions = {
   /** Bring the tunnel up inside this network namespace (tests, containers). */
@@ -33,6 +43,7 @@ export type UserspaceDriverOptions = {
 export class UserspaceDriver implements TunnelDriver {
   readonly kind = "userspace" as const;
   readonly killSwitch = true;
+  readonly evidence = "device" as const;
   private readonly options: UserspaceDriverOptions;
   private readonly processes = new Map<string, WireguardGoProcess>();
 
@@ -181,6 +192,19 @@ export class UserspaceDriver implements TunnelDriver {
     await rm(uapiSocketPath(handle.interfaceName), { force: true });
   }
 
+  /** One `get=1` over the device's control socket. */
+  async readPeer(handle: TunnelHandle): Promise<PeerReading | null> {
+    if (!existsSync(uapiSocketPath(handle.interfaceName))) return null;
+    const device = new UapiDriver({ socketPath: uapiSocketPath(handle.interfaceName), timeoutMs: 5_000 });
+    try {
+      const peer = (await device.listPeers()).find((p) => p.publicKey === handle.serverPublicKey);
+      if (!peer) return null;
+      return { lastHandshakeAt: peer.lastHandshakeAt?.getTime() ?? null, rxBytes: peer.rxBytes, txBytes: peer.txBytes };
+    } finally {
+      await device.close();
+    }
+  }
+
   private async setPeer(name: string, lines: string[]): Promise<void> {
     const client = new UapiClient({ socketPath: uapiSocketPath(name), timeoutMs: 10_000 });
     try {
@@ -193,6 +217,6 @@ export class UserspaceDriver implements TunnelDriver {
 
 function tunnelFailed(message: string, cause: unknown): ClientError {
   if (cause instanceof ClientError) return cause;
-  const detail = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+  const detail = rootCauseLine(cause instanceof Error ? cause.message : String(cause));
   return new ClientError(`${message}: ${detail}`, { code: ErrorCode.tunnel_failed, cause });
 }

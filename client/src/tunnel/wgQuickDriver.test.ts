@@ -41,6 +41,10 @@ describeOrSkip(skip, "WgQuickDriver in a network namespace", () => {
       expect((await stat(configPath)).mode & 0o777).toBe(0o600);
 
       expect(await pingFrom(pair.b, "10.97.0.1")).toMatch(/1 received/);
+      // `wg show <iface> dump` is the evidence: a handshake, and bytes from the node.
+      const reading = await netnsDriver.readPeer(handle);
+      expect(reading?.lastHandshakeAt).toBeGreaterThan(Date.now() - 60_000);
+      expect(reading?.rxBytes).toBeGreaterThan(0);
       expect(await routeTo(pair.b, "198.51.100.7")).toMatch(new RegExp(`dev ${name} table 51820`));
 
       handle = await netnsDriver.block(handle);

@@ -1,12 +1,22 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ErrorCode } from "@wg402/shared";
-import { runCommand } from "@wg402/wireguard";
+import { detectWireguardSupport, runCommand, WgCliDriver } from "@wg402/wireguard";
 import { ClientError } from "../errors.ts";
 import { writeSecretFile } from "../files/secretFile.ts";
+import { rootCauseLine } from "../runtime/rootCause.ts";
+import { isFullTunnel, missingTools, type ToolNeed, toolsMissingError } from "./prerequisites.ts";
 import { findExecutable, requireRoot } from "./privileges.ts";
 import { addRoute, BLOCK_METRIC, deleteRoute, tunnelPrefixes } from "./routes.ts";
-import type { RouteSpec, TunnelDriver, TunnelHandle, TunnelPrecheck, TunnelUp, TunnelUpRequest } from "./types.ts";
+import type {
+  PeerReading,
+  RouteSpec,
+  TunnelDriver,
+  TunnelHandle,
+  TunnelPrecheck,
+  TunnelUp,
+  TunnelUpRequest,
+} from "./types.ts";
 import { dropDnsLines } from "./wgQuickConfig.ts";
 
 export type WgQuickDriverOptions = {
@@ -16,6 +26,8 @@ export type WgQuickDriverOptions = {
   ignoreDns?: boolean;
   netns?: string;
   isRoot?: () => boolean;
+  /** The PATH wg-quick runs with (and finds its tools on); default the process's. */
+  searchPath?: string;
 };
 
 /**
@@ -27,29 +39,51 @@ export type WgQuickDriverOptions = {
 export class WgQuickDriver implements TunnelDriver {
   readonly kind = "wg-quick" as const;
   readonly killSwitch = true;
+  readonly evidence = "device" as const;
   private readonly options: WgQuickDriverOptions;
 
   constructor(options: WgQuickDriverOptions) {
     this.options = options;
   }
 
+  /**
+   * Root, then every program wg-quick will call for this node, before anything is paid: wg-quick and wg,
+   * wireguard-go where the kernel has no WireGuard, ip, resolvconf for the node's DNS, and iptables or nft
+   * for a full tunnel. Missing ones are named together with the one apt line that installs them.
+   */
   async precheck(plan: TunnelPrecheck): Promise<void> {
     requireRoot(this.options.isRoot, "the wg-quick driver", "wg-quick changes interfaces and routes");
-    const [wgQuick, wg] = await Promise.all([findExecutable("wg-quick"), findExecutable("wg")]);
-    if (!wgQuick || !wg) {
-      throw new ClientError(
-        "the wg-quick driver needs wireguard-tools: apt-get install wireguard-tools (brew install wireguard-tools)",
-        {
-          code: ErrorCode.tool_missing,
-        },
-      );
+    const searchPath = this.options.searchPath ?? process.env.PATH ?? "";
+    const needs: ToolNeed[] = [
+      { anyOf: ["wg-quick"], debianPackage: "wireguard-tools", why: "it brings the tunnel up" },
+      { anyOf: ["wg"], debianPackage: "wireguard-tools", why: "wg-quick configures WireGuard with it" },
+    ];
+    if (process.platform === "linux") {
+      needs.push({ anyOf: ["ip"], debianPackage: "iproute2", why: "wg-quick sets addresses and routes with it" });
+      if (!(await detectWireguardSupport()).kernel) {
+        needs.push({
+          anyOf: ["wireguard-go"],
+          debianPackage: "wireguard-go",
+          why: "this kernel has no WireGuard module",
+        });
+      }
+      if (plan.dns.length > 0 && !this.options.ignoreDns) {
+        needs.push({
+          anyOf: ["resolvconf"],
+          debianPackage: "openresolv",
+          why: "wg-quick applies the node's DNS with it; or pass --ignore-dns to keep your resolver",
+        });
+      }
+      if (isFullTunnel(plan.allowedIps)) {
+        needs.push({
+          anyOf: ["iptables-restore", "nft"],
+          debianPackage: "iptables",
+          why: "wg-quick's full tunnel sets firewall rules with it",
+        });
+      }
     }
-    if (plan.dns.length > 0 && !this.options.ignoreDns && !(await findExecutable("resolvconf"))) {
-      throw new ClientError(
-        "wg-quick needs resolvconf to use the node's DNS: apt-get install openresolv, or pass --ignore-dns to keep your resolver",
-        { code: ErrorCode.tool_missing },
-      );
-    }
+    const missing = await missingTools(needs, searchPath);
+    if (missing.length > 0) throw toolsMissingError("wg-quick", missing);
   }
 
   async up(request: TunnelUpRequest): Promise<TunnelUp> {
@@ -74,7 +108,8 @@ export class WgQuickDriver implements TunnelDriver {
       await runCommand("wg-quick", ["up", configPath], { netns: this.options.netns, timeoutMs: 60_000 });
     } catch (error) {
       await rm(configPath, { force: true });
-      throw new ClientError(`wg-quick up failed: ${(error as Error).message.split("\n").slice(-1)[0]}`, {
+      const output = (error as Error).message.replace(/^.*? failed: /, "");
+      throw new ClientError(`wg-quick up failed: ${rootCauseLine(output)}`, {
         code: ErrorCode.tunnel_failed,
         cause: error,
       });
@@ -115,6 +150,14 @@ export class WgQuickDriver implements TunnelDriver {
       await rm(handle.configPath, { force: true });
     }
     for (const route of handle.blockRoutes) await deleteRoute(route, { netns });
+  }
+
+  async readPeer(handle: TunnelHandle): Promise<PeerReading | null> {
+    const device = new WgCliDriver({ interfaceName: handle.interfaceName, netns: handle.netns ?? undefined });
+    const peers = await device.listPeers();
+    const peer = peers.find((p) => p.publicKey === handle.serverPublicKey);
+    if (!peer) return null;
+    return { lastHandshakeAt: peer.lastHandshakeAt?.getTime() ?? null, rxBytes: peer.rxBytes, txBytes: peer.txBytes };
   }
 
   private async fwmarkTable(name: string, netns: string | undefined): Promise<string | null> {

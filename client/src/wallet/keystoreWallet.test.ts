@@ -4,7 +4,13 @@ import { join } from "node:path";
 import { jest } from "@jest/globals";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { ClientError } from "../errors.ts";
-import { parsePrivateKey, readKeystoreAddress, unlockKeystoreFile, writeKeystoreFile } from "./keystoreWallet.ts";
+import {
+  exportKeystoreFile,
+  parsePrivateKey,
+  readKeystoreAddress,
+  unlockKeystoreFile,
+  writeKeystoreFile,
+} from "./keystoreWallet.ts";
 import { loadWallet, walletAddress } from "./loadWallet.ts";
 
 // A cheap scrypt for tests; files created by the CLI use the shared default (2^17).
@@ -44,7 +50,7 @@ describe("keystore wallet", () => {
 
   it("refuses a wrong passphrase with wrong_passphrase", async () => {
     const path = join(dir, "wallet.json");
-    await writeKeystoreFile(path, "right", { scryptN });
+    await writeKeystoreFile(path, "right horse battery", { scryptN });
     expect(await codeOf(unlockKeystoreFile(path, "wrong"))).toBe("wrong_passphrase");
     expect(await codeOf(loadWallet({ env: {}, keystorePath: path, passphrase: async () => "wrong" }))).toBe(
       "wrong_passphrase",
@@ -54,12 +60,12 @@ describe("keystore wallet", () => {
   it("imports a given key and never overwrites an existing wallet", async () => {
     const path = join(dir, "wallet.json");
     const privateKey = generatePrivateKey();
-    const imported = await writeKeystoreFile(path, "pass", { scryptN, privateKey });
+    const imported = await writeKeystoreFile(path, "pass the salt, please", { scryptN, privateKey });
     expect(imported.address).toBe(privateKeyToAddress(privateKey));
     const before = await readFile(path, "utf8");
-    expect(await codeOf(writeKeystoreFile(path, "pass", { scryptN }))).toBe("wallet_exists");
+    expect(await codeOf(writeKeystoreFile(path, "pass the salt, please", { scryptN }))).toBe("wallet_exists");
     expect(await readFile(path, "utf8")).toBe(before);
-    expect(await unlockKeystoreFile(path, "pass")).toBe(privateKey);
+    expect(await unlockKeystoreFile(path, "pass the salt, please")).toBe(privateKey);
   });
 
   it("refuses an empty passphrase, a missing file and a file that is not a keystore", async () => {
@@ -88,8 +94,8 @@ describe("loadWallet", () => {
 
   it("unlocks the keystore with the passphrase, and reports a missing wallet before asking for one", async () => {
     const path = join(dir, "wallet.json");
-    const created = await writeKeystoreFile(path, "pass", { scryptN });
-    const wallet = await loadWallet({ env: {}, keystorePath: path, passphrase: async () => "pass" });
+    const created = await writeKeystoreFile(path, "pass the salt, please", { scryptN });
+    const wallet = await loadWallet({ env: {}, keystorePath: path, passphrase: async () => "pass the salt, please" });
     expect(wallet).toMatchObject({ address: created.address, source: { kind: "keystore", path } });
     expect(await walletAddress({ env: {}, keystorePath: path })).toMatchObject({ address: created.address });
 
@@ -110,5 +116,31 @@ describe("loadWallet", () => {
       expect((error as Error).message).not.toContain(secret);
     }
     expect(parsePrivateKey(`  ${"ab".repeat(32)}\n`)).toBe(`0x${"ab".repeat(32)}`);
+  });
+
+  it("refuses weak passphrases for a new wallet, each with weak_passphrase", async () => {
+    for (const weak of ["x", "short one", "aaaaaaaaaaaa", "1234567890", "0987654321", "abababababab", "qwertyuiop"]) {
+      expect([weak, await codeOf(writeKeystoreFile(join(dir, "w.json"), weak, { scryptN }))]).toEqual([
+        weak,
+        "weak_passphrase",
+      ]);
+    }
+    expect(await codeOf(writeKeystoreFile(join(dir, "w.json"), "Password123!", { scryptN }))).toBe("weak_passphrase");
+  });
+
+  it("exports the keystore still encrypted: to a new 0600 file, never over one, or as text", async () => {
+    const path = join(dir, "wallet.json");
+    const created = await writeKeystoreFile(path, "right horse battery", { scryptN });
+    const out = join(dir, "backup", "wallet-backup.json");
+    const exported = await exportKeystoreFile(path, out);
+    expect(exported).toMatchObject({ address: created.address, path: out });
+    expect((await stat(out)).mode & 0o777).toBe(0o600);
+    expect(await readFile(out, "utf8")).toBe(`${JSON.stringify(exported.keystore, null, 2)}\n`);
+    expect(await unlockKeystoreFile(out, "right horse battery")).toBe(
+      await unlockKeystoreFile(path, "right horse battery"),
+    );
+    expect(await codeOf(exportKeystoreFile(path, out))).toBe("wallet_exists");
+    expect((await exportKeystoreFile(path)).path).toBeNull();
+    expect(await codeOf(exportKeystoreFile(join(dir, "none.json")))).toBe("wallet_not_found");
   });
 });

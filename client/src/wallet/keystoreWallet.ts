@@ -4,6 +4,7 @@ import { getAddress, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { ClientError } from "../errors.ts";
 import { writeSecretFile } from "../files/secretFile.ts";
+import { assertStrongPassphrase } from "./passphrasePolicy.ts";
 
 const PRIVATE_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
 
@@ -32,15 +33,16 @@ export type KeystoreOptions = {
   scryptN?: number;
 };
 
-/** Encrypts `privateKey` (a fresh one when omitted) into a new keystore v3 file, 0600. Never overwrites. */
+/**
+ * Encrypts `privateKey` (a fresh one when omitted) into a new keystore v3 file, 0600. Never overwrites. The
+ * passphrase must pass the one strength rule (`weak_passphrase`).
+ */
 export async function writeKeystoreFile(
   path: string,
   passphrase: string,
   options: KeystoreOptions & { privateKey?: Hex } = {},
 ): Promise<{ address: `0x${string}`; path: string }> {
-  if (passphrase.length === 0) {
-    throw new ClientError("the passphrase must not be empty", { code: ErrorCode.passphrase_required });
-  }
+  assertStrongPassphrase(passphrase);
   const privateKey = options.privateKey ?? generatePrivateKey();
   const keystore = await encryptKeystore(privateKey, passphrase, { n: options.scryptN ?? DEFAULT_SCRYPT_N });
   try {
@@ -107,4 +109,28 @@ export async function unlockKeystoreFile(path: string, passphrase: string): Prom
     }
     throw error;
   }
+}
+
+/**
+ * The wallet's keystore as it is (still encrypted with its passphrase), for a backup or another wallet app:
+ * written to `outputPath` (0600, never over an existing file) or returned as text.
+ */
+export async function exportKeystoreFile(
+  keystorePath: string,
+  outputPath?: string,
+): Promise<{ address: `0x${string}`; keystore: Keystore; path: string | null }> {
+  const keystore = await readKeystore(keystorePath);
+  const address = getAddress(`0x${keystore.address.replace(/^0x/, "")}`);
+  if (outputPath === undefined) return { address, keystore, path: null };
+  try {
+    await writeSecretFile(outputPath, `${JSON.stringify(keystore, null, 2)}\n`, { exclusive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+      throw new ClientError(`${outputPath} already exists; choose another --output (nothing is overwritten)`, {
+        code: ErrorCode.wallet_exists,
+      });
+    }
+    throw error;
+  }
+  return { address, keystore, path: outputPath };
 }

@@ -11,7 +11,8 @@ export type SessionEndCause =
   | "renewal_failed"
   | "lease_gone"
   | "not_renewing"
-  | "disconnected";
+  | "disconnected"
+  | "stalled";
 
 /** An amount of a token (or of gas). */
 export type AmountView = {
@@ -101,8 +102,10 @@ export type ReachableNodeView = {
   minMinutes: number;
   maxMinutes: number;
   capacity: { total: number; available: number };
-  /** Median round trip of `GET /` in ms. */
+  /** Median round trip of `GET /` in ms, after a warm-up request. */
   latencyMs: number;
+  /** The country `region` names when it is an ISO 3166 alpha-2 code ("DE" → "Germany"), else null. */
+  country: string | null;
 };
 
 export type UnreachableNodeView = { reachable: false; url: string; source: NodeSource; error: WireError };
@@ -113,6 +116,23 @@ export type NodeView = ReachableNodeView | UnreachableNodeView;
 export type QuoteView = { nodeUrl: string; minutes: number; total: AmountView };
 
 export type SessionPhase = "connecting" | "connected" | "ended" | "closing";
+
+/**
+ * The tunnel's WireGuard evidence, from the core: `connecting` until the first handshake, `connected`, or
+ * `stalled` (no handshake and nothing received for `staleAfterMs`: renewals are held, nothing is paid).
+ */
+export type LinkView = {
+  state: "connecting" | "connected" | "stalled";
+  /** device: the client's own WireGuard interface; node: the node's view of the lease (export). */
+  evidence: "device" | "node";
+  /** ms since the epoch, null before the first handshake. */
+  lastHandshakeAt: number | null;
+  handshakeAgeMs: number | null;
+  lastReceivedAt: number | null;
+  rxBytes: number;
+  txBytes: number;
+  staleAfterMs: number;
+};
 
 export type SessionView = {
   phase: SessionPhase;
@@ -152,6 +172,12 @@ export type SessionView = {
   nextRenewalAt: number | null;
   /** Set once the lease has ended (the "paused" state). */
   ended: { cause: SessionEndCause; at: number } | null;
+  /** Handshake and traffic evidence; null until the tunnel is configured. */
+  link: LinkView | null;
+  /** When the spend cap will end this session (ms since the epoch); null when it will not. */
+  capEndsAt: number | null;
+  /** The cap as set: a figure, the default (one hour at the node's price), or "none" chosen. */
+  capSource: "explicit" | "default" | "none";
 };
 
 /**

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { buildRenderer } from "./ensureRendererBuild.ts";
+import { oneLine } from "./runTool.ts";
 
 const desktopDir = fileURLToPath(new URL("../../", import.meta.url));
 const appDir = join(desktopDir, "dist", "app");
@@ -68,7 +69,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   buildDesktop().then(
     ({ appDir: dir }) => console.log(`built ${dir} (renderer, electron/main.mjs, electron/preload.cjs)`),
     (error: unknown) => {
-      console.error(`desktop:build failed: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`desktop:build failed: ${oneLine(error)}`);
       process.exit(1);
     },
   );

@@ -58,7 +58,7 @@ const out = {
   subFrame: await call("wg402:wallet.status", { sender: wc, senderFrame: { url: wc.mainFrame.url } }, null),
   otherWindow: await call("wg402:app.info", { sender: { id: 99, mainFrame: {} }, senderFrame: wc.mainFrame }, null),
   badInput: await call("wg402:wallet.create", own, { passphrase: "" }),
-  created: await call("wg402:wallet.create", own, { passphrase: "pass" }),
+  created: await call("wg402:wallet.create", own, { passphrase: "correct horse battery" }),
   sent: electron.sent,
   windowOpen: globalThis.openHandler({ url: "https://basescan.org/tx/0x1" }),
   opened: globalThis.opened ?? [],

@@ -42,7 +42,7 @@ describe("desktop host: wallet", () => {
       ok: true,
       result: { state: "none", address: null },
     });
-    const created = await h.call("wallet.create", { passphrase: "right" });
+    const created = await h.call("wallet.create", { passphrase: "right horse battery" });
     expect(created).toMatchObject({ ok: true, result: { state: "unlocked", source: "keystore" } });
     const address = created.ok ? created.result.address : null;
     expect((await stat(join(home, "wallet.json"))).mode & 0o777).toBe(0o600);
@@ -52,11 +52,11 @@ describe("desktop host: wallet", () => {
       ok: false,
       error: { error: "wrong_passphrase", message: expect.stringContaining("wrong passphrase") },
     });
-    expect(await h.call("wallet.unlock", { passphrase: "right" })).toMatchObject({
+    expect(await h.call("wallet.unlock", { passphrase: "right horse battery" })).toMatchObject({
       ok: true,
       result: { state: "unlocked" },
     });
-    expect(await h.call("wallet.create", { passphrase: "again" })).toMatchObject({
+    expect(await h.call("wallet.create", { passphrase: "again, another horse" })).toMatchObject({
       ok: false,
       error: { error: "wallet_exists" },
     });
@@ -68,7 +68,7 @@ describe("desktop host: wallet", () => {
     const bad = await h.call("wallet.import", { privateKey: "0x1234", passphrase: "p" });
     expect(bad).toMatchObject({ ok: false, error: { error: "invalid_private_key" } });
     expect(JSON.stringify(bad)).not.toContain("0x1234");
-    expect(await h.call("wallet.import", { privateKey: key, passphrase: "p" })).toMatchObject({
+    expect(await h.call("wallet.import", { privateKey: key, passphrase: "correct horse battery" })).toMatchObject({
       ok: true,
       result: { address: privateKeyToAddress(key), state: "unlocked" },
     });
@@ -135,7 +135,7 @@ describe("desktop host: commands", () => {
       ok: false,
       error: { error: "node_unreachable" },
     });
-    await h.call("wallet.create", { passphrase: "p" });
+    await h.call("wallet.create", { passphrase: "correct horse battery" });
     expect(await h.call("session.connect", { nodeUrl: "http://127.0.0.1:9" })).toMatchObject({
       ok: false,
       error: { error: "node_unreachable", message: expect.stringContaining("cannot reach the node") },

@@ -99,7 +99,7 @@ export class NodeDirectory {
 }
 
 function nodeView(url: string, source: Source, probe: NodeProbe): NodeView {
-  const { info, latencyMs } = probe;
+  const { info, latencyMs, country } = probe;
   const kind = info.accepts.find((k) => k.scheme === "exact") ?? info.accepts[0];
   const token = { symbol: kind?.symbol ?? "", decimals: kind?.decimals ?? 0 };
   const price = BigInt(info.pricePerMinute);
@@ -120,5 +120,6 @@ function nodeView(url: string, source: Source, probe: NodeProbe): NodeView {
     maxMinutes: info.maxMinutes,
     capacity: info.capacity,
     latencyMs,
+    country,
   };
 }

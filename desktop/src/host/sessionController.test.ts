@@ -182,6 +182,24 @@ describe("session through the host", () => {
     });
   }, 60_000);
 
+  it("is connected on the node's evidence only, always with a cap (one hour by default), and counts down to it", async () => {
+    const wallet = await stack.fundedWallet(100_000n);
+    const { host } = await hostFor(wallet.privateKey, join(dir, "default-cap"));
+    await ok(host.call("settings.update", { minutes: 2, renewMinutes: 1, autoRenew: true, spendCap: null }));
+    const { session } = await ok(host.call("session.connect", { nodeUrl: node.url }));
+    // An hour of 2-second minutes at 1,000 base units: 1,800 minutes.
+    expect(session).toMatchObject({
+      phase: "connected",
+      capSource: "default",
+      cap: { amount: "1800000" },
+      link: { state: "connected", evidence: "node" },
+    });
+    expect(session?.link?.lastHandshakeAt).toEqual(expect.any(Number));
+    // Once the first 2 minutes are paid, the rest of the cap buys 1,798 renewals of one 2-second minute.
+    expect(session?.capEndsAt).toBe((session?.expiresAt ?? 0) + 1_798 * 2_000);
+    await ok(host.call("session.disconnect", undefined));
+  });
+
   it("refuses to pay more than the balance, before signing anything", async () => {
     const wallet = await stack.fundedWallet(500n);
     const { host } = await hostFor(wallet.privateKey, join(dir, "poor"));

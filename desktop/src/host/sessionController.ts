@@ -12,7 +12,7 @@ import {
 import { ErrorCode, type UsageReceipt, type WireError } from "@wg402/shared";
 import type { ApiEvent, ApiEvents, ApiEventType } from "../api/events.ts";
 import type { HistoryEntry, SessionSnapshot, SessionView } from "../api/views.ts";
-import { type ActiveSession, activeSession, amountOf, paymentOf } from "./activeSession.ts";
+import { type ActiveSession, activeSession, amountOf } from "./activeSession.ts";
 import type { BalanceService } from "./balanceService.ts";
 import type { EventBus } from "./eventBus.ts";
 import { relaySessionEvents, unrelaySessionEvents } from "./sessionEvents.ts";
@@ -122,13 +122,9 @@ export class SessionController {
     relaySessionEvents(active, this.out, this.o.balances);
     this.out.publishSession();
     try {
+      // The lease, its config and its first payment are recorded by the `leased` relay, before the handshake.
       const connected = await session.start();
       active.lease = connected.lease;
-      active.leaseId = connected.lease.id;
-      active.startedAt = Date.parse(connected.lease.createdAt);
-      active.configPath = connected.tunnel.handle.configPath;
-      active.notes = connected.tunnel.notes;
-      active.payments.push(paymentOf(active, connected.payment.amount, minutes, connected.payment.txHash));
       this.out.publish("connected", {
         leaseId: connected.lease.id,
         nodeUrl: active.client.nodeUrl,

@@ -13,6 +13,19 @@ export function relaySessionEvents(active: ActiveSession, out: SessionOutlet, ba
   const amount = (value: bigint) => amountOf(active, value);
   const txUrl = (hash: string | null) => out.txUrl(active.facts.network, hash);
   active.off.push(
+    // Paid and configured: the lease exists (and, with export, the config to import) before the handshake.
+    session.on("leased", (e) => {
+      active.lease = e.lease;
+      active.leaseId = e.lease.id;
+      active.startedAt = Date.parse(e.lease.createdAt);
+      active.configPath = e.tunnel.handle.configPath;
+      active.notes = e.tunnel.notes;
+      active.payments.push(paymentOf(active, e.payment.amount, active.minutes, e.payment.txHash));
+      out.publishSession();
+    }),
+    session.on("stalled", () => out.publishSession()),
+    session.on("recovered", () => out.publishSession()),
+    session.on("extended", () => out.publishSession()),
     session.on("scheduled", (e) => {
       active.nextRenewalAt = e.at;
       out.publish("scheduled", { leaseId: e.leaseId, at: e.at, expiresAt: e.expiresAt });

@@ -7,9 +7,11 @@ export function sessionView(active: ActiveSession): SessionView {
   const s = active.session.status();
   const amount = (value: bigint) => amountOf(active, value);
   const { node } = active.client;
+  // Paid is not connected: until the first handshake the core says "connecting". A stalled tunnel is still
+  // connected here; `link.state` tells it apart.
   const phase: SessionView["phase"] = active.closing
     ? "closing"
-    : active.startedAt === null
+    : active.startedAt === null || s.phase === "connecting"
       ? "connecting"
       : active.ended
         ? "ended"
@@ -42,7 +44,10 @@ export function sessionView(active: ActiveSession): SessionView {
     autoRenew: active.autoRenew,
     minutes: active.minutes,
     renewMinutes: active.renewMinutes,
-    nextRenewalAt: active.ended ? null : active.nextRenewalAt,
+    nextRenewalAt: active.ended ? null : s.nextRenewalAt,
     ended: active.ended,
+    link: s.link,
+    capEndsAt: s.capEndsAt,
+    capSource: s.capSource,
   };
 }

@@ -1,10 +1,11 @@
 import type { Command } from "@commander-js/extra-typings";
-import type { PaymentKind } from "@wg402/shared";
+import type { PaymentKind, UsageReceipt } from "@wg402/shared";
 import { ErrorCode } from "@wg402/shared";
 import { formatUnits } from "viem";
 import { paymentChainFor } from "../../chain/paymentChain.ts";
 import { fetchLease } from "../../node/nodeApi.ts";
 import { openLeaseClient } from "../../node/openLeaseClient.ts";
+import { plural } from "../../runtime/plural.ts";
 import { closeRecordedLease } from "../../session/closeRecordedLease.ts";
 import { requireSessionState, writeSessionState } from "../../session/sessionState.ts";
 import { capOption } from "../context.ts";
@@ -39,7 +40,7 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
         },
         [
           `lease ${lease.id} on ${state.nodeUrl}: ${lease.state}, ${formatDuration(lease.secondsLeft)} left (until ${lease.expiresAt})`,
-          `address ${lease.address}, paid ${tokens(lease.totalPaid, kind)} in ${lease.payments.length} payment${lease.payments.length === 1 ? "" : "s"}`,
+          `address ${lease.address}, paid ${tokens(lease.totalPaid, kind)} in ${plural(lease.payments.length, "payment")}`,
           `traffic ↑${formatBytes(lease.usage.bytesUp)} ↓${formatBytes(lease.usage.bytesDown)}, last handshake ${lease.usage.lastHandshakeAt ?? "never"}`,
           tunnel
             ? `tunnel ${tunnel.interfaceName} (${tunnel.driver}${tunnel.netns ? ` in ${tunnel.netns}` : ""})${tunnel.blocked ? ", kill switch on" : ""}`
@@ -70,7 +71,7 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
           await writeSessionState(ctx.paths.state, { ...latest, expiresAt: renewed.lease.expiresAt });
         }
         out.result({ lease: renewed.lease, minutes: renewed.minutes, payment: renewed.payment }, [
-          `renewed lease ${renewed.lease.id} by ${renewed.minutes} minute${renewed.minutes === 1 ? "" : "s"} for ${client.formatAmount(renewed.payment.amount)}${renewed.payment.txHash ? ` (tx ${renewed.payment.txHash})` : ""}`,
+          `renewed lease ${renewed.lease.id} by ${plural(renewed.minutes, "minute")} for ${client.formatAmount(renewed.payment.amount)}${renewed.payment.txHash ? ` (tx ${renewed.payment.txHash})` : ""}`,
           `expires ${renewed.lease.expiresAt}`,
         ]);
       }),
@@ -89,10 +90,27 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
           isRoot: ctx.io.isRoot,
           fetch: ctx.io.fetch,
         });
+        // The node's token, for amounts people read; without it (node gone) base units.
+        const kind = await ctx
+          .node(state.nodeUrl)
+          .then((n) => n.kind)
+          .catch(() => null);
+        const show = (amount: string) => (kind ? tokens(amount, kind) : `${amount} base units`);
+        const unused = unusedTime(receipt, state.expiresAt);
+        const forfeited =
+          unused.seconds > 0
+            ? `; ${formatDuration(unused.seconds)} of prepaid time (${show(unused.amount.toString())}) is not refunded`
+            : "";
         out.result(
-          { leaseId: state.leaseId, receipt, tunnelDown: state.tunnel !== null },
+          {
+            leaseId: state.leaseId,
+            receipt,
+            tunnelDown: state.tunnel !== null,
+            unusedSeconds: unused.seconds,
+            unusedAmount: unused.amount,
+          },
           receipt
-            ? `closed lease ${receipt.leaseId}: ${formatDuration(receipt.secondsUsed)} used, ${receipt.totalPaid} base units paid, ↑${formatBytes(receipt.bytesUp)} ↓${formatBytes(receipt.bytesDown)}; tunnel down`
+            ? `closed lease ${receipt.leaseId}: ${formatDuration(receipt.secondsUsed)} used, ${show(receipt.totalPaid)} paid, ↑${formatBytes(receipt.bytesUp)} ↓${formatBytes(receipt.bytesDown)}${forfeited}; tunnel down`
             : `lease ${state.leaseId} was already over; tunnel down`,
         );
         if (closeError) {
@@ -106,4 +124,18 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
 
 function tokens(amount: string, kind: PaymentKind): string {
   return `${formatUnits(BigInt(amount), kind.decimals)} ${kind.symbol}`;
+}
+
+/**
+ * Prepaid time a closed lease still had, valued at what its payments paid per minute: what an early close
+ * forfeits (`exact` payments are final). The billed minute's length comes from the lease's own record.
+ */
+function unusedTime(receipt: UsageReceipt | null, expiresAt: string): { seconds: number; amount: bigint } {
+  if (!receipt) return { seconds: 0, amount: 0n };
+  const unusedMs = Math.max(0, Date.parse(expiresAt) - Date.parse(receipt.endedAt));
+  const minutes = receipt.payments.reduce((sum, p) => sum + p.minutes, 0);
+  const paidMs = Date.parse(expiresAt) - Date.parse(receipt.startedAt);
+  if (minutes === 0 || paidMs <= 0) return { seconds: Math.floor(unusedMs / 1000), amount: 0n };
+  const amount = (BigInt(receipt.totalPaid) * BigInt(unusedMs)) / BigInt(paidMs);
+  return { seconds: Math.floor(unusedMs / 1000), amount };
 }

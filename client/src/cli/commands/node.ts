@@ -1,6 +1,7 @@
 import type { Command } from "@commander-js/extra-typings";
 import { formatUnits } from "viem";
 import { fetchNodeInfo, fetchQuote, normalizeNodeUrl } from "../../node/nodeApi.ts";
+import { plural } from "../../runtime/plural.ts";
 import { parseMinutes } from "../options.ts";
 import type { CommandRunner } from "../program.ts";
 
@@ -40,8 +41,11 @@ export function registerNodeCommands(program: Command, runner: CommandRunner): v
           fetch: ctx.io.fetch,
         });
         const symbol = quote.accepts[0]?.symbol ?? "";
-        out.result({ ...quote, x402: { x402Version: paymentRequired.x402Version, accepts: paymentRequired.accepts } }, [
-          `${quote.minutes} minute${quote.minutes === 1 ? "" : "s"}: ${quote.totalFormatted} ${symbol}`,
+        // A quote is data, not an error: the 402 body's `error`/`message` stay behind.
+        const { minutes, pricePerMinute, total, totalFormatted, accepts } = quote;
+        const x402 = { x402Version: paymentRequired.x402Version, accepts: paymentRequired.accepts };
+        out.result({ minutes, pricePerMinute, total, totalFormatted, accepts, x402 }, [
+          `${plural(quote.minutes, "minute")}: ${quote.totalFormatted} ${symbol}`,
           ...paymentRequired.accepts.map(
             (a) => `  x402 ${a.scheme} on ${a.network}: ${a.amount} base units of ${a.asset} to ${a.payTo}`,
           ),

@@ -1,12 +1,21 @@
 import type { Command, OptionValues } from "@commander-js/extra-typings";
+import { InvalidArgumentError } from "@commander-js/extra-typings";
 import { ErrorCode } from "@wg402/shared";
+import QRCode from "qrcode";
 import { formatUnits } from "viem";
 import { ClientError } from "../../errors.ts";
 import { readBalances } from "../../wallet/balances.ts";
-import { parsePrivateKey, writeKeystoreFile } from "../../wallet/keystoreWallet.ts";
+import { exportKeystoreFile, parsePrivateKey, writeKeystoreFile } from "../../wallet/keystoreWallet.ts";
 import { PRIVATE_KEY_ENV, walletAddress } from "../../wallet/loadWallet.ts";
+import { MNEMONIC_ENV, privateKeyFromMnemonic } from "../../wallet/mnemonic.ts";
 import { parseNetwork } from "../options.ts";
+import { toJson } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
+
+function parseAccountIndex(value: string): number {
+  if (!/^[0-9]{1,9}$/.test(value)) throw new InvalidArgumentError("must be a whole number from 0");
+  return Number(value);
+}
 
 export function registerWalletCommands(program: Command, runner: CommandRunner): void {
   const wallet = program.command("wallet").description("the payer wallet: an encrypted keystore, or WG402_PRIVATE_KEY");
@@ -19,32 +28,63 @@ export function registerWalletCommands(program: Command, runner: CommandRunner):
   );
 
   runner
-    .leaf(wallet.command("import"), `encrypt an existing private key (from ${PRIVATE_KEY_ENV}, else asked for)`)
+    .leaf(
+      wallet.command("import"),
+      `encrypt an existing private key (from ${PRIVATE_KEY_ENV}, else asked for) or, with --mnemonic, a BIP-39 recovery phrase (from ${MNEMONIC_ENV}, else asked for)`,
+    )
+    .option("--mnemonic", "import a 12- to 24-word recovery phrase instead of a private key")
+    .option("--account-index <n>", "with --mnemonic: the account m/44'/60'/0'/0/<n> (default 0)", parseAccountIndex)
     .action(
-      runner.handler(async (ctx, out) => {
-        const fromEnv = ctx.io.env[PRIVATE_KEY_ENV];
-        let text = fromEnv;
-        if (!text) {
-          if (!ctx.io.prompt) {
-            throw new ClientError(`set ${PRIVATE_KEY_ENV} to the key to import, or run in a terminal`, {
-              code: ErrorCode.invalid_private_key,
-            });
-          }
-          text = await ctx.io.prompt("private key (0x…): ");
+      runner.handler(async (ctx, out, options) => {
+        if (options.accountIndex !== undefined && !options.mnemonic) {
+          throw new ClientError("--account-index needs --mnemonic", { code: ErrorCode.invalid_argument });
         }
-        const privateKey = parsePrivateKey(text);
+        let privateKey: `0x${string}`;
+        let path: string | null = null;
+        if (options.mnemonic) {
+          const phrase = await ctx.secret(MNEMONIC_ENV, "recovery phrase (12-24 words): ", "recovery phrase");
+          ({ privateKey, path } = privateKeyFromMnemonic(phrase, { accountIndex: options.accountIndex }));
+        } else {
+          privateKey = parsePrivateKey(await ctx.secret(PRIVATE_KEY_ENV, "private key (0x…): ", "key"));
+        }
         const created = await writeKeystoreFile(ctx.paths.keystore, await ctx.newPassphrase(), { privateKey });
-        out.result(created, [`imported into ${created.path}`, `address ${created.address}`]);
+        out.result({ ...created, derivationPath: path }, [
+          `imported into ${created.path}`,
+          `address ${created.address}${path ? ` (${path})` : ""}`,
+        ]);
       }),
     );
 
-  runner.leaf(wallet.command("address"), "print the wallet's address (no passphrase needed)").action(
-    runner.handler(async (ctx, out) => {
-      const found = await walletAddress({ env: ctx.io.env, keystorePath: ctx.paths.keystore });
-      const where = found.kind === "env" ? found.variable : found.path;
-      out.result(found, `${found.address} (${where})`);
-    }),
-  );
+  runner
+    .leaf(wallet.command("export"), "the keystore file as it is, still encrypted with its passphrase")
+    .option("--output <path>", "write it to this new file (0600) instead of stdout")
+    .action(
+      runner.handler(async (ctx, out, options) => {
+        const exported = await exportKeystoreFile(ctx.paths.keystore, options.output);
+        if (exported.path === null) {
+          // The keystore itself is the document, with or without --json.
+          ctx.io.stdout.write(`${toJson(exported.keystore)}\n`);
+          return;
+        }
+        out.result({ address: exported.address, path: exported.path }, [
+          `wrote ${exported.path} (0600): the keystore of ${exported.address}, encrypted with your passphrase`,
+        ]);
+      }),
+    );
+
+  runner
+    .leaf(wallet.command("address"), "print the wallet's address (no passphrase needed)")
+    .option("--qr", "also a QR code of the address, to send funds from a phone")
+    .action(
+      runner.handler(async (ctx, out, options) => {
+        const found = await walletAddress({ env: ctx.io.env, keystorePath: ctx.paths.keystore });
+        const where = found.kind === "env" ? found.variable : found.path;
+        const qr = options.qr
+          ? await QRCode.toString(found.address, { type: "terminal", small: true, errorCorrectionLevel: "M" })
+          : null;
+        out.result(qr === null ? found : { ...found, qr }, [`${found.address} (${where})`, ...(qr ? [qr] : [])]);
+      }),
+    );
 
   chainOptions(
     runner.leaf(wallet.command("balance"), "gas and token balance on the node's chain (or --network)"),

@@ -112,7 +112,8 @@ export function SessionPanel({
       </p>
       {session.configPath && (
         <p className="mt-1 break-all text-xs text-slate-500 dark:text-slate-400">
-          WireGuard config: <span className="font-mono">{session.configPath}</span> — import it into the WireGuard app.
+          WireGuard config: <span className="font-mono">{session.configPath}</span>
+          {session.driver === "export" ? " — import it into the WireGuard app." : " (wg-quick brought it up)."}
         </p>
       )}
 

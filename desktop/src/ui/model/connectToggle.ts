@@ -106,5 +106,7 @@ export function pausedReason(cause: SessionEndCause): string {
       return "The lease ran out (auto-renew is off).";
     case "disconnected":
       return "The lease was closed from another program (wg402 disconnect).";
+    case "stalled":
+      return "The tunnel stopped answering (no WireGuard handshake), so the lease was not renewed.";
   }
 }

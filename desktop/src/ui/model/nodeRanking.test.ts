@@ -23,6 +23,7 @@ function node(
     maxMinutes: 1440,
     capacity: { total: 10, available: p.free ?? 10 },
     latencyMs: p.latencyMs,
+    country: null,
   };
 }
 

@@ -39,6 +39,9 @@ export function testSession(overrides: Partial<SessionView> = {}): SessionView {
     renewMinutes: 5,
     nextRenewalAt: 1_000_000 + 290_000,
     ended: null,
+    link: null,
+    capEndsAt: null,
+    capSource: "explicit",
     ...overrides,
   };
 }

@@ -1,0 +1,112 @@
+// What a session commits the user to, said before the first payment: the price, the first payment, the
+// spend cap (one always exists unless "no cap" was chosen) and what happens to prepaid time on an early close.
+import type { NodeInfo, UsageReceipt } from "@wg402/shared";
+import type { LeaseClient, Preflight } from "../node/leaseClient.ts";
+import type { TunnelDriver, TunnelDriverKind } from "../tunnel/types.ts";
+import { assertCapsCover } from "./capsCover.ts";
+
+/** Where the session's spend cap came from: the user's figure, the default of one hour, or "no cap" chosen. */
+export type CapSource = "explicit" | "default" | "none";
+
+export type SessionPlan = Preflight & {
+  nodeUrl: string;
+  nodeName: string;
+  driver: TunnelDriverKind;
+  scheme: "exact";
+  pricePerMinute: bigint;
+  /** Seconds in one billed minute on this node (60, except on test nodes). */
+  secondsPerMinute: number;
+  /** Minutes bought now; `amount` (from Preflight) is the first payment. */
+  minutes: number;
+  autoRenew: boolean;
+  /** Minutes and price of each renewal; null without auto-renew. */
+  renewMinutes: number | null;
+  renewalAmount: bigint | null;
+  /** The session's spend cap in base units; null only with `capSource: "none"`. */
+  cap: bigint | null;
+  capSource: CapSource;
+  /** Billed minutes the cap pays for in all (first purchase included); null without a cap. */
+  capMinutes: number | null;
+  maxPerPayment: bigint | null;
+  /**
+   * `exact` payments are final transfers: minutes paid for and not used (an early disconnect, or a tunnel
+   * that never handshakes) are not refunded.
+   */
+  refundsUnusedTime: false;
+  /** How long the session waits for the first WireGuard handshake before it closes the lease. */
+  handshakeTimeoutMs: number;
+};
+
+/** One wall-clock hour of this node's price, in base units: the spend cap when the user sets none. */
+export function oneHourOf(node: Pick<NodeInfo, "pricePerMinute" | "secondsPerMinute">): bigint {
+  const minutes = Math.ceil(3600 / node.secondsPerMinute);
+  return BigInt(node.pricePerMinute) * BigInt(minutes);
+}
+
+/**
+ * The default spend cap: one hour at the node's price, or the first purchase when that is longer (a cap
+ * below it would refuse the very purchase asked for).
+ */
+export function defaultSpendCap(node: Pick<NodeInfo, "pricePerMinute" | "secondsPerMinute">, minutes: number): bigint {
+  const hour = oneHourOf(node);
+  const first = BigInt(node.pricePerMinute) * BigInt(minutes);
+  return first > hour ? first : hour;
+}
+
+/** What a session's caller says about the session it plans. */
+export type PlanInputs = {
+  client: LeaseClient;
+  driver: TunnelDriver;
+  minutes: number;
+  autoRenew: boolean;
+  renewMinutes: number;
+  capSource: CapSource;
+  handshakeTimeoutMs: number;
+};
+
+/**
+ * Everything that could refuse the session, checked without paying: the tunnel driver (root, tools), the
+ * minutes, the caps (one minute must fit) and the balance; then the plan itself.
+ */
+export async function planSession(p: PlanInputs): Promise<SessionPlan> {
+  const { client } = p;
+  await p.driver.precheck({ dns: client.node.dns, allowedIps: null });
+  assertCapsCover(client, p.minutes);
+  if (p.autoRenew && p.renewMinutes !== p.minutes) client.assertMinutes(p.renewMinutes);
+  const preflight = await client.preflight(p.minutes);
+  const cap = client.budget.cap;
+  const perMinute = client.pricePerMinute;
+  return {
+    ...preflight,
+    nodeUrl: client.nodeUrl,
+    nodeName: client.node.name,
+    driver: p.driver.kind,
+    scheme: "exact",
+    pricePerMinute: perMinute,
+    secondsPerMinute: client.node.secondsPerMinute,
+    autoRenew: p.autoRenew,
+    renewMinutes: p.autoRenew ? p.renewMinutes : null,
+    renewalAmount: p.autoRenew ? client.priceFor(p.renewMinutes) : null,
+    cap,
+    capSource: p.capSource,
+    capMinutes: cap === null || perMinute === 0n ? null : Number(cap / perMinute),
+    maxPerPayment: client.maxPerPayment,
+    refundsUnusedTime: false,
+    handshakeTimeoutMs: p.handshakeTimeoutMs,
+  };
+}
+
+/** Prepaid time a closed lease still had, and its value at the node's price: what an early close forfeits. */
+export function unusedOf(
+  receipt: UsageReceipt | null,
+  expiresAt: number | null,
+  client: Pick<LeaseClient, "pricePerMinute" | "node">,
+): { unusedSeconds: number; unusedAmount: bigint } {
+  if (!receipt || expiresAt === null) return { unusedSeconds: 0, unusedAmount: 0n };
+  const unusedMs = Math.max(0, expiresAt - Date.parse(receipt.endedAt));
+  const minuteMs = client.node.secondsPerMinute * 1000;
+  return {
+    unusedSeconds: Math.floor(unusedMs / 1000),
+    unusedAmount: (client.pricePerMinute * BigInt(unusedMs)) / BigInt(minuteMs),
+  };
+}

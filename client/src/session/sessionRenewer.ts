@@ -1,0 +1,44 @@
+// A session's AutoRenewer: it pays through the session's lease client, reads the balance for warnings, and
+// asks the tunnel's evidence before every payment.
+import type { Lease } from "@wg402/shared";
+import type { Clock } from "@wg402/shared/runtime";
+import type { LeaseClient } from "../node/leaseClient.ts";
+import { readTokenBalance } from "../wallet/balances.ts";
+import { AutoRenewer } from "./autoRenewer.ts";
+import type { VpnSessionOptions } from "./sessionTypes.ts";
+
+export function createSessionRenewer(p: {
+  client: LeaseClient;
+  leaseId: string;
+  expiresAt: number;
+  minutes: number;
+  clock: Clock;
+  initialLatencyMs: number;
+  renewal: VpnSessionOptions["renewal"];
+  /** The session takes the renewed lease; answers the expiry it now holds. */
+  renewed: (lease: Lease) => Promise<number>;
+  /** True when the tunnel has fresh evidence right now. */
+  ready: () => Promise<boolean>;
+}): AutoRenewer {
+  const { client } = p;
+  return new AutoRenewer({
+    leaseId: p.leaseId,
+    expiresAt: p.expiresAt,
+    minutes: p.minutes,
+    price: client.priceFor(p.minutes),
+    minuteMs: client.node.secondsPerMinute * 1000,
+    clock: p.clock,
+    budget: client.budget,
+    initialLatencyMs: p.initialLatencyMs,
+    ...p.renewal,
+    target: {
+      renew: async (minutes) => {
+        const renewed = await client.renew(p.leaseId, minutes);
+        const expiresAt = await p.renewed(renewed.lease);
+        return { expiresAt, amount: renewed.payment.amount, txHash: renewed.payment.txHash };
+      },
+      balance: () => readTokenBalance(client.chain, client.account.address),
+      ready: p.ready,
+    },
+  });
+}
