@@ -7,7 +7,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { startAgentProcess } from "@wg402/agent";
-import { DEFAULT_DEMO_FUNDS, deployLocalStack, startHardhatNode } from "@wg402/contracts";
+import { DEFAULT_DEMO_FUNDS, deployLocalStack, devAccount, startHardhatNode } from "@wg402/contracts";
 import { startUiDaemonProcess } from "@wg402/desktop/daemon";
 import { startFacilitatorProcess } from "@wg402/facilitator";
 import { defaultLocalStackPath, localStackPath, writeLocalStack } from "@wg402/shared";
@@ -74,9 +74,14 @@ try {
     await Promise.all(["", "-wal", "-shm"].map((suffix) => rm(join(stateDir, `${db}${suffix}`), { force: true })));
   }
 
+  // batch-settlement: the facilitator's receiver authorizer, which servers delegate claims to; a fixed dev key of
+  // its own (the node's tenth account, a role no other tool uses), never the signer's. Open, as here, it signs no
+  // refund (that takes FACILITATOR_API_KEYS).
+  const receiverAuthorizer = devAccount(9);
   const facilitator = await startFacilitatorProcess(
     {
       FACILITATOR_PRIVATE_KEY: stack.accounts.facilitator.privateKey,
+      FACILITATOR_AUTHORIZER_PRIVATE_KEY: receiverAuthorizer.privateKey,
       FACILITATOR_PORT: await portFor("WG402_FACILITATOR_PORT", 4020),
       FACILITATOR_DB_PATH: join(stateDir, "facilitator.sqlite"),
       FACILITATOR_ALLOWED_ASSETS: stack.token.address,
@@ -137,6 +142,7 @@ try {
 
   line("chain", chain.rpcUrl);
   line("facilitator", facilitator.url);
+  line("", `schemes exact, batch-settlement; receiverAuthorizer ${receiverAuthorizer.address}`);
   line("agent", `${agent.url}  (WireGuard: ${agent.driver})`);
   if (!("unavailable" in node)) {
     line("", `node ${node.endpointHost} via ${node.hostInterface}, tunnel subnet ${node.tunnelSubnet}`);

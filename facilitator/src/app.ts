@@ -15,6 +15,7 @@ import express, { type Request, type Response } from "express";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { apiKeyAuth, apiKeyCheck } from "./apiKeyAuth.ts";
+import { parseBatchRequest } from "./batchPayload.ts";
 import { exactRequestProblem } from "./exactPayload.ts";
 import type { FacilitatorMetrics } from "./metrics.ts";
 import { rateLimit } from "./rateLimit.ts";
@@ -61,6 +62,18 @@ function parseFacilitatorRequest(req: Request, res: Response): ParsedRequest | u
       `x402Version ${envelope.data.x402Version} is not supported; this facilitator speaks version 2`,
     );
     return undefined;
+  }
+  // batch-settlement has shapes of its own (and a channel manager that sends maxTimeoutSeconds: 0).
+  if ((envelope.data.paymentRequirements as { scheme?: unknown } | null)?.scheme === "batch-settlement") {
+    const batch = parseBatchRequest(envelope.data.paymentPayload, envelope.data.paymentRequirements);
+    if (!batch.ok) {
+      sendError(res, ErrorCode.invalid_request, batch.message, batch.issues);
+      return undefined;
+    }
+    return {
+      paymentPayload: batch.paymentPayload as unknown as PaymentPayload,
+      paymentRequirements: batch.paymentRequirements as unknown as PaymentRequirements,
+    };
   }
   const payload = PaymentPayloadV2Schema.safeParse(envelope.data.paymentPayload);
   if (!payload.success) {
@@ -122,7 +135,9 @@ export function createApp(deps: FacilitatorAppDeps): express.Express {
   paid.post("/settle", async (req, res) => {
     const parsed = parseFacilitatorRequest(req, res);
     if (!parsed) return;
-    res.json(await service.settle(parsed.paymentPayload, parsed.paymentRequirements));
+    // Only a request with one of the operator's keys may have the facilitator sign a refund (batchGuards.ts).
+    const authenticated = deps.apiKeys.length > 0 && checkApiKey(req) === "valid";
+    res.json(await service.settle(parsed.paymentPayload, parsed.paymentRequirements, { authenticated }));
   });
   app.use(paid);
 

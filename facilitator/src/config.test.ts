@@ -28,8 +28,30 @@ describe("facilitator config", () => {
     expect(config.FACILITATOR_API_KEYS).toHaveLength(2);
   });
 
+  it("takes the schemes to offer and a receiver authorizer key of its own", () => {
+    const other = `0x${"22".repeat(32)}`;
+    expect(loadFacilitatorConfig({ FACILITATOR_PRIVATE_KEY: key }).FACILITATOR_SCHEMES).toBeUndefined();
+    const config = loadFacilitatorConfig({
+      FACILITATOR_PRIVATE_KEY: key,
+      FACILITATOR_SCHEMES: "exact, batch-settlement",
+      FACILITATOR_AUTHORIZER_PRIVATE_KEY: other,
+    });
+    expect(config.FACILITATOR_SCHEMES).toEqual(["exact", "batch-settlement"]);
+    expect(config.FACILITATOR_AUTHORIZER_PRIVATE_KEY).toBe(other);
+  });
+
   it.each([
     [{}, /FACILITATOR_PRIVATE_KEY: set exactly one of/],
+    [{ FACILITATOR_PRIVATE_KEY: key, FACILITATOR_SCHEMES: "upto" }, /FACILITATOR_SCHEMES/],
+    [{ FACILITATOR_PRIVATE_KEY: key, FACILITATOR_SCHEMES: "exact,exact" }, /names a scheme twice/],
+    [
+      { FACILITATOR_PRIVATE_KEY: key, FACILITATOR_AUTHORIZER_PRIVATE_KEY: key },
+      /^invalid configuration\n\(environment\): FACILITATOR_AUTHORIZER_PRIVATE_KEY: the receiver authorizer needs a key of its own, not the signer's$/,
+    ],
+    [
+      { FACILITATOR_PRIVATE_KEY: key, FACILITATOR_AUTHORIZER_KEYSTORE: "/a.json" },
+      /FACILITATOR_AUTHORIZER_KEYSTORE needs FACILITATOR_AUTHORIZER_KEYSTORE_PASSWORD/,
+    ],
     [{ FACILITATOR_PRIVATE_KEY: "0x1234" }, /FACILITATOR_PRIVATE_KEY="0x1234": must be a 0x-prefixed/],
     [{ FACILITATOR_PRIVATE_KEY: key, FACILITATOR_NETWORKS: "mainnet" }, /unknown network "mainnet"/],
     [{ FACILITATOR_PRIVATE_KEY: key, FACILITATOR_PORT: "http" }, /FACILITATOR_PORT="http"/],

@@ -27,6 +27,10 @@ const NetworkRef = z.string().transform((ref, ctx) => {
 
 const PrivateKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex private key");
 
+/** The x402 schemes this facilitator can settle. */
+export const FacilitatorScheme = z.enum(["exact", "batch-settlement"]);
+export type FacilitatorScheme = z.infer<typeof FacilitatorScheme>;
+
 /** Every variable the facilitator reads, parsed once at start-up. */
 export const FacilitatorConfig = z
   .object({
@@ -42,9 +46,33 @@ export const FacilitatorConfig = z
           .filter(Boolean),
       )
       .pipe(z.array(NetworkRef).min(1)),
+    // Unset: `exact` everywhere, `batch-settlement` where the chain registry says its escrow is deployed. Set: those
+    // schemes on every configured network (start-up refuses a network without the escrow's code).
+    FACILITATOR_SCHEMES: z
+      .string()
+      .optional()
+      .transform((value) =>
+        value === undefined
+          ? undefined
+          : value
+              .split(",")
+              .map((part) => part.trim())
+              .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(FacilitatorScheme)
+          .min(1, "name at least one scheme")
+          .refine((list) => new Set(list).size === list.length, "names a scheme twice")
+          .optional(),
+      ),
     FACILITATOR_PRIVATE_KEY: PrivateKey.optional(),
     FACILITATOR_KEYSTORE: z.string().optional(),
     FACILITATOR_KEYSTORE_PASSWORD: z.string().optional(),
+    // The batch-settlement receiver authorizer: a key of its own, never the signer's (see loadSignerKey.ts).
+    FACILITATOR_AUTHORIZER_PRIVATE_KEY: PrivateKey.optional(),
+    FACILITATOR_AUTHORIZER_KEYSTORE: z.string().optional(),
+    FACILITATOR_AUTHORIZER_KEYSTORE_PASSWORD: z.string().optional(),
     FACILITATOR_API_KEYS: list(z.string().min(16, "API keys must be at least 16 characters")),
     FACILITATOR_ALLOWED_ASSETS: list(EvmAddress),
     FACILITATOR_ALLOWED_PAY_TO: list(EvmAddress),
@@ -65,7 +93,23 @@ export const FacilitatorConfig = z
   .refine((c) => !c.FACILITATOR_KEYSTORE || c.FACILITATOR_KEYSTORE_PASSWORD !== undefined, {
     message: "FACILITATOR_KEYSTORE needs FACILITATOR_KEYSTORE_PASSWORD",
     path: ["FACILITATOR_KEYSTORE_PASSWORD"],
-  });
+  })
+  // These two name no path: parseConfig echoes a named variable's value, and here that value is a valid key.
+  .refine((c) => !(c.FACILITATOR_AUTHORIZER_PRIVATE_KEY && c.FACILITATOR_AUTHORIZER_KEYSTORE), {
+    message: "set at most one of FACILITATOR_AUTHORIZER_PRIVATE_KEY or FACILITATOR_AUTHORIZER_KEYSTORE",
+  })
+  .refine((c) => !c.FACILITATOR_AUTHORIZER_KEYSTORE || c.FACILITATOR_AUTHORIZER_KEYSTORE_PASSWORD !== undefined, {
+    message: "FACILITATOR_AUTHORIZER_KEYSTORE needs FACILITATOR_AUTHORIZER_KEYSTORE_PASSWORD",
+    path: ["FACILITATOR_AUTHORIZER_KEYSTORE_PASSWORD"],
+  })
+  .refine(
+    (c) =>
+      !c.FACILITATOR_AUTHORIZER_PRIVATE_KEY ||
+      c.FACILITATOR_AUTHORIZER_PRIVATE_KEY.toLowerCase() !== c.FACILITATOR_PRIVATE_KEY?.toLowerCase(),
+    {
+      message: "FACILITATOR_AUTHORIZER_PRIVATE_KEY: the receiver authorizer needs a key of its own, not the signer's",
+    },
+  );
 export type FacilitatorConfig = z.infer<typeof FacilitatorConfig>;
 
 export function loadFacilitatorConfig(env: Record<string, string | undefined> = process.env): FacilitatorConfig {

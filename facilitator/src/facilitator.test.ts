@@ -309,13 +309,15 @@ describe("operator controls", () => {
     expect(notReady.body.checks["eip155:31337"].detail).toMatch(/below the floor/);
 
     const metrics = await request(facilitator.app).get("/metrics").expect(200);
-    expect(metrics.text).toMatch(/facilitator_settle_total\{outcome="success",reason=""\} [1-9]/);
-    expect(metrics.text).toMatch(/facilitator_settle_total\{outcome="replayed",reason=""\} [1-9]/);
-    expect(metrics.text).toMatch(/facilitator_verify_total\{outcome="invalid",reason="unsupported_scheme"\} 1/);
-    expect(metrics.text).toMatch(
+    for (const line of [
+      /facilitator_settle_total\{scheme="exact",operation="settle",outcome="success",reason=""\} [1-9]/,
+      /facilitator_settle_total\{scheme="exact",operation="settle",outcome="replayed",reason=""\} [1-9]/,
+      /facilitator_verify_total\{scheme="other",operation="verify",outcome="invalid",reason="unsupported_scheme"\} 1/,
       /facilitator_signer_gas_balance_wei\{network="eip155:31337",address="0x[0-9a-fA-F]{40}"\} [1-9]/,
-    );
-    expect(metrics.text).toContain("facilitator_settle_duration_seconds_bucket");
+      /facilitator_settle_duration_seconds_bucket\{le="[0-9.]+",scheme="exact",operation="settle"\}/,
+    ]) {
+      expect(metrics.text).toMatch(line);
+    }
   });
 
   it("answers unknown routes and wrong methods with JSON errors", async () => {

@@ -1,6 +1,32 @@
+import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export type FacilitatorMetrics = ReturnType<typeof createFacilitatorMetrics>;
+
+/**
+ * The `operation` label: `verify` / `settle` for `exact`; for `batch-settlement` the payload's type (`deposit`,
+ * `voucher`, `claim`, `settle`, `refund`). Labels only ever take these values, whatever a request names.
+ */
+export type MetricLabels = { scheme: "exact" | "batch-settlement" | "other"; operation: string };
+
+const BATCH_OPERATIONS = new Set(["deposit", "voucher", "claim", "settle", "refund"]);
+
+/** The labels of a request: a known scheme, and an operation from the fixed list above. */
+export function metricLabelsOf(
+  payload: PaymentPayload,
+  requirements: PaymentRequirements,
+  route: "verify" | "settle",
+): MetricLabels {
+  if (requirements.scheme === "exact") return { scheme: "exact", operation: route };
+  if (requirements.scheme === "batch-settlement") {
+    const type = (payload.payload as { type?: unknown })?.type;
+    return {
+      scheme: "batch-settlement",
+      operation: typeof type === "string" && BATCH_OPERATIONS.has(type) ? type : "other",
+    };
+  }
+  return { scheme: "other", operation: route };
+}
 
 /** One registry per app instance, so tests and parallel apps never share counters. */
 export function createFacilitatorMetrics() {
@@ -10,25 +36,27 @@ export function createFacilitatorMetrics() {
     registry,
     verifications: new Counter({
       name: "facilitator_verify_total",
-      help: "Payment verifications by outcome and reason",
-      labelNames: ["outcome", "reason"] as const,
+      help: "Payment verifications by scheme, operation, outcome and reason",
+      labelNames: ["scheme", "operation", "outcome", "reason"] as const,
       registers: [registry],
     }),
     settlements: new Counter({
       name: "facilitator_settle_total",
-      help: "Settlement requests by outcome and reason (replayed = answered from the ledger)",
-      labelNames: ["outcome", "reason"] as const,
+      help: "Settlement requests by scheme, operation, outcome and reason (replayed = answered from the ledger)",
+      labelNames: ["scheme", "operation", "outcome", "reason"] as const,
       registers: [registry],
     }),
     verifyDuration: new Histogram({
       name: "facilitator_verify_duration_seconds",
-      help: "Time to verify a payment",
+      help: "Time to verify a payment, by scheme and operation",
+      labelNames: ["scheme", "operation"] as const,
       buckets: latencyBuckets,
       registers: [registry],
     }),
     settleDuration: new Histogram({
       name: "facilitator_settle_duration_seconds",
-      help: "Time to settle a payment, broadcast to receipt",
+      help: "Time to settle a payment, broadcast to receipt, by scheme and operation",
+      labelNames: ["scheme", "operation"] as const,
       buckets: latencyBuckets,
       registers: [registry],
     }),

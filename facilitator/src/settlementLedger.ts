@@ -4,6 +4,10 @@ export type SettlementStatus = "pending" | "submitted" | "success" | "failed" | 
 
 export type SettlementRecord = {
   key: string;
+  /** `exact` or `batch-settlement`. */
+  scheme: string;
+  /** `settle` for `exact`; `deposit`, `claim`, `settle` or `refund` for `batch-settlement`. */
+  operation: string;
   network: string;
   asset: string;
   payer: string;
@@ -11,6 +15,12 @@ export type SettlementRecord = {
   amount: string;
   nonce: string;
   signature: string;
+  /** The escrow channel of a batch-settlement deposit or refund (or of a one-row claim). */
+  channelId: string | null;
+  /** A digest of a batch-settlement operation's terms: one key with another digest is another settlement. */
+  contentDigest: string | null;
+  /** The batch-settlement payload as parsed, which the reconciler reads. */
+  request: string | null;
   status: SettlementStatus;
   txHash: string | null;
   errorReason: string | null;
@@ -19,8 +29,17 @@ export type SettlementRecord = {
   updatedAt: number;
 };
 
+/** What an attempt records when it starts; the rest comes from its outcome. */
+export type SettlementAttempt = Pick<
+  SettlementRecord,
+  "key" | "network" | "asset" | "payer" | "payTo" | "amount" | "nonce" | "signature"
+> &
+  Partial<Pick<SettlementRecord, "scheme" | "operation" | "channelId" | "contentDigest" | "request">>;
+
 type Row = {
   key: string;
+  scheme: string;
+  operation: string;
   network: string;
   asset: string;
   payer: string;
@@ -28,6 +47,9 @@ type Row = {
   amount: string;
   nonce: string;
   signature: string;
+  channel_id: string | null;
+  content_digest: string | null;
+  request: string | null;
   status: SettlementStatus;
   tx_hash: string | null;
   error_reason: string | null;
@@ -62,10 +84,20 @@ const migrations = [
   // One payment identity for the whole project (shared/src/paymentIdentity.ts): exact:<network>:<asset>:<payer>:<nonce>,
   // lower-case. The old keys were the same parts with checksummed addresses and no scheme.
   `UPDATE settlements SET key = 'exact:' || lower(key) WHERE key NOT LIKE 'exact:%';`,
+  // batch-settlement (escrow channels): the operation and its identity's parts beside exact's. Its keys are
+  // batch-settlement:<operation>:<network>:..., see batchIdentity.ts.
+  `ALTER TABLE settlements ADD COLUMN scheme TEXT NOT NULL DEFAULT 'exact';
+   ALTER TABLE settlements ADD COLUMN operation TEXT NOT NULL DEFAULT 'settle';
+   ALTER TABLE settlements ADD COLUMN channel_id TEXT;
+   ALTER TABLE settlements ADD COLUMN content_digest TEXT;
+   ALTER TABLE settlements ADD COLUMN request TEXT;
+   CREATE INDEX settlements_channel ON settlements (channel_id) WHERE channel_id IS NOT NULL;`,
 ];
 
 const fromRow = (row: Row): SettlementRecord => ({
   key: row.key,
+  scheme: row.scheme,
+  operation: row.operation,
   network: row.network,
   asset: row.asset,
   payer: row.payer,
@@ -73,6 +105,9 @@ const fromRow = (row: Row): SettlementRecord => ({
   amount: row.amount,
   nonce: row.nonce,
   signature: row.signature,
+  channelId: row.channel_id,
+  contentDigest: row.content_digest,
+  request: row.request,
   status: row.status,
   txHash: row.tx_hash,
   errorReason: row.error_reason,
@@ -101,15 +136,19 @@ export class SettlementLedger {
   }
 
   /** Records an attempt as pending; an earlier failed or dropped attempt of the same payment is replaced. */
-  begin(record: Omit<SettlementRecord, "status" | "txHash" | "errorReason" | "response" | "createdAt" | "updatedAt">) {
+  begin(record: SettlementAttempt) {
     const now = this.now();
     this.stmt(
-      `INSERT INTO settlements (key, network, asset, payer, pay_to, amount, nonce, signature, status, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-       ON CONFLICT (key) DO UPDATE SET status = 'pending', signature = excluded.signature, tx_hash = NULL,
-         error_reason = NULL, response = NULL, updated_at = excluded.updated_at`,
+      `INSERT INTO settlements (key, scheme, operation, network, asset, payer, pay_to, amount, nonce, signature,
+         channel_id, content_digest, request, status, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+       ON CONFLICT (key) DO UPDATE SET status = 'pending', signature = excluded.signature,
+         content_digest = excluded.content_digest, request = excluded.request, amount = excluded.amount,
+         tx_hash = NULL, error_reason = NULL, response = NULL, updated_at = excluded.updated_at`,
     ).run(
       record.key,
+      record.scheme ?? "exact",
+      record.operation ?? "settle",
       record.network,
       record.asset,
       record.payer,
@@ -117,6 +156,9 @@ export class SettlementLedger {
       record.amount,
       record.nonce,
       record.signature,
+      record.channelId ?? null,
+      record.contentDigest ?? null,
+      record.request ?? null,
       now,
       now,
     );

@@ -2,6 +2,8 @@ import { FacilitatorReason, type PaymentIdentity, paymentIdentityOf } from "@wg4
 import type { x402Facilitator } from "@x402/core/facilitator";
 import type { PaymentPayload, PaymentRequirements, SettleResponse, VerifyResponse } from "@x402/core/types";
 import type { Hex } from "viem";
+import type { SettleContext } from "./batchGuards.ts";
+import { BatchSettlementService } from "./batchSettlementService.ts";
 import {
   authorizationSignatureProblem,
   authorizationUsed,
@@ -9,10 +11,12 @@ import {
   type NetworkBackend,
   txOutcome,
 } from "./chainLookups.ts";
+import { reconcileExactRecord } from "./exactReconcile.ts";
 import { broadcastListener } from "./facilitatorSigner.ts";
-import type { FacilitatorMetrics } from "./metrics.ts";
+import { type FacilitatorMetrics, metricLabelsOf } from "./metrics.ts";
 import type { PaymentPolicy } from "./paymentPolicy.ts";
 import { paymentMismatch, termsMismatch } from "./requirementMatch.ts";
+import { payerOf, withStringPayer } from "./responseFields.ts";
 import type { SettlementLedger } from "./settlementLedger.ts";
 
 export type { NetworkBackend };
@@ -41,23 +45,32 @@ function exactIdentityOf(payload: PaymentPayload): PaymentIdentity | undefined {
 type Inflight = { identity: PaymentIdentity; response: Promise<SettleResponse> };
 
 /**
- * Verify and settle on top of the x402 SDK's `exact` facilitator, adding what an operator needs: a policy
- * gate, and settlement that is idempotent per payment — concurrently (one promise per payment), across
- * restarts (the ledger), and against transfers the chain already executed (the authorization's state).
+ * Verify and settle on top of the x402 SDK's facilitator (`exact`, and `batch-settlement` through
+ * {@link BatchSettlementService}), adding what an operator needs: a policy gate, and settlement that is
+ * idempotent per payment — concurrently (one promise per payment), across restarts (the ledger), and against
+ * transfers the chain already executed (the authorization's state).
  */
 export class SettlementService {
   private readonly p: SettlementServiceParameters;
   private readonly inflight = new Map<string, Inflight>();
+  private readonly batch: BatchSettlementService;
 
   constructor(parameters: SettlementServiceParameters) {
     this.p = parameters;
+    this.batch = new BatchSettlementService(parameters);
+  }
+
+  private updatePending(): void {
+    this.p.metrics.pendingSettlements.set(this.inflight.size + this.batch.inflightCount);
   }
 
   async verify(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
     const started = performance.now();
     const result = await this.verifyUnmetered(payload, requirements);
-    this.p.metrics.verifyDuration.observe((performance.now() - started) / 1000);
+    const labels = metricLabelsOf(payload, requirements, "verify");
+    this.p.metrics.verifyDuration.observe(labels, (performance.now() - started) / 1000);
     this.p.metrics.verifications.inc({
+      ...labels,
       outcome: result.isValid ? "valid" : "invalid",
       reason: result.isValid ? "" : (result.invalidReason ?? ""),
     });
@@ -67,6 +80,14 @@ export class SettlementService {
   private async verifyUnmetered(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
     const refused = this.p.policy(payload, requirements);
     if (refused) return { isValid: false, invalidReason: refused, payer: payerOf(payload) };
+    if (requirements.scheme === "batch-settlement") {
+      try {
+        return await this.batch.verify(payload, requirements);
+      } catch (error) {
+        this.p.log.error({ err: error }, "verify threw");
+        return { isValid: false, invalidReason: FacilitatorReason.unexpected_error, payer: payerOf(payload) };
+      }
+    }
     const identity = exactIdentityOf(payload);
     const mismatch = identity && paymentMismatch(identity, payload.accepted, requirements);
     if (mismatch) return { isValid: false, invalidReason: mismatch, payer: identity.payer };
@@ -78,11 +99,18 @@ export class SettlementService {
     }
   }
 
-  async settle(payload: PaymentPayload, requirements: PaymentRequirements): Promise<SettleResponse> {
+  /** `context.authenticated`: the request carried a valid API key (refunds the facilitator signs need one). */
+  async settle(
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+    context: SettleContext = { authenticated: false },
+  ): Promise<SettleResponse> {
     const started = performance.now();
-    const { response, replayed } = await this.settleOnce(payload, requirements);
-    this.p.metrics.settleDuration.observe((performance.now() - started) / 1000);
+    const { response, replayed } = await this.settleOnce(payload, requirements, context);
+    const labels = metricLabelsOf(payload, requirements, "settle");
+    this.p.metrics.settleDuration.observe(labels, (performance.now() - started) / 1000);
     this.p.metrics.settlements.inc({
+      ...labels,
       outcome: response.success ? (replayed ? "replayed" : "success") : "failure",
       reason: response.success ? "" : (response.errorReason ?? ""),
     });
@@ -92,6 +120,7 @@ export class SettlementService {
   private async settleOnce(
     payload: PaymentPayload,
     requirements: PaymentRequirements,
+    context: SettleContext,
   ): Promise<{ response: SettleResponse; replayed: boolean }> {
     const failure = (reason: string, payer = payerOf(payload)): SettleResponse => ({
       success: false,
@@ -102,6 +131,14 @@ export class SettlementService {
     });
     const refused = this.p.policy(payload, requirements);
     if (refused) return { response: failure(refused), replayed: false };
+    if (requirements.scheme === "batch-settlement") {
+      try {
+        return await this.batch.settle(payload, requirements, context, () => this.updatePending());
+      } catch (error) {
+        this.p.log.error({ err: error }, "batch settlement threw");
+        return { response: failure(FacilitatorReason.unexpected_error), replayed: false };
+      }
+    }
     const identity = exactIdentityOf(payload);
     // Only EIP-3009 payments carry a single-use nonce to key idempotency on.
     if (!identity) return { response: failure(FacilitatorReason.unsupported_payload_type), replayed: false };
@@ -138,12 +175,12 @@ export class SettlementService {
 
     const attempt = this.runSettlement(identity, payload, requirements);
     this.inflight.set(identity.key, { identity, response: attempt });
-    this.p.metrics.pendingSettlements.set(this.inflight.size);
+    this.updatePending();
     try {
       return { response: await attempt, replayed: false };
     } finally {
       this.inflight.delete(identity.key);
-      this.p.metrics.pendingSettlements.set(this.inflight.size);
+      this.updatePending();
     }
   }
 
@@ -259,60 +296,18 @@ export class SettlementService {
   }
 
   /**
-   * Resolves what earlier runs left open: a confirmed tx becomes a success, a tx the chain has forgotten is
-   * reported as dropped (never silently re-sent), and an attempt that never broadcast is closed as failed.
+   * Resolves what earlier runs left open (exactReconcile.ts, batchReconcile.ts): a confirmed tx becomes a success,
+   * a tx the chain has forgotten is reported as dropped (never silently re-sent), and an attempt that never
+   * broadcast is decided from the chain's state.
    */
   async reconcileUnfinished(olderThanMs = this.p.confirmationTimeoutMs): Promise<void> {
     for (const record of this.p.ledger.unfinished(olderThanMs)) {
-      if (this.inflight.has(record.key)) continue;
+      if (this.inflight.has(record.key) || this.batch.has(record.key)) continue;
       const backend = this.p.backends.get(record.network);
       if (!backend) continue;
-      const identity = {
-        ...record,
-        asset: record.asset as Hex,
-        payer: record.payer as Hex,
-        payTo: record.payTo as Hex,
-        nonce: record.nonce as Hex,
-      };
       try {
-        if (record.txHash) {
-          const outcome = await txOutcome(backend, record.txHash as Hex);
-          if (outcome === "success") {
-            const response: SettleResponse = {
-              success: true,
-              transaction: record.txHash,
-              network: record.network as SettleResponse["network"],
-              payer: record.payer,
-            };
-            this.p.ledger.finish(record.key, "success", { response: JSON.stringify(response) });
-            this.p.log.info({ key: record.key, tx: record.txHash }, "settlement confirmed late");
-          } else if (outcome === "reverted") {
-            this.p.ledger.finish(record.key, "failed", { errorReason: "transaction_reverted" });
-          } else if (outcome === "unknown") {
-            this.p.ledger.finish(record.key, "dropped", { errorReason: FacilitatorReason.settlement_dropped });
-            // Forget the SDK's pointer to the dead tx, so a retry of this payment broadcasts afresh.
-            await this.p.ledger.pendingBroadcast.delete(record.signature);
-            this.p.metrics.droppedSettlements.inc({ network: record.network });
-            backend.submitter.resync();
-            this.p.log.error({ key: record.key, tx: record.txHash }, "settlement transaction dropped");
-          } else {
-            this.p.log.warn({ key: record.key, tx: record.txHash }, "settlement transaction still pending");
-          }
-        } else if (await authorizationUsed(backend, identity)) {
-          const txHash = await findAuthorizationTx(backend, identity, this.p.logLookbackBlocks);
-          const response: SettleResponse = {
-            success: true,
-            transaction: txHash ?? "",
-            network: record.network as SettleResponse["network"],
-            payer: record.payer,
-          };
-          this.p.ledger.finish(record.key, "success", {
-            txHash: txHash ?? undefined,
-            response: JSON.stringify(response),
-          });
-        } else {
-          this.p.ledger.finish(record.key, "failed", { errorReason: "abandoned_before_broadcast" });
-        }
+        if (record.scheme === "batch-settlement") await this.batch.reconcile(record, backend);
+        else await reconcileExactRecord(record, backend, this.p);
       } catch (error) {
         this.p.log.warn({ err: error, key: record.key }, "could not reconcile settlement");
       }
@@ -322,17 +317,6 @@ export class SettlementService {
   /** Resolves once every settlement in flight has finished. */
   async drain(): Promise<void> {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight.values()].map((i) => i.response));
+    await this.batch.drain();
   }
-}
-
-function payerOf(payload: PaymentPayload): string | undefined {
-  const from = (payload.payload as { authorization?: { from?: unknown } })?.authorization?.from;
-  return typeof from === "string" ? from : undefined;
-}
-
-/** The SDK echoes whatever `from` a payload carries as the payer; a response only ever names a string. */
-function withStringPayer<T extends { payer?: unknown }>(response: T): T {
-  if (response.payer === undefined || typeof response.payer === "string") return response;
-  const { payer: _dropped, ...rest } = response;
-  return rest as T;
 }

@@ -1,6 +1,9 @@
 import type { z } from "zod";
 import { BaseError, ErrorCode } from "./errors.ts";
 
+// A bad private key or passphrase must not reach the logs: for these names the message omits the value.
+const SECRET_NAME = /KEY|SECRET|PASSPHRASE|PASSWORD|TOKEN|MNEMONIC/i;
+
 export type ConfigErrorType = BaseError & { code: typeof ErrorCode.invalid_config };
 
 /**
@@ -16,7 +19,9 @@ export function parseConfig<TSchema extends z.ZodType>(
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join(".") || "(environment)";
     const given = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
-    return given === undefined ? `${name}: ${issue.message}` : `${name}=${JSON.stringify(given)}: ${issue.message}`;
+    return given === undefined || SECRET_NAME.test(name)
+      ? `${name}: ${issue.message}`
+      : `${name}=${JSON.stringify(given)}: ${issue.message}`;
   });
   throw new BaseError("invalid configuration", {
     code: ErrorCode.invalid_config,
