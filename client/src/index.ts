@@ -40,6 +40,7 @@ export * from "./tunnel/types.ts";
 export * from "./tunnel/userspaceDriver.ts";
 export * from "./tunnel/wgQuickConfig.ts";
 export * from "./tunnel/wgQuickDriver.ts";
+export * from "./wallet/addressQr.ts";
 export * from "./wallet/balances.ts";
 export * from "./wallet/faucet.ts";
 export * from "./wallet/keystoreWallet.ts";

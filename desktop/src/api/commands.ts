@@ -3,12 +3,25 @@
 // output types, the IPC channels, the daemon's routes. Electron IPC, the HTTP daemon and the renderer all
 // type-check against it.
 import { z } from "zod";
-import { Minutes, Network, Nothing, optional, Passphrase, SettingsPatch, Url } from "./inputs.ts";
+import {
+  AccountIndex,
+  Minutes,
+  Network,
+  NewPassphrase,
+  Nothing,
+  optional,
+  Passphrase,
+  SettingsPatch,
+  Url,
+} from "./inputs.ts";
 import type {
+  AddressQrView,
   AppInfo,
   BalancesView,
+  ClosedSummary,
   FaucetView,
   HistoryEntry,
+  KeystoreExportView,
   NodeView,
   QuoteView,
   SessionSnapshot,
@@ -24,11 +37,27 @@ const command = <I extends z.ZodType>(input: I) => ({ returns: <O>(): CommandSpe
 export const commands = {
   "app.info": command(Nothing).returns<AppInfo>(),
   "wallet.status": command(Nothing).returns<WalletView>(),
-  /** A new key, encrypted with the passphrase into the keystore file; the wallet is unlocked after. */
-  "wallet.create": command(z.strictObject({ passphrase: Passphrase })).returns<WalletView>(),
+  /**
+   * A new key, encrypted with the passphrase into the keystore file; the wallet is unlocked after. The
+   * passphrase is typed twice (`passphrase_mismatch`) and must pass the client's rule (`weak_passphrase`).
+   */
+  "wallet.create": command(z.strictObject(NewPassphrase)).returns<WalletView>(),
+  /** A private key, or account `accountIndex` (default 0) of a BIP-39 recovery phrase, into a new keystore. */
   "wallet.import": command(
-    z.strictObject({ privateKey: z.string().max(200), passphrase: Passphrase }),
+    z.discriminatedUnion("kind", [
+      z.strictObject({ kind: z.literal("privateKey"), privateKey: z.string().max(200), ...NewPassphrase }),
+      z.strictObject({
+        kind: z.literal("mnemonic"),
+        mnemonic: z.string().max(1_000),
+        accountIndex: AccountIndex.optional(),
+        ...NewPassphrase,
+      }),
+    ]),
   ).returns<WalletView>(),
+  /** The keystore file, still encrypted with its passphrase (no passphrase needed to read it). */
+  "wallet.export": command(Nothing).returns<KeystoreExportView>(),
+  /** The address as a QR code, to send funds from a phone. */
+  "wallet.qr": command(Nothing).returns<AddressQrView>(),
   "wallet.unlock": command(z.strictObject({ passphrase: Passphrase })).returns<WalletView>(),
   /** Forgets the key in memory; a running session keeps its own. */
   "wallet.lock": command(Nothing).returns<WalletView>(),
@@ -44,7 +73,11 @@ export const commands = {
   /** Pays for `minutes` (default: settings) and brings the tunnel up with the settings' driver, cap and renewal. */
   "session.connect": command(z.strictObject({ nodeUrl: Url, minutes: Minutes.optional() })).returns<SessionSnapshot>(),
   /** Closes the lease, takes the tunnel and its kill switch down, and records the session in History. */
-  "session.disconnect": command(Nothing).returns<{ entry: HistoryEntry | null; snapshot: SessionSnapshot }>(),
+  "session.disconnect": command(Nothing).returns<{
+    entry: HistoryEntry | null;
+    summary: ClosedSummary | null;
+    snapshot: SessionSnapshot;
+  }>(),
   /** After a paused (ended) session: a new lease on the same node with the current settings. */
   "session.resume": command(Nothing).returns<SessionSnapshot>(),
   /** Closes a lease an earlier run left behind (the state file) and removes its tunnel. */

@@ -4,7 +4,9 @@ import type { WireError } from "@wg402/shared";
 import type {
   AmountView,
   BalancesView,
+  ClosedSummary,
   HistoryEntry,
+  LinkView,
   NodeView,
   SessionEndCause,
   SessionSnapshot,
@@ -24,6 +26,9 @@ export const eventTypes = [
   "renewed",
   "lowBalance",
   "capReached",
+  "capEnding",
+  "stalled",
+  "recovered",
   "renewalFailed",
   "expired",
   "blocked",
@@ -61,10 +66,16 @@ export type ApiEvents = {
   /** The core's renewer: the balance covers fewer than a few more renewals. */
   lowBalance: { leaseId: string; balance: AmountView; renewalsLeft: number };
   capReached: { leaseId: string; cap: AmountView | null; committed: AmountView; expiresAt: number };
+  /** The spend cap will end the session at `capEndsAt`; sent the settings' warning time before it. */
+  capEnding: { leaseId: string; capEndsAt: number; cap: AmountView | null };
+  /** No handshake and nothing received for a while: renewals are held, nothing is paid. */
+  stalled: { leaseId: string; link: LinkView };
+  /** Fresh WireGuard evidence again: renewals resume. */
+  recovered: { leaseId: string; link: LinkView };
   renewalFailed: { leaseId: string; error: WireError; attempt: number; retryInMs: number | null };
   expired: { leaseId: string; cause: SessionEndCause; expiresAt: number };
   blocked: { leaseId: string; interfaceName: string };
-  closed: { leaseId: string | null; entry: HistoryEntry | null };
+  closed: { leaseId: string | null; entry: HistoryEntry | null; summary: ClosedSummary | null };
   /** Something failed in the background that did not end the session. */
   warning: { error: WireError };
 };

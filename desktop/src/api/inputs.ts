@@ -10,6 +10,14 @@ export const Network = z.string().regex(/^eip155:[0-9]+$/, "must be a CAIP-2 net
 export const Minutes = z.number().int("must be a whole number of minutes").positive().max(100_000);
 const Decimal = z.string().regex(/^(0|[1-9][0-9]*)(\.[0-9]+)?$/, "must be a plain decimal number such as 0.5");
 const DriverKind = z.enum(["wg-quick", "userspace", "export"]);
+/** A new passphrase and its repetition: the host, not only the form, says when the two differ. */
+export const NewPassphrase = { passphrase: Passphrase, confirmation: z.string().max(1024) };
+/** A BIP-44 account index (m/44'/60'/0'/0/<index>), as wallets number their accounts. */
+export const AccountIndex = z
+  .number()
+  .int("must be a whole number")
+  .min(0)
+  .max(2 ** 31 - 1);
 
 /** An input object that may also be left out altogether. */
 export const optional = <T extends z.ZodRawShape>(shape: T) =>
@@ -22,7 +30,10 @@ export const SettingsPatch = z.strictObject({
   minutes: Minutes.optional(),
   autoRenew: z.boolean().optional(),
   renewMinutes: Minutes.optional(),
-  spendCap: Decimal.nullable().optional(),
+  /** A figure, "none" (no cap, chosen explicitly) or null (the default: one hour at the node's price). */
+  spendCap: Decimal.or(z.literal("none")).nullable().optional(),
+  /** The cap-countdown banner shows from this many minutes before the cap ends a session; 0: never. */
+  capWarningMinutes: z.number().int().min(0).max(1_440).optional(),
   lowBalanceMinutes: z.number().int().min(0).max(1_000_000).optional(),
   driver: DriverKind.nullable().optional(),
   nodes: z.array(Url).max(100).optional(),

@@ -112,8 +112,30 @@ export type UnreachableNodeView = { reachable: false; url: string; source: NodeS
 
 export type NodeView = ReachableNodeView | UnreachableNodeView;
 
-/** The node's own 402 answer for `minutes`. */
-export type QuoteView = { nodeUrl: string; minutes: number; total: AmountView };
+/**
+ * What connecting commits the user to, said before the first payment: the node's own 402 answer for
+ * `minutes` (the first payment), its price, the spend cap the session will have with the current settings,
+ * and that `exact` payments are final (prepaid time not used is not refunded).
+ */
+export type QuoteView = {
+  nodeUrl: string;
+  minutes: number;
+  /** The first payment. */
+  total: AmountView;
+  pricePerMinute: AmountView;
+  secondsPerMinute: number;
+  /** null only when "no cap" was chosen. */
+  cap: AmountView | null;
+  capSource: "explicit" | "default" | "none";
+  scheme: "exact";
+  refundsUnusedTime: false;
+};
+
+/** The wallet's address and a QR code of it (SVG text, shown as an image). */
+export type AddressQrView = { address: string; svg: string };
+
+/** The keystore file as it is, still encrypted with its passphrase, to save or copy elsewhere. */
+export type KeystoreExportView = { address: string; fileName: string; json: string };
 
 export type SessionPhase = "connecting" | "connected" | "ended" | "closing";
 
@@ -211,13 +233,29 @@ export type HistoryEntry = {
   endCause: SessionEndCause | "closed";
 };
 
+/**
+ * A session just ended by a disconnect, as Home sums it up: its History entry and the prepaid time it still
+ * had, which `exact` payments do not refund.
+ */
+export type ClosedSummary = {
+  entry: HistoryEntry;
+  scheme: "exact";
+  unusedSeconds: number;
+  unusedAmount: AmountView;
+};
+
 export type SettingsView = {
   /** Minutes bought when connecting. */
   minutes: number;
   autoRenew: boolean;
   renewMinutes: number;
-  /** Session spend cap in whole tokens ("0.5"), or null for none. */
-  spendCap: string | null;
+  /**
+   * Session spend cap in whole tokens ("0.5"); "none", chosen explicitly, for no cap; null for the default,
+   * one hour at the chosen node's price (a session never spends without a limit the user saw).
+   */
+  spendCap: string | "none" | null;
+  /** The cap-countdown banner shows from this many minutes before the cap ends a session; 0: never. */
+  capWarningMinutes: number;
   /** Warn when the balance covers fewer minutes than this. */
   lowBalanceMinutes: number;
   /** null: the app's default driver. */

@@ -58,7 +58,10 @@ const out = {
   subFrame: await call("wg402:wallet.status", { sender: wc, senderFrame: { url: wc.mainFrame.url } }, null),
   otherWindow: await call("wg402:app.info", { sender: { id: 99, mainFrame: {} }, senderFrame: wc.mainFrame }, null),
   badInput: await call("wg402:wallet.create", own, { passphrase: "" }),
-  created: await call("wg402:wallet.create", own, { passphrase: "correct horse battery" }),
+  created: await call("wg402:wallet.create", own, {
+    passphrase: "correct horse battery",
+    confirmation: "correct horse battery",
+  }),
   sent: electron.sent,
   windowOpen: globalThis.openHandler({ url: "https://basescan.org/tx/0x1" }),
   opened: globalThis.opened ?? [],
@@ -134,7 +137,7 @@ describe("Electron main (bundled, against a stand-in electron)", () => {
   });
 
   it("answers one channel per command from the list, and only its own page", () => {
-    expect((out.channels as string[]).length).toBe(20);
+    expect((out.channels as string[]).length).toBe(22);
     expect(out.own).toMatchObject({ ok: true, result: { state: "none" } });
     for (const refused of [out.foreignFrame, out.subFrame, out.otherWindow]) {
       expect(refused).toEqual({

@@ -12,6 +12,8 @@ const commands: Record<CommandName, true> = {
   "wallet.status": true,
   "wallet.create": true,
   "wallet.import": true,
+  "wallet.export": true,
+  "wallet.qr": true,
   "wallet.unlock": true,
   "wallet.lock": true,
   "wallet.balances": true,

@@ -1,4 +1,4 @@
-import type { LeaseClient, SessionFacts, VpnSession } from "@wg402/client";
+import type { LeaseClient, SessionClosed, SessionFacts, VpnSession } from "@wg402/client";
 import type { Lease, LeasePayment } from "@wg402/shared";
 import type { AmountView, SessionEndCause } from "../api/views.ts";
 import { amountView } from "./amountView.ts";
@@ -19,6 +19,8 @@ export type ActiveSession = {
   nextRenewalAt: number | null;
   ended: { cause: SessionEndCause; at: number } | null;
   closing: boolean;
+  /** The core's account of the close: what prepaid time was left unused. */
+  closed: SessionClosed | null;
   /** Every payment seen this session, in case the node cannot be asked for the final numbers. */
   payments: LeasePayment[];
   off: (() => void)[];
@@ -49,6 +51,7 @@ export function activeSession(
     nextRenewalAt: null,
     ended: null,
     closing: false,
+    closed: null,
     payments: [],
     off: [],
   };

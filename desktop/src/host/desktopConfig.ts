@@ -31,6 +31,18 @@ export const DesktopConfig = z.object({
   WG402_UI_BALANCE_POLL_SECONDS: seconds(15),
   /** How often the node is asked for the lease's numbers. */
   WG402_UI_STATUS_SECONDS: seconds(5),
+  /** userspace: bring the tunnel up inside this network namespace (tests, containers), as the CLI's --netns. */
+  WG402_UI_NETNS: z.string().optional(),
+  /** The tunnel's interface name; default the core's (wg402-client). Tests running side by side set their own. */
+  WG402_UI_INTERFACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_=+.-]{1,15}$/, "must be a Linux interface name (1-15 letters, digits, _=+.-)")
+    .optional(),
+  /**
+   * How long a tunnel may go without a handshake or received bytes before it is stalled (renewals held).
+   * Default: the core's (3 minutes, past WireGuard's 2-minute re-handshake); tests shorten it.
+   */
+  WG402_UI_STALE_AFTER_SECONDS: z.coerce.number().positive().max(3_600).optional(),
   /** Extra nodes to list, comma separated, besides the local stack's agent and those the user added. */
   WG402_UI_NODES: csv.default([]),
   /** Where the user's settings and history live; default: WG402_HOME. */

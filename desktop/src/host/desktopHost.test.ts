@@ -1,8 +1,9 @@
 // The host's commands that need no chain: the wallet's life cycle, settings, input checks, and errors
 // reported as a sentence with a stable code. The paid flow is in sessionController.test.ts and e2e/.
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { decryptKeystore, Keystore } from "@wg402/shared";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import type { ApiEvent } from "../api/events.ts";
 import { loadDesktopConfig } from "./desktopConfig.ts";
@@ -10,6 +11,7 @@ import { DesktopHost } from "./desktopHost.ts";
 
 let dir: string;
 let n = 0;
+const TEST_MNEMONIC = "test test test test test test test test test test test junk";
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "wg402-host-"));
@@ -42,7 +44,10 @@ describe("desktop host: wallet", () => {
       ok: true,
       result: { state: "none", address: null },
     });
-    const created = await h.call("wallet.create", { passphrase: "right horse battery" });
+    const created = await h.call("wallet.create", {
+      passphrase: "right horse battery",
+      confirmation: "right horse battery",
+    });
     expect(created).toMatchObject({ ok: true, result: { state: "unlocked", source: "keystore" } });
     const address = created.ok ? created.result.address : null;
     expect((await stat(join(home, "wallet.json"))).mode & 0o777).toBe(0o600);
@@ -56,7 +61,9 @@ describe("desktop host: wallet", () => {
       ok: true,
       result: { state: "unlocked" },
     });
-    expect(await h.call("wallet.create", { passphrase: "again, another horse" })).toMatchObject({
+    expect(
+      await h.call("wallet.create", { passphrase: "again, another horse", confirmation: "again, another horse" }),
+    ).toMatchObject({
       ok: false,
       error: { error: "wallet_exists" },
     });
@@ -65,12 +72,88 @@ describe("desktop host: wallet", () => {
   it("imports a key without ever echoing it, and refuses a malformed one", async () => {
     const { host: h } = await host();
     const key = generatePrivateKey();
-    const bad = await h.call("wallet.import", { privateKey: "0x1234", passphrase: "p" });
+    const secret = { passphrase: "correct horse battery", confirmation: "correct horse battery" };
+    const bad = await h.call("wallet.import", { kind: "privateKey", privateKey: "0x1234", ...secret });
     expect(bad).toMatchObject({ ok: false, error: { error: "invalid_private_key" } });
     expect(JSON.stringify(bad)).not.toContain("0x1234");
-    expect(await h.call("wallet.import", { privateKey: key, passphrase: "correct horse battery" })).toMatchObject({
+    expect(await h.call("wallet.import", { kind: "privateKey", privateKey: key, ...secret })).toMatchObject({
       ok: true,
       result: { address: privateKeyToAddress(key), state: "unlocked" },
+    });
+  });
+
+  it("says a mismatch and a weak passphrase by their own codes, never passphrase_required", async () => {
+    const { host: h, home } = await host();
+    expect(
+      await h.call("wallet.create", { passphrase: "correct horse battery", confirmation: "correct horse batery" }),
+    ).toMatchObject({ ok: false, error: { error: "passphrase_mismatch", message: "the two passphrases differ" } });
+    expect(await h.call("wallet.create", { passphrase: "short", confirmation: "short" })).toMatchObject({
+      ok: false,
+      error: { error: "weak_passphrase", message: expect.stringContaining("at least 10 characters") },
+    });
+    expect(
+      await h.call("wallet.import", {
+        kind: "mnemonic",
+        mnemonic: TEST_MNEMONIC,
+        passphrase: "1234567890",
+        confirmation: "1234567890",
+      }),
+    ).toMatchObject({ ok: false, error: { error: "weak_passphrase" } });
+    // Nothing was written by any of them.
+    await expect(stat(join(home, "wallet.json"))).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("imports account n of a recovery phrase, exports the keystore still encrypted, and draws the address", async () => {
+    const { host: h } = await host();
+    const secret = { passphrase: "correct horse battery", confirmation: "correct horse battery" };
+    expect(await h.call("wallet.export", undefined)).toMatchObject({ ok: false, error: { error: "wallet_not_found" } });
+    const typo = await h.call("wallet.import", {
+      kind: "mnemonic",
+      mnemonic: TEST_MNEMONIC.replace("junk", "test"),
+      ...secret,
+    });
+    expect(typo).toMatchObject({
+      ok: false,
+      error: { error: "invalid_private_key", message: expect.stringContaining("checksum") },
+    });
+    const imported = await h.call("wallet.import", {
+      kind: "mnemonic",
+      mnemonic: TEST_MNEMONIC,
+      accountIndex: 1,
+      ...secret,
+    });
+    // Hardhat's second account: m/44'/60'/0'/0/1 of its well-known phrase.
+    expect(imported).toMatchObject({ ok: true, result: { address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" } });
+
+    const exported = await h.call("wallet.export", undefined);
+    if (!exported.ok) throw new Error(exported.error.message);
+    expect(exported.result.fileName).toBe("wg402-wallet-0x70997970C51812dc3A010C7d01b50e0d17dc79C8.json");
+    const keystore = Keystore.parse(JSON.parse(exported.result.json));
+    expect(exported.result.json).not.toContain("59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+    expect(privateKeyToAddress(await decryptKeystore(keystore, "correct horse battery"))).toBe(
+      "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+    );
+
+    const qr = await h.call("wallet.qr", undefined);
+    expect(qr).toMatchObject({
+      ok: true,
+      result: {
+        address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+        svg: expect.stringMatching(/^<svg[^>]*>.*<\/svg>\s*$/s),
+      },
+    });
+  });
+
+  it("forgets an unlocked key whose keystore file was moved away, so another can be imported", async () => {
+    const { host: h, home } = await host();
+    const secret = { passphrase: "correct horse battery", confirmation: "correct horse battery" };
+    expect(await h.call("wallet.create", secret)).toMatchObject({ ok: true, result: { state: "unlocked" } });
+    await rename(join(home, "wallet.json"), join(home, "old-wallet.json"));
+    expect(await h.call("wallet.status", undefined)).toMatchObject({ ok: true, result: { state: "none" } });
+    const key = generatePrivateKey();
+    expect(await h.call("wallet.import", { kind: "privateKey", privateKey: key, ...secret })).toMatchObject({
+      ok: true,
+      result: { state: "unlocked", address: privateKeyToAddress(key) },
     });
   });
 
@@ -81,7 +164,9 @@ describe("desktop host: wallet", () => {
       ok: true,
       result: { state: "unlocked", source: "env", address: privateKeyToAddress(key) },
     });
-    expect(await h.call("wallet.create", { passphrase: "p" })).toMatchObject({
+    expect(
+      await h.call("wallet.create", { passphrase: "correct horse battery", confirmation: "correct horse battery" }),
+    ).toMatchObject({
       ok: false,
       error: { error: "invalid_argument" },
     });
@@ -91,7 +176,7 @@ describe("desktop host: wallet", () => {
 describe("desktop host: commands", () => {
   it("checks every input and answers with a sentence and a stable code", async () => {
     const { host: h } = await host();
-    expect(await h.call("wallet.create", { passphrase: "" })).toEqual({
+    expect(await h.call("wallet.create", { passphrase: "", confirmation: "" })).toEqual({
       ok: false,
       error: { error: "invalid_argument", message: "passphrase: the passphrase must not be empty" },
     });
@@ -135,7 +220,7 @@ describe("desktop host: commands", () => {
       ok: false,
       error: { error: "node_unreachable" },
     });
-    await h.call("wallet.create", { passphrase: "correct horse battery" });
+    await h.call("wallet.create", { passphrase: "correct horse battery", confirmation: "correct horse battery" });
     expect(await h.call("session.connect", { nodeUrl: "http://127.0.0.1:9" })).toMatchObject({
       ok: false,
       error: { error: "node_unreachable", message: expect.stringContaining("cannot reach the node") },
@@ -164,7 +249,20 @@ describe("desktop host: settings", () => {
     const { host: h, home, events } = await host({ WG402_UI_LOW_BALANCE_MINUTES: "45" });
     expect(await h.call("settings.get", undefined)).toMatchObject({
       ok: true,
-      result: { minutes: 10, autoRenew: true, spendCap: null, lowBalanceMinutes: 45, driver: null, nodes: [] },
+      result: {
+        minutes: 10,
+        autoRenew: true,
+        spendCap: null,
+        capWarningMinutes: 2,
+        lowBalanceMinutes: 45,
+        driver: null,
+        nodes: [],
+      },
+    });
+    // "No cap" is a choice to make, and can be made.
+    expect(await h.call("settings.update", { spendCap: "none", capWarningMinutes: 5 })).toMatchObject({
+      ok: true,
+      result: { spendCap: "none", capWarningMinutes: 5 },
     });
     const updated = await h.call("settings.update", {
       spendCap: "0.05",
@@ -182,6 +280,8 @@ describe("desktop host: settings", () => {
       { spendCap: "-1" },
       { spendCap: "1e3" },
       { minutes: 0 },
+      { spendCap: "unlimited" },
+      { capWarningMinutes: -1 },
       { driver: "tun" },
       { explorerTxUrls: { "eip155:1": "https://x.example/tx/" } },
       { explorerTxUrls: { "eip155:1": "javascript:alert(1)//{hash}" } },

@@ -4,6 +4,7 @@ import {
   createTunnelDriver,
   type Env,
   type FetchLike,
+  fetchNodeInfo,
   fetchQuote,
   homePaths,
   normalizeNodeUrl,
@@ -11,17 +12,19 @@ import {
   requestFaucet,
   SessionHistory,
   type TunnelDriverKind,
+  type TunnelDriverOptions,
 } from "@wg402/client";
 import { ErrorCode, localStackPath, readLocalStack } from "@wg402/shared";
 import { type CommandInput, type CommandName, type CommandOutput, commands, isCommandName } from "../api/commands.ts";
 import type { CommandEnvelope } from "../api/envelope.ts";
-import type { AppInfo, DriverOption, RecordedLeaseView } from "../api/views.ts";
+import type { AppInfo, DriverOption, QuoteView, RecordedLeaseView } from "../api/views.ts";
 import { amountView } from "./amountView.ts";
 import { BalanceService } from "./balanceService.ts";
 import type { DesktopConfig } from "./desktopConfig.ts";
 import { type ApiEventListener, EventBus } from "./eventBus.ts";
 import { historyEntryView } from "./historyEntryView.ts";
 import { NodeDirectory } from "./nodeDirectory.ts";
+import { plannedCap } from "./sessionCap.ts";
 import { SessionController } from "./sessionController.ts";
 import { SettingsStore } from "./settingsStore.ts";
 import { toWireError } from "./toWireError.ts";
@@ -58,6 +61,7 @@ export class DesktopHost {
   private readonly balances: BalanceService;
   private readonly sessions: SessionController;
   private readonly isRoot: () => boolean;
+  private readonly tunnel: TunnelDriverOptions;
   private drivers: DriverOption[] = [];
   private readonly handlers: Handlers;
 
@@ -71,6 +75,12 @@ export class DesktopHost {
     };
     this.paths = homePaths(this.env);
     this.isRoot = o.isRoot ?? (() => process.getuid?.() === 0);
+    this.tunnel = {
+      tunnelsDir: this.paths.tunnels,
+      qr: false,
+      isRoot: this.isRoot,
+      ...(o.config.WG402_UI_NETNS ? { netns: o.config.WG402_UI_NETNS } : {}),
+    };
     this.settings = settings;
     this.wallet = new WalletService({ env: this.env, keystorePath: this.paths.keystore, scryptN: o.scryptN });
     this.history = new SessionHistory(this.paths.home);
@@ -97,8 +107,10 @@ export class DesktopHost {
       balances: this.balances,
       bus: this.bus,
       defaultDriver: () => this.defaultDriver(),
+      tunnel: this.tunnel,
       statusIntervalMs: o.config.WG402_UI_STATUS_SECONDS * 1000,
-      isRoot: this.isRoot,
+      ...(o.config.WG402_UI_STALE_AFTER_SECONDS ? { staleAfterMs: o.config.WG402_UI_STALE_AFTER_SECONDS * 1000 } : {}),
+      ...(o.config.WG402_UI_INTERFACE ? { interfaceName: o.config.WG402_UI_INTERFACE } : {}),
       ...(o.fetch ? { fetch: o.fetch } : {}),
     });
     this.handlers = this.buildHandlers();
@@ -148,9 +160,17 @@ export class DesktopHost {
     return {
       "app.info": () => this.appInfo(),
       "wallet.status": () => this.wallet.status(),
-      "wallet.create": async ({ passphrase }) => this.walletChanged(await this.wallet.create(passphrase)),
-      "wallet.import": async ({ privateKey, passphrase }) =>
-        this.walletChanged(await this.wallet.import(privateKey, passphrase)),
+      "wallet.create": async ({ passphrase, confirmation }) =>
+        this.walletChanged(await this.wallet.create(passphrase, confirmation)),
+      "wallet.import": async (input) => {
+        const key =
+          input.kind === "privateKey"
+            ? { privateKey: input.privateKey }
+            : { mnemonic: input.mnemonic, accountIndex: input.accountIndex };
+        return this.walletChanged(await this.wallet.import(key, input.passphrase, input.confirmation));
+      },
+      "wallet.export": () => this.wallet.exportKeystore(),
+      "wallet.qr": () => this.wallet.qr(),
       "wallet.unlock": async ({ passphrase }) => this.walletChanged(await this.wallet.unlock(passphrase)),
       "wallet.lock": async () => this.walletChanged(await this.wallet.lock()),
       "wallet.balances": (input) => this.balances.read(input?.network),
@@ -173,16 +193,7 @@ export class DesktopHost {
       },
       "nodes.add": async ({ url }) => this.nodesChanged(await this.nodes.add(url)),
       "nodes.remove": async ({ url }) => this.nodesChanged(await this.nodes.remove(url)),
-      "nodes.quote": async ({ url, minutes }) => {
-        const nodeUrl = normalizeNodeUrl(url);
-        const { quote } = await fetchQuote(nodeUrl, minutes, { ...(this.o.fetch ? { fetch: this.o.fetch } : {}) });
-        const kind = quote.accepts[0];
-        return {
-          nodeUrl,
-          minutes: quote.minutes,
-          total: amountView(BigInt(quote.total), { symbol: kind?.symbol ?? "", decimals: kind?.decimals ?? 0 }),
-        };
-      },
+      "nodes.quote": ({ url, minutes }) => this.quote(url, minutes),
       "session.status": async () => this.sessions.snapshot(),
       "session.connect": ({ nodeUrl, minutes }) => this.sessions.connect(nodeUrl, minutes),
       "session.disconnect": () => this.sessions.disconnect(),
@@ -216,6 +227,30 @@ export class DesktopHost {
         const templates = this.settings.current.explorerTxUrls;
         return (await this.history.list()).map((record) => historyEntryView(record, templates));
       },
+    };
+  }
+
+  /** The node's price for `minutes` and the session's terms with the current settings: nothing is paid. */
+  private async quote(url: string, minutes: number): Promise<QuoteView> {
+    const nodeUrl = normalizeNodeUrl(url);
+    const options = this.o.fetch ? { fetch: this.o.fetch } : {};
+    const [{ quote }, node] = await Promise.all([
+      fetchQuote(nodeUrl, minutes, options),
+      fetchNodeInfo(nodeUrl, options),
+    ]);
+    const kind = quote.accepts.find((k) => k.scheme === "exact") ?? quote.accepts[0];
+    const token = { symbol: kind?.symbol ?? "", decimals: kind?.decimals ?? 0 };
+    const { cap, capSource } = plannedCap(this.settings.current.spendCap, node, quote.minutes, token.decimals);
+    return {
+      nodeUrl,
+      minutes: quote.minutes,
+      total: amountView(BigInt(quote.total), token),
+      pricePerMinute: amountView(BigInt(node.pricePerMinute), token),
+      secondsPerMinute: node.secondsPerMinute,
+      cap: cap === null ? null : amountView(cap, token),
+      capSource,
+      scheme: "exact",
+      refundsUnusedTime: false,
     };
   }
 
@@ -269,7 +304,7 @@ export class DesktopHost {
   private async detectDrivers(): Promise<void> {
     this.drivers = await Promise.all(
       DRIVER_ORDER.map(async (kind): Promise<DriverOption> => {
-        const driver = createTunnelDriver(kind, { tunnelsDir: this.paths.tunnels, qr: false, isRoot: this.isRoot });
+        const driver = createTunnelDriver(kind, this.tunnel);
         try {
           await driver.precheck({ dns: [] });
           return { kind, killSwitch: driver.killSwitch, available: true, note: "" };

@@ -1,4 +1,4 @@
-import { type Env, type FetchLike, type NodeProbe, normalizeNodeUrl, probeNode } from "@wg402/client";
+import { type Env, type FetchLike, fetchNodeInfo, type NodeProbe, normalizeNodeUrl, probeNode } from "@wg402/client";
 import { chainByNetwork, localStackPath, readLocalStack } from "@wg402/shared";
 import type { NodeView } from "../api/views.ts";
 import { amountView, perHour } from "./amountView.ts";
@@ -11,7 +11,8 @@ const FRESH_MS = 15_000;
 
 /**
  * The nodes a user can pick from: the local stack's agent, WG402_UI_NODES and the ones added in the app,
- * each probed for its info and latency. Results are cached briefly so a re-render does not re-probe.
+ * each probed for its info and latency. The latency (several timed requests) is kept for a few seconds;
+ * the info, and so the free capacity, is read again on every list, so it is never stale.
  */
 export class NodeDirectory {
   private readonly env: Env;
@@ -62,7 +63,17 @@ export class NodeDirectory {
   /** A node's info and latency, or the reason it cannot be used. */
   async view(url: string, source: Source, refresh = false): Promise<NodeView> {
     const cached = this.cache.get(url);
-    if (cached && !refresh && Date.now() - cached.at < FRESH_MS) return { ...cached.view, source };
+    const fresh = cached && !refresh && Date.now() - cached.at < FRESH_MS;
+    // An unreachable node is not asked again at once: its timeout would hold up the whole list.
+    if (fresh && !cached.probe) return { ...cached.view, source };
+    if (fresh && cached.probe) {
+      try {
+        const info = await fetchNodeInfo(url, { fetch: this.fetchImpl });
+        return nodeView(url, source, { ...cached.probe, info });
+      } catch {
+        // Gone since the last probe: probe again below, which says why.
+      }
+    }
     let view: NodeView;
     let probe: NodeProbe | null = null;
     try {

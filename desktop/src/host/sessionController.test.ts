@@ -197,7 +197,14 @@ describe("session through the host", () => {
     expect(session?.link?.lastHandshakeAt).toEqual(expect.any(Number));
     // Once the first 2 minutes are paid, the rest of the cap buys 1,798 renewals of one 2-second minute.
     expect(session?.capEndsAt).toBe((session?.expiresAt ?? 0) + 1_798 * 2_000);
-    await ok(host.call("session.disconnect", undefined));
+    // Disconnecting at once leaves most of the 4 prepaid seconds unused, which exact payments do not refund.
+    const { summary } = await ok(host.call("session.disconnect", undefined));
+    expect(summary).toMatchObject({
+      scheme: "exact",
+      entry: { leaseId: session?.leaseId, totalPaid: { amount: "2000" } },
+    });
+    expect(summary?.unusedSeconds).toBeGreaterThan(0);
+    expect(BigInt(summary?.unusedAmount.amount ?? "0")).toBeGreaterThan(0n);
   });
 
   it("refuses to pay more than the balance, before signing anything", async () => {

@@ -8,13 +8,16 @@ import {
   readSessionState,
   type SessionHistory,
   type TunnelDriverKind,
+  type TunnelDriverOptions,
 } from "@wg402/client";
 import { ErrorCode, type UsageReceipt, type WireError } from "@wg402/shared";
 import type { ApiEvent, ApiEvents, ApiEventType } from "../api/events.ts";
-import type { HistoryEntry, SessionSnapshot, SessionView } from "../api/views.ts";
+import type { ClosedSummary, HistoryEntry, SessionSnapshot, SessionView } from "../api/views.ts";
 import { type ActiveSession, activeSession, amountOf } from "./activeSession.ts";
 import type { BalanceService } from "./balanceService.ts";
+import { closedSummary } from "./closedSummary.ts";
 import type { EventBus } from "./eventBus.ts";
+import { sessionCapChoice } from "./sessionCap.ts";
 import { relaySessionEvents, unrelaySessionEvents } from "./sessionEvents.ts";
 import type { SessionOutlet } from "./sessionOutlet.ts";
 import { recordSession } from "./sessionRecorder.ts";
@@ -33,8 +36,12 @@ export type SessionControllerOptions = {
   balances: BalanceService;
   bus: EventBus;
   defaultDriver: () => TunnelDriverKind;
+  /** Where and how drivers bring tunnels up (the home's tunnels folder, a network namespace). */
+  tunnel: TunnelDriverOptions;
   statusIntervalMs: number;
-  isRoot: () => boolean;
+  /** How quiet a tunnel may be before it stalls; default the core's. */
+  staleAfterMs?: number;
+  interfaceName?: string;
   fetch?: FetchLike;
 };
 
@@ -106,12 +113,16 @@ export class SessionController {
     const session = await openSession({
       nodeUrl,
       account: () => account,
-      sessionCap: settings.spendCap === null ? null : { amount: settings.spendCap, what: "the spend cap" },
+      sessionCap: sessionCapChoice(settings.spendCap),
       driver: settings.driver ?? this.o.defaultDriver(),
-      tunnel: { tunnelsDir: this.o.paths.tunnels, qr: false, isRoot: this.o.isRoot },
+      tunnel: this.o.tunnel,
       minutes,
       autoRenew,
       renewMinutes,
+      // The core's own warning (the activity feed's line) comes when the app's banner appears.
+      capWarningMs: settings.capWarningMinutes * 60_000,
+      ...(this.o.staleAfterMs ? { staleAfterMs: this.o.staleAfterMs } : {}),
+      ...(this.o.interfaceName ? { interfaceName: this.o.interfaceName } : {}),
       statusIntervalMs: this.o.statusIntervalMs,
       statePath: this.o.paths.state,
       env: this.o.env,
@@ -148,7 +159,11 @@ export class SessionController {
    * Closes the lease and takes the tunnel down (the core's `stop`), then records the session. When the node
    * cannot be told, the tunnel is down all the same and the error says so.
    */
-  async disconnect(): Promise<{ entry: HistoryEntry | null; snapshot: SessionSnapshot }> {
+  async disconnect(): Promise<{
+    entry: HistoryEntry | null;
+    summary: ClosedSummary | null;
+    snapshot: SessionSnapshot;
+  }> {
     const active = this.active;
     if (!active) throw new ClientError("not connected", { code: ErrorCode.no_active_lease });
     if (active.startedAt === null) {
@@ -173,9 +188,10 @@ export class SessionController {
       settings: this.o.settings,
       out: this.out,
     });
+    const summary = closedSummary(active, entry);
     this.active = null;
     this.out.publishSession();
-    this.out.publish("closed", { leaseId: active.leaseId, entry });
+    this.out.publish("closed", { leaseId: active.leaseId, entry, summary });
     void this.o.balances.read(active.facts.network).catch(() => undefined);
     if (failure) {
       const wire = toWireError(failure);
@@ -190,7 +206,7 @@ export class SessionController {
         cause: failure,
       });
     }
-    return { entry, snapshot: this.snapshot() };
+    return { entry, summary, snapshot: this.snapshot() };
   }
 
   /** After a paused session: record it, then a new lease on the same node with the current settings. */

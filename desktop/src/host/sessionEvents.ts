@@ -23,8 +23,24 @@ export function relaySessionEvents(active: ActiveSession, out: SessionOutlet, ba
       active.payments.push(paymentOf(active, e.payment.amount, active.minutes, e.payment.txHash));
       out.publishSession();
     }),
-    session.on("stalled", () => out.publishSession()),
-    session.on("recovered", () => out.publishSession()),
+    session.on("stalled", (e) => {
+      out.publish("stalled", { leaseId: e.leaseId, link: e.link });
+      out.publishSession();
+    }),
+    session.on("recovered", (e) => {
+      out.publish("recovered", { leaseId: e.leaseId, link: e.link });
+      out.publishSession();
+    }),
+    session.on("capEnding", (e) =>
+      out.publish("capEnding", {
+        leaseId: e.leaseId,
+        capEndsAt: e.capEndsAt,
+        cap: e.cap === null ? null : amount(e.cap),
+      }),
+    ),
+    session.on("closed", (e) => {
+      active.closed = e;
+    }),
     session.on("extended", () => out.publishSession()),
     session.on("scheduled", (e) => {
       active.nextRenewalAt = e.at;

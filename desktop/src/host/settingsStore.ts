@@ -12,13 +12,18 @@ export const DesktopSettings = z.object({
   minutes: z.number().int().positive(),
   autoRenew: z.boolean(),
   renewMinutes: z.number().int().positive(),
+  /** A figure, "none" (chosen), or null: the default cap of one hour at the node's price. */
   spendCap: z.string().nullable(),
+  capWarningMinutes: z.number().int().nonnegative(),
   lowBalanceMinutes: z.number().int().nonnegative(),
   driver: z.enum(["wg-quick", "userspace", "export"]).nullable(),
   nodes: z.array(z.string()),
   explorerTxUrls: z.record(z.string(), z.string()),
 });
 export type DesktopSettings = z.infer<typeof DesktopSettings>;
+
+/** The cap-countdown banner's lead time unless the user sets another. */
+export const DEFAULT_CAP_WARNING_MINUTES = 2;
 
 export class SettingsStore {
   readonly path: string;
@@ -38,7 +43,9 @@ export class SettingsStore {
       minutes: 10,
       autoRenew: true,
       renewMinutes: 10,
+      // Never "no cap" by default: null is one hour at the chosen node's price, and "none" a choice.
       spendCap: null,
+      capWarningMinutes: DEFAULT_CAP_WARNING_MINUTES,
       lowBalanceMinutes: defaults.lowBalanceMinutes,
       driver: null,
       nodes: [],

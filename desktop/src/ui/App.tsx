@@ -1,11 +1,15 @@
 import { type ReactNode, useEffect, useState } from "react";
+import { CapCountdownBanner } from "./components/CapCountdownBanner.tsx";
 import { Notices } from "./components/Notices.tsx";
+import { StatusPill } from "./components/StatusPill.tsx";
+import { capCountdown, sessionHealth } from "./model/sessionHealth.ts";
 import { History } from "./screens/History.tsx";
 import { Home } from "./screens/Home.tsx";
 import { Onboarding } from "./screens/Onboarding.tsx";
 import { Settings } from "./screens/Settings.tsx";
 import { Unlock } from "./screens/Unlock.tsx";
 import { useSelect } from "./storeContext.ts";
+import { useNow } from "./useNow.ts";
 
 type Tab = "home" | "history" | "settings";
 
@@ -18,6 +22,8 @@ const TABS: { id: Tab; label: string }[] = [
 export function App() {
   const wallet = useSelect((s) => s.wallet);
   const session = useSelect((s) => s.session.session);
+  const warningMinutes = useSelect((s) => s.settings?.capWarningMinutes ?? 2);
+  const now = useNow();
   const [tab, setTab] = useState<Tab>("home");
   const [onboarding, setOnboarding] = useState(false);
   // Onboarding stays up after the wallet exists, until the user has seen its address.
@@ -40,25 +46,14 @@ export function App() {
   else if (wallet.state === "locked" && !session) body = <Unlock />;
   else body = tab === "home" ? <Home /> : tab === "history" ? <History /> : <Settings />;
 
-  const connected = session?.phase === "connected";
-  const paused = session?.phase === "ended";
+  const health = sessionHealth(session, now, warningMinutes);
+  const capSecondsLeft = capCountdown(session, now, warningMinutes);
   return (
     <div className="mx-auto flex min-h-screen w-full max-w-2xl flex-col gap-4 p-3 sm:p-6">
       <header className="flex flex-wrap items-center justify-between gap-2">
         <h1 className="flex items-center gap-2 text-xl font-bold">
           wg402
-          <span
-            data-testid="status-pill"
-            className={`rounded-full px-2 py-0.5 text-xs font-semibold ${
-              connected
-                ? "bg-emerald-100 text-emerald-800 dark:bg-emerald-900 dark:text-emerald-200"
-                : paused
-                  ? "bg-amber-100 text-amber-900 dark:bg-amber-900 dark:text-amber-100"
-                  : "bg-slate-200 text-slate-700 dark:bg-slate-800 dark:text-slate-300"
-            }`}
-          >
-            {connected ? "Protected" : paused ? "Paused" : session ? "Busy" : "Not connected"}
-          </span>
+          <StatusPill health={health} capSecondsLeft={capSecondsLeft} />
         </h1>
         {!firstRun && wallet && wallet.state !== "locked" && (
           <nav aria-label="Main">
@@ -83,6 +78,7 @@ export function App() {
           </nav>
         )}
       </header>
+      {session && capSecondsLeft !== null && <CapCountdownBanner session={session} secondsLeft={capSecondsLeft} />}
       <Notices />
       <main className="flex flex-col gap-4">{body}</main>
     </div>

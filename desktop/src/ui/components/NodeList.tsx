@@ -1,8 +1,13 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
+import { flagEmojiSupported } from "../flagSupport.ts";
 import { formatLatency, humanSentence } from "../model/format.ts";
 import { type NodeSortKey, rankNodes } from "../model/nodeRanking.ts";
+import { regionLabel } from "../model/region.ts";
 import { useSelect, useStore } from "../storeContext.ts";
 import { Button, Card } from "./primitives.tsx";
+
+/** How often the list is read again while shown: the host re-reads every node's capacity on each read. */
+const RELIST_MS = 15_000;
 
 const SORTS: { key: NodeSortKey; label: string }[] = [
   { key: "price", label: "Price" },
@@ -19,6 +24,10 @@ export function NodeList({ selected, onSelect }: { selected: string | null; onSe
   const [descending, setDescending] = useState(false);
   const [refreshing, setRefreshing] = useState(false);
   const ranked = useMemo(() => rankNodes(nodes ?? [], sort, descending), [nodes, sort, descending]);
+  useEffect(() => {
+    const timer = setInterval(() => void store.call("nodes.list", undefined).catch(() => undefined), RELIST_MS);
+    return () => clearInterval(timer);
+  }, [store]);
 
   const refresh = async () => {
     setRefreshing(true);
@@ -93,7 +102,9 @@ export function NodeList({ selected, onSelect }: { selected: string | null; onSe
                     <span className="flex min-w-0 flex-1 flex-col gap-1">
                       <span className="flex flex-wrap items-center gap-2">
                         <span className="font-semibold">{node.name}</span>
-                        <span className="text-xs text-slate-500 dark:text-slate-400">{node.region}</span>
+                        <span className="text-xs text-slate-500 dark:text-slate-400" title={node.region}>
+                          {regionLabel(node.region, node.country, flagEmojiSupported())}
+                        </span>
                         {node.cheapest && (
                           <span className="rounded-full bg-emerald-100 px-2 py-0.5 text-[11px] font-semibold text-emerald-800 dark:bg-emerald-900 dark:text-emerald-200">
                             Cheapest

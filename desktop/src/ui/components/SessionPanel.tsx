@@ -6,6 +6,7 @@ import { useNow } from "../useNow.ts";
 import { ActivityFeed } from "./ActivityFeed.tsx";
 import { ConnectionOptions } from "./ConnectionOptions.tsx";
 import { Button, Card, Stat } from "./primitives.tsx";
+import { StalledBanner } from "./StalledBanner.tsx";
 
 /** The connected screen: timer, time left, money, bytes, next renewal; or the paused state. */
 export function SessionPanel({
@@ -22,11 +23,13 @@ export function SessionPanel({
   const now = useNow();
   const live = liveNumbers(session, now);
   const paused = session.phase === "ended";
+  const connecting = session.phase === "connecting";
+  const stalled = session.phase === "connected" && session.link?.state === "stalled";
   return (
     <Card
       title={
         <span>
-          {session.phase === "connecting" ? "Connecting to " : paused ? "Paused: " : "Connected to "}
+          {connecting ? "Connecting to " : paused ? "Paused: " : stalled ? "Stalled: " : "Connected to "}
           {session.nodeName} <span className="text-sm font-normal text-slate-500">({session.region})</span>
         </span>
       }
@@ -61,9 +64,20 @@ export function SessionPanel({
         </div>
       )}
 
+      {stalled && <StalledBanner session={session} />}
+      {connecting && (
+        <p role="status" className="mb-4 text-sm text-indigo-900 dark:text-indigo-200" data-testid="connecting">
+          {session.leaseId === null
+            ? "Paying for the lease…"
+            : session.driver === "export"
+              ? "Paid. Import the WireGuard config below into your WireGuard app and switch it on: this is connected once the node sees its first handshake."
+              : "Paid. Waiting for the first WireGuard handshake with the node; if none comes, the lease is closed and you are told why."}
+        </p>
+      )}
+
       <div className="mb-4 flex flex-col items-center">
         <p id="timer-label" className="text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
-          Connected for
+          {connecting ? "Paid for" : "Connected for"}
         </p>
         <time className="text-5xl font-bold tabular-nums" data-testid="session-timer" aria-describedby="timer-label">
           {formatClock(live.elapsedSeconds)}
@@ -79,7 +93,7 @@ export function SessionPanel({
         aria-valuenow={Math.round(live.leaseFraction * 100)}
       >
         <div
-          className={`h-full ${paused ? "bg-amber-500" : "bg-emerald-500"} transition-all`}
+          className={`h-full ${paused ? "bg-amber-500" : stalled ? "bg-rose-500" : "bg-emerald-500"} transition-all`}
           style={{ width: `${Math.round(live.leaseFraction * 100)}%` }}
         />
       </div>
@@ -113,7 +127,9 @@ export function SessionPanel({
       {session.configPath && (
         <p className="mt-1 break-all text-xs text-slate-500 dark:text-slate-400">
           WireGuard config: <span className="font-mono">{session.configPath}</span>
-          {session.driver === "export" ? " — import it into the WireGuard app." : " (wg-quick brought it up)."}
+          {session.driver === "export"
+            ? " — import it into the WireGuard app."
+            : " (wg-quick brought it up, nothing to import)."}
         </p>
       )}
 

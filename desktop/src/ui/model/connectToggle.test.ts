@@ -1,5 +1,13 @@
 import type { ToggleEvent, ToggleState } from "./connectToggle.ts";
-import { initialToggle, pressAction, reduceToggle, toggleChecked, toggleKind } from "./connectToggle.ts";
+import {
+  initialToggle,
+  pressAction,
+  reduceToggle,
+  toggleChecked,
+  toggleKind,
+  toggleLabel,
+  toggleLook,
+} from "./connectToggle.ts";
 import { testSession } from "./testSession.ts";
 
 const run = (events: ToggleEvent[], from: ToggleState = initialToggle) => events.reduce(reduceToggle, from);
@@ -77,5 +85,15 @@ describe("connect toggle", () => {
     const on = run([{ type: "session", session: testSession() }]);
     expect(run([{ type: "resume" }], on)).toBe(on);
     expect(run([{ type: "resume" }])).toBe(initialToggle);
+  });
+
+  it("says Stalled or Ending soon instead of Connected, and still disconnects when pressed", () => {
+    expect(toggleLook("on", "connected")).toBe("on");
+    expect(toggleLabel(toggleLook("on", "stalled"))).toBe("Stalled");
+    expect(toggleLabel(toggleLook("on", "ending"))).toBe("Ending soon");
+    expect(toggleLook("connecting", "connecting")).toBe("connecting");
+    expect(toggleLabel("connecting")).toBe("Connecting…");
+    expect(toggleChecked("stalled")).toBe(true);
+    expect(toggleChecked("connecting")).toBe(false);
   });
 });

@@ -3,8 +3,12 @@
 // flight do nothing, because a payment cannot be taken back half-way.
 import type { WireError } from "@wg402/shared";
 import type { SessionEndCause, SessionView } from "../../api/views.ts";
+import type { SessionHealth } from "./sessionHealth.ts";
 
 export type ToggleKind = "off" | "connecting" | "on" | "disconnecting" | "paused";
+
+/** What the toggle shows: its kind, and while on, whether the tunnel is stalled or the cap is about to end it. */
+export type ToggleLook = ToggleKind | "stalled" | "ending";
 
 export type ToggleRequest = "connect" | "disconnect" | "resume";
 
@@ -71,13 +75,23 @@ export function reduceToggle(state: ToggleState, event: ToggleEvent): ToggleStat
   }
 }
 
-/** Whether the toggle is "checked" for assistive technology (a switch). */
-export function toggleChecked(kind: ToggleKind): boolean {
-  return kind === "on" || kind === "disconnecting" || kind === "paused";
+/** An "on" toggle does not say "Connected" over a silent tunnel or one the cap is about to end. */
+export function toggleLook(kind: ToggleKind, health: SessionHealth): ToggleLook {
+  if (kind !== "on") return kind;
+  return health === "stalled" || health === "ending" ? health : "on";
 }
 
-export function toggleLabel(kind: ToggleKind): string {
+/** Whether the toggle is "checked" for assistive technology (a switch). */
+export function toggleChecked(kind: ToggleLook): boolean {
+  return kind !== "off" && kind !== "connecting";
+}
+
+export function toggleLabel(kind: ToggleLook): string {
   switch (kind) {
+    case "stalled":
+      return "Stalled";
+    case "ending":
+      return "Ending soon";
     case "off":
       return "Connect";
     case "connecting":

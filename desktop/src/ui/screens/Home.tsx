@@ -3,17 +3,24 @@ import { useEffect, useMemo, useReducer, useState } from "react";
 import { wireErrorOf } from "../../api/envelope.ts";
 import type { QuoteView, ReachableNodeView } from "../../api/views.ts";
 import { BalanceCard } from "../components/BalanceCard.tsx";
+import { ChosenNode } from "../components/ChosenNode.tsx";
+import { ClosedSummaryCard } from "../components/ClosedSummaryCard.tsx";
 import { ConnectionOptions } from "../components/ConnectionOptions.tsx";
 import { ConnectToggle } from "../components/ConnectToggle.tsx";
 import { ErrorNotice } from "../components/ErrorNotice.tsx";
 import { LowBalanceBanner } from "../components/LowBalanceBanner.tsx";
 import { NodeList } from "../components/NodeList.tsx";
-import { Button, Card, TextField } from "../components/primitives.tsx";
+import { PlanSummary } from "../components/PlanSummary.tsx";
+import { Card, TextField } from "../components/primitives.tsx";
+import { RecordedLease } from "../components/RecordedLease.tsx";
 import { SessionPanel } from "../components/SessionPanel.tsx";
-import { initialToggle, pressAction, reduceToggle, toggleKind } from "../model/connectToggle.ts";
+import { initialToggle, pressAction, reduceToggle, toggleKind, toggleLook } from "../model/connectToggle.ts";
+import { plural } from "../model/format.ts";
 import { rankNodes } from "../model/nodeRanking.ts";
-import { applySnapshot } from "../state/appState.ts";
+import { sessionHealth } from "../model/sessionHealth.ts";
+import { applyClosed, applySnapshot } from "../state/appState.ts";
 import { useSelect, useStore } from "../storeContext.ts";
+import { useNow } from "../useNow.ts";
 
 export function Home() {
   const store = useStore();
@@ -22,6 +29,8 @@ export function Home() {
   const wallet = useSelect((s) => s.wallet);
   const settings = useSelect((s) => s.settings);
   const info = useSelect((s) => s.info);
+  const lastClosed = useSelect((s) => s.lastClosed);
+  const now = useNow();
   const [selected, setSelected] = useState<string | null>(null);
   const [minutesText, setMinutesText] = useState<string | null>(null);
   const [toggle, dispatch] = useReducer(reduceToggle, initialToggle);
@@ -32,6 +41,7 @@ export function Home() {
 
   useEffect(() => dispatch({ type: "session", session }), [session]);
   const kind = toggleKind({ ...toggle, session });
+  const look = toggleLook(kind, sessionHealth(session, now, settings?.capWarningMinutes ?? 2));
 
   const usable = useMemo(
     () => (nodes ?? []).filter((n): n is ReachableNodeView => n.reachable && n.capacity.available > 0),
@@ -44,14 +54,20 @@ export function Home() {
     setSelected(first?.url ?? null);
   }, [usable, selected]);
   const node = usable.find((n) => n.url === selected) ?? null;
+  const sessionNode = session
+    ? ((nodes ?? []).find((n): n is ReachableNodeView => n.reachable && n.url === session.nodeUrl) ?? null)
+    : null;
 
   const minutes = Number(minutesText ?? settings?.minutes ?? 10);
   const minutesValid =
     Number.isInteger(minutes) && minutes > 0 && (!node || (minutes >= node.minMinutes && minutes <= node.maxMinutes));
 
   const network = session?.network ?? node?.network ?? info?.localStack?.network ?? null;
+  // The quote carries the plan's cap, which follows the settings: asked again when they change.
+  const capSetting = settings?.spendCap;
   useEffect(() => {
     if (!node || !minutesValid || session) return;
+    void capSetting;
     let current = true;
     const timer = setTimeout(() => {
       store.call("nodes.quote", { url: node.url, minutes }).then(
@@ -63,7 +79,7 @@ export function Home() {
       current = false;
       clearTimeout(timer);
     };
-  }, [store, node, minutes, minutesValid, session]);
+  }, [store, node, minutes, minutesValid, session, capSetting]);
 
   const disabledReason =
     wallet?.state !== "unlocked"
@@ -84,7 +100,10 @@ export function Home() {
     dispatch({ type: "press" });
     try {
       if (action === "connect" && node) settle(await store.call("session.connect", { nodeUrl: node.url, minutes }));
-      if (action === "disconnect") settle((await store.call("session.disconnect", undefined)).snapshot);
+      if (action === "disconnect") {
+        const { snapshot, summary } = await store.call("session.disconnect", undefined);
+        store.update((s) => applyClosed(applySnapshot(s, snapshot), summary));
+      }
       dispatch({ type: "done" });
     } catch (error) {
       dispatch({ type: "failed", error: wireErrorOf(error) });
@@ -104,15 +123,25 @@ export function Home() {
 
   const price = session?.pricePerMinute ?? node?.pricePerMinute ?? null;
   const secondsPerMinute = session?.secondsPerMinute ?? node?.secondsPerMinute ?? 60;
+  const planned = quote.quote && node && quote.quote.nodeUrl === node.url && quote.quote.minutes === minutes;
 
   return (
     <div className="flex flex-col gap-4">
       {info?.recordedLease && !session && <RecordedLease />}
+      {lastClosed && !session && (
+        <ClosedSummaryCard summary={lastClosed} onDismiss={() => store.update((s) => ({ ...s, lastClosed: null }))} />
+      )}
       <LowBalanceBanner price={price} secondsPerMinute={secondsPerMinute} />
       <BalanceCard network={network} />
 
       <Card>
-        <ConnectToggle kind={kind} onPress={() => void press()} disabledReason={disabledReason} />
+        <ConnectToggle
+          kind={look}
+          onPress={() => void press()}
+          disabledReason={disabledReason}
+          paid={session?.leaseId != null}
+        />
+        <ChosenNode node={session ? sessionNode : node} session={session} />
         {toggle.error && (
           <div className="mt-3">
             <ErrorNotice
@@ -132,12 +161,13 @@ export function Home() {
               value={minutesText ?? String(settings?.minutes ?? 10)}
               onChange={(e) => setMinutesText(e.target.value)}
               hint={
-                quote.quote && node && quote.quote.nodeUrl === node.url && quote.quote.minutes === minutes
-                  ? `${node.name} asks ${quote.quote.total.formatted} for ${minutes} minute${minutes === 1 ? "" : "s"}.`
+                planned && quote.quote && node
+                  ? `${node.name} asks ${quote.quote.total.formatted} for ${plural(minutes, "minute")}.`
                   : undefined
               }
               error={quote.error ? <ErrorNotice error={quote.error} context="The node's quote" /> : undefined}
             />
+            {planned && quote.quote && settings && <PlanSummary quote={quote.quote} settings={settings} />}
             <ConnectionOptions session={null} symbol={node?.pricePerMinute.symbol ?? null} />
           </div>
         )}
@@ -152,39 +182,6 @@ export function Home() {
         />
       )}
       {!session && <NodeList selected={selected} onSelect={setSelected} />}
-    </div>
-  );
-}
-
-function RecordedLease() {
-  const store = useStore();
-  const info = useSelect((s) => s.info);
-  const [busy, setBusy] = useState(false);
-  const lease = info?.recordedLease;
-  if (!lease) return null;
-  const close = async () => {
-    setBusy(true);
-    try {
-      await store.run("session.closeRecorded", undefined, "Closing the earlier lease");
-    } catch {
-      // The notice says why.
-    }
-    await store.refresh();
-    setBusy(false);
-  };
-  return (
-    <div
-      role="alert"
-      className="rounded-xl border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950/60 dark:text-amber-100"
-    >
-      <p className="font-semibold">A lease from an earlier run is still open</p>
-      <p className="break-all">
-        {lease.leaseId} on {lease.nodeUrl}, until {new Date(lease.expiresAt).toLocaleString()}
-        {lease.blocked ? "; its kill switch is holding traffic" : ""}.
-      </p>
-      <Button className="mt-2" tone="warning" onClick={() => void close()} disabled={busy}>
-        {busy ? "Closing…" : "Close it and remove its tunnel"}
-      </Button>
     </div>
   );
 }

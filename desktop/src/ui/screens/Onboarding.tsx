@@ -1,9 +1,14 @@
 import type { WireError } from "@wg402/shared";
 import { useState } from "react";
+import type { CommandInput } from "../../api/commands.ts";
 import { wireErrorOf } from "../../api/envelope.ts";
 import { BalanceCard } from "../components/BalanceCard.tsx";
 import { ErrorNotice } from "../components/ErrorNotice.tsx";
-import { Button, Card, TextField } from "../components/primitives.tsx";
+import { type ImportedKey, ImportKeyFields } from "../components/ImportKeyFields.tsx";
+import { NewPassphraseFields } from "../components/NewPassphraseFields.tsx";
+import { Button, Card } from "../components/primitives.tsx";
+import { WalletAddress } from "../components/WalletAddress.tsx";
+import { passphraseGate } from "../model/passphraseGate.ts";
 import { useSelect, useStore } from "../storeContext.ts";
 
 type Mode = "create" | "import";
@@ -16,28 +21,30 @@ export function Onboarding({ onDone }: { onDone: () => void }) {
   const [mode, setMode] = useState<Mode>("create");
   const [passphrase, setPassphrase] = useState("");
   const [repeat, setRepeat] = useState("");
-  const [privateKey, setPrivateKey] = useState("");
+  const [key, setKey] = useState<ImportedKey>({ kind: "privateKey", privateKey: "" });
   const [error, setError] = useState<WireError | null>(null);
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState(false);
+  // The client's own rule: the button stays disabled while the host would refuse.
+  const gate = passphraseGate(passphrase, repeat);
+  const keyGiven = key.kind === "privateKey" ? key.privateKey.trim() !== "" : key.mnemonic.trim() !== "";
 
   const submit = async () => {
     setError(null);
-    if (passphrase !== repeat) {
-      setError({ error: "passphrase_required", message: "the two passphrases differ" });
-      return;
-    }
     setBusy(true);
+    const secret = { passphrase, confirmation: repeat };
     try {
+      const input: CommandInput<"wallet.import"> =
+        key.kind === "privateKey"
+          ? { kind: "privateKey", privateKey: key.privateKey, ...secret }
+          : { kind: "mnemonic", mnemonic: key.mnemonic, accountIndex: key.accountIndex, ...secret };
       const view =
-        mode === "create"
-          ? await store.call("wallet.create", { passphrase })
-          : await store.call("wallet.import", { privateKey, passphrase });
+        mode === "create" ? await store.call("wallet.create", secret) : await store.call("wallet.import", input);
       store.update((s) => ({ ...s, wallet: view }));
       setCreated(true);
       setPassphrase("");
       setRepeat("");
-      setPrivateKey("");
+      setKey({ kind: "privateKey", privateKey: "" });
     } catch (e) {
       setError(wireErrorOf(e));
     }
@@ -48,16 +55,11 @@ export function Onboarding({ onDone }: { onDone: () => void }) {
     return (
       <div className="flex flex-col gap-4">
         <Card title="Your wallet is ready">
-          <p className="text-sm">This is your address. Send tokens here to pay for VPN time:</p>
-          <p
-            className="mt-2 break-all rounded-lg bg-slate-100 p-3 font-mono text-sm dark:bg-slate-800"
-            data-testid="wallet-address"
-          >
-            {wallet.address}
-          </p>
+          <p className="mb-2 text-sm">This is your address. Send tokens here to pay for VPN time:</p>
+          <WalletAddress address={wallet.address} />
           <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">
             The key is stored encrypted with your passphrase in {wallet.keystorePath}. Nobody can recover it if you
-            forget the passphrase.
+            forget the passphrase; Settings exports the encrypted keystore for a backup.
           </p>
         </Card>
         {info?.localStack && <BalanceCard network={info.localStack.network} />}
@@ -71,8 +73,8 @@ export function Onboarding({ onDone }: { onDone: () => void }) {
   return (
     <Card title="Welcome to wg402">
       <p className="mb-4 text-sm">
-        You pay for VPN time by the minute from a wallet on this computer. Create one, or import a key you already have.
-        It is stored encrypted with a passphrase.
+        You pay for VPN time by the minute from a wallet on this computer. Create one, or import a key or recovery
+        phrase you already have. It is stored encrypted with a passphrase.
       </p>
       <div className="mb-4 flex gap-2" role="tablist" aria-label="Wallet">
         {(["create", "import"] as const).map((m) => (
@@ -97,32 +99,16 @@ export function Onboarding({ onDone }: { onDone: () => void }) {
           void submit();
         }}
       >
-        {mode === "import" && (
-          <TextField
-            label="Private key"
-            type="password"
-            autoComplete="off"
-            value={privateKey}
-            onChange={(e) => setPrivateKey(e.target.value)}
-            hint="0x followed by 64 hex digits. It never leaves this computer."
-          />
-        )}
-        <TextField
-          label="Passphrase"
-          type="password"
-          autoComplete="new-password"
-          value={passphrase}
-          onChange={(e) => setPassphrase(e.target.value)}
-        />
-        <TextField
-          label="Repeat the passphrase"
-          type="password"
-          autoComplete="new-password"
-          value={repeat}
-          onChange={(e) => setRepeat(e.target.value)}
+        {mode === "import" && <ImportKeyFields value={key} onChange={setKey} />}
+        <NewPassphraseFields
+          passphrase={passphrase}
+          repeated={repeat}
+          onPassphrase={setPassphrase}
+          onRepeated={setRepeat}
+          gate={gate}
         />
         {error && <ErrorNotice error={error} />}
-        <Button tone="primary" type="submit" disabled={busy || passphrase === ""}>
+        <Button tone="primary" type="submit" disabled={busy || !gate.canSubmit || (mode === "import" && !keyGiven)}>
           {busy ? "Encrypting…" : mode === "create" ? "Create wallet" : "Import key"}
         </Button>
       </form>

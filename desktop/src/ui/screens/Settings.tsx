@@ -4,6 +4,8 @@ import { wireErrorOf } from "../../api/envelope.ts";
 import type { SettingsView, TunnelDriverKind } from "../../api/views.ts";
 import { ErrorNotice } from "../components/ErrorNotice.tsx";
 import { Button, Card, Switch, TextField } from "../components/primitives.tsx";
+import { SpendCapSettings } from "../components/SpendCapSettings.tsx";
+import { WalletCard } from "../components/WalletCard.tsx";
 import { humanSentence } from "../model/format.ts";
 import { useSelect, useStore } from "../storeContext.ts";
 import { applyTheme, readTheme, type ThemeChoice } from "../theme.ts";
@@ -15,10 +17,12 @@ export function Settings() {
   return (
     <div className="flex flex-col gap-4">
       <PurchaseSettings settings={settings} />
+      <SpendCapSettings settings={settings} />
+      <WalletCard />
       <DriverSettings settings={settings} />
       <NodeSettings settings={settings} />
       <ExplorerSettings settings={settings} />
-      <AppearanceAndWallet />
+      <Appearance />
     </div>
   );
 }
@@ -231,9 +235,7 @@ function ExplorerSettings({ settings }: { settings: SettingsView }) {
   );
 }
 
-function AppearanceAndWallet() {
-  const store = useStore();
-  const wallet = useSelect((s) => s.wallet);
+function Appearance() {
   const info = useSelect((s) => s.info);
   const [theme, setTheme] = useState<ThemeChoice>(readTheme());
   return (
@@ -256,11 +258,6 @@ function AppearanceAndWallet() {
           </label>
         ))}
       </fieldset>
-      {wallet?.state === "unlocked" && wallet.source === "keystore" && (
-        <Button onClick={() => void store.run("wallet.lock", undefined, "Locking the wallet").catch(() => undefined)}>
-          Lock the wallet
-        </Button>
-      )}
       {info && (
         <p className="mt-3 break-all text-xs text-slate-500 dark:text-slate-400">
           wg402 {info.version} ({info.transport}) · data in {info.home}

@@ -85,6 +85,57 @@ describe("app state", () => {
   });
 });
 
+describe("after a disconnect", () => {
+  it("keeps the summary for Home until the next session connects", () => {
+    const entry = {
+      leaseId: "lease_1",
+      nodeUrl: "u",
+      nodeName: "n",
+      region: "DE",
+      network: "eip155:31337",
+      startedAt: "2026-01-01T00:00:00.000Z",
+      endedAt: "2026-01-01T00:01:00.000Z",
+      secondsUsed: 60,
+      bytesUp: 0,
+      bytesDown: 0,
+      totalPaid: tusd(5000),
+      payments: [],
+      endCause: "closed" as const,
+    };
+    const summary = { entry, scheme: "exact" as const, unusedSeconds: 240, unusedAmount: tusd(4000) };
+    const closed = applyEvent(initialAppState, { type: "closed", leaseId: "lease_1", entry, summary }, 1);
+    expect(closed.lastClosed).toBe(summary);
+    expect(closed.activity[0]?.text).toBe("Disconnected after 60 s; paid 0.005 tUSD");
+    const next = applyEvent(
+      closed,
+      { type: "connected", leaseId: "l2", nodeUrl: "u", minutes: 5, amount: tusd(5000), txHash: null, txUrl: null },
+      2,
+    );
+    expect(next.lastClosed).toBeNull();
+  });
+
+  it("says when the tunnel stalls and recovers, and when the cap is about to end the session", () => {
+    const link = {
+      state: "stalled" as const,
+      evidence: "device" as const,
+      lastHandshakeAt: null,
+      handshakeAgeMs: null,
+      lastReceivedAt: null,
+      rxBytes: 0,
+      txBytes: 0,
+      staleAfterMs: 2000,
+    };
+    let state = applyEvent(initialAppState, { type: "stalled", leaseId: "l", link }, 0);
+    state = applyEvent(state, { type: "recovered", leaseId: "l", link: { ...link, state: "connected" } }, 1);
+    state = applyEvent(state, { type: "capEnding", leaseId: "l", capEndsAt: 120_000, cap: tusd(20_000) }, 0);
+    expect(state.activity.map((a) => a.text)).toEqual([
+      "The spend cap of 0.02 tUSD ends this session in 2:00",
+      "The tunnel answers again; renewals resume",
+      "Stalled: no handshake or traffic from the node lately. Renewals are held; nothing is paid meanwhile",
+    ]);
+  });
+});
+
 describe("activity feed", () => {
   it("folds a repeated warning into one line with the latest time", () => {
     const low = { type: "lowBalance" as const, leaseId: "l", balance: tusd(2000), renewalsLeft: 0 };

@@ -5,6 +5,7 @@ import type { ApiEvent } from "../../api/events.ts";
 import type {
   AppInfo,
   BalancesView,
+  ClosedSummary,
   HistoryEntry,
   NodeView,
   SessionSnapshot,
@@ -12,7 +13,7 @@ import type {
   WalletView,
 } from "../../api/views.ts";
 import { pausedReason } from "../model/connectToggle.ts";
-import { humanSentence, plural } from "../model/format.ts";
+import { formatClock, humanSentence, plural } from "../model/format.ts";
 
 export type ActivityItem = {
   id: number;
@@ -35,6 +36,8 @@ export type AppState = {
   settings: SettingsView | null;
   history: HistoryEntry[] | null;
   session: SessionSnapshot;
+  /** The session the user last disconnected, summed up on Home until the next one connects. */
+  lastClosed: ClosedSummary | null;
   activity: ActivityItem[];
   notices: Notice[];
   nextId: number;
@@ -49,6 +52,7 @@ export const initialAppState: AppState = {
   settings: null,
   history: null,
   session: { revision: -1, session: null },
+  lastClosed: null,
   activity: [],
   notices: [],
   nextId: 1,
@@ -60,6 +64,11 @@ const MAX_NOTICES = 5;
 /** A newer snapshot replaces the session; an older one (it arrived late) is ignored. */
 export function applySnapshot(state: AppState, snapshot: SessionSnapshot): AppState {
   return snapshot.revision >= state.session.revision ? { ...state, session: snapshot } : state;
+}
+
+/** A disconnect's summary, from the command's answer or the `closed` event, whichever comes first. */
+export function applyClosed(state: AppState, summary: ClosedSummary | null): AppState {
+  return summary ? { ...state, lastClosed: summary } : state;
 }
 
 export function addNotice(state: AppState, error: WireError, context: string): AppState {
@@ -96,7 +105,7 @@ export function applyEvent(state: AppState, event: ApiEvent, at: number): AppSta
     case "history":
       return { ...state, history: event.entries };
     case "connected":
-      return log(state, at, {
+      return log({ ...state, lastClosed: null }, at, {
         tone: "good",
         text: `Connected: paid ${event.amount.formatted} for ${plural(event.minutes, "minute")}`,
         txHash: event.txHash,
@@ -124,6 +133,18 @@ export function applyEvent(state: AppState, event: ApiEvent, at: number): AppSta
         tone: "warn",
         text: `Spend cap reached: ${event.committed.formatted}${event.cap ? ` of ${event.cap.formatted}` : ""} spent; the lease runs out at ${new Date(event.expiresAt).toLocaleTimeString()}`,
       });
+    case "capEnding":
+      return log(state, at, {
+        tone: "warn",
+        text: `The spend cap${event.cap ? ` of ${event.cap.formatted}` : ""} ends this session in ${formatClock(Math.max(0, (event.capEndsAt - at) / 1000))}`,
+      });
+    case "stalled":
+      return log(state, at, {
+        tone: "bad",
+        text: "Stalled: no handshake or traffic from the node lately. Renewals are held; nothing is paid meanwhile",
+      });
+    case "recovered":
+      return log(state, at, { tone: "good", text: "The tunnel answers again; renewals resume" });
     case "renewalFailed":
       return log(state, at, {
         tone: "bad",
@@ -140,7 +161,7 @@ export function applyEvent(state: AppState, event: ApiEvent, at: number): AppSta
         text: `Traffic is blocked (kill switch on ${event.interfaceName}) until you disconnect`,
       });
     case "closed":
-      return log(state, at, {
+      return log(applyClosed(state, event.summary), at, {
         tone: "info",
         text: event.entry
           ? `Disconnected after ${Math.round(event.entry.secondsUsed)} s; paid ${event.entry.totalPaid.formatted}`

@@ -1,0 +1,39 @@
+import type { ClosedSummary } from "../../api/views.ts";
+import { formatBytes, formatDuration, plural } from "../model/format.ts";
+import { Button, Card } from "./primitives.tsx";
+
+/** Home after a disconnect: what the session used and cost, and what its early end left unused. */
+export function ClosedSummaryCard({ summary, onDismiss }: { summary: ClosedSummary; onDismiss: () => void }) {
+  const { entry } = summary;
+  return (
+    <Card
+      title={`Disconnected from ${entry.nodeName}`}
+      actions={<Button onClick={onDismiss}>Dismiss</Button>}
+      className="ring-indigo-200 dark:ring-indigo-900"
+    >
+      <div data-testid="closed-summary">
+        <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
+          <dt className="text-slate-500 dark:text-slate-400">Time used</dt>
+          <dd data-testid="summary-used">{formatDuration(entry.secondsUsed)}</dd>
+          <dt className="text-slate-500 dark:text-slate-400">Paid</dt>
+          <dd data-testid="summary-paid">
+            {entry.totalPaid.formatted} in {plural(entry.payments.length, "payment")}
+          </dd>
+          <dt className="text-slate-500 dark:text-slate-400">Traffic</dt>
+          <dd>
+            ↑ {formatBytes(entry.bytesUp)} ↓ {formatBytes(entry.bytesDown)}
+          </dd>
+          <dt className="text-slate-500 dark:text-slate-400">Lease</dt>
+          <dd className="break-all font-mono text-xs" data-testid="summary-lease">
+            {entry.leaseId}
+          </dd>
+        </dl>
+        <p className="mt-2 text-xs text-slate-600 dark:text-slate-300" data-testid="summary-refund">
+          {summary.unusedSeconds > 0
+            ? `${formatDuration(summary.unusedSeconds)} of prepaid time (${summary.unusedAmount.formatted}) was left unused and is not refunded: ${summary.scheme} payments are final.`
+            : `No prepaid time was left over. Unused time is never refunded: ${summary.scheme} payments are final.`}
+        </p>
+      </div>
+    </Card>
+  );
+}
