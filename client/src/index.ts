@@ -1,4 +1,5 @@
 // The wg402 client SDK: what scripts and the desktop app import. The CLI (`wg402`) is built on it.
+
 export * from "./chain/money.ts";
 export * from "./chain/paymentChain.ts";
 export * from "./chain/spendBudget.ts";
@@ -22,6 +23,7 @@ export * from "./node/openLeaseClient.ts";
 export * from "./node/paymentKind.ts";
 export * from "./node/probeNode.ts";
 export * from "./node/regionName.ts";
+export { countryName } from "./node/regionName.ts";
 export * from "./runtime/index.ts";
 export * from "./session/autoRenewer.ts";
 export * from "./session/capCountdown.ts";

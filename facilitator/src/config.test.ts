@@ -52,7 +52,7 @@ describe("facilitator config", () => {
       { FACILITATOR_PRIVATE_KEY: key, FACILITATOR_AUTHORIZER_KEYSTORE: "/a.json" },
       /FACILITATOR_AUTHORIZER_KEYSTORE needs FACILITATOR_AUTHORIZER_KEYSTORE_PASSWORD/,
     ],
-    [{ FACILITATOR_PRIVATE_KEY: "0x1234" }, /FACILITATOR_PRIVATE_KEY="0x1234": must be a 0x-prefixed/],
+    [{ FACILITATOR_PRIVATE_KEY: "0x1234" }, /FACILITATOR_PRIVATE_KEY: must be a 0x-prefixed/],
     [{ FACILITATOR_PRIVATE_KEY: key, FACILITATOR_NETWORKS: "mainnet" }, /unknown network "mainnet"/],
     [{ FACILITATOR_PRIVATE_KEY: key, FACILITATOR_PORT: "http" }, /FACILITATOR_PORT="http"/],
     [{ FACILITATOR_PRIVATE_KEY: key, FACILITATOR_API_KEYS: "short" }, /at least 16 characters/],

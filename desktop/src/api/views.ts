@@ -222,6 +222,8 @@ export type HistoryEntry = {
   nodeUrl: string;
   nodeName: string;
   region: string;
+  /** As on NodeView: the country an ISO 3166 alpha-2 region names, else null. */
+  country: string | null;
   network: string;
   startedAt: string;
   endedAt: string;

@@ -1,4 +1,4 @@
-import type { SessionRecord } from "@wg402/client";
+import { countryName, type SessionRecord } from "@wg402/client";
 import type { HistoryEntry } from "../api/views.ts";
 import { amountView } from "./amountView.ts";
 import { txLink } from "./txLink.ts";
@@ -9,6 +9,7 @@ export function historyEntryView(record: SessionRecord, explorerTemplates: Recor
     nodeUrl: record.nodeUrl,
     nodeName: record.nodeName,
     region: record.region,
+    country: countryName(record.region),
     network: record.network,
     startedAt: record.startedAt,
     endedAt: record.endedAt,

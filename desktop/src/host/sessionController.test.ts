@@ -128,6 +128,7 @@ describe("session through the host", () => {
       endCause: "spend_cap",
       nodeName: "fast",
       region: "test-1",
+      country: null,
       totalPaid: { amount: "4000" },
     });
     expect(capped?.payments).toHaveLength(4);

@@ -1,8 +1,10 @@
 import type { HistoryEntry } from "../../api/views.ts";
 import { Card } from "../components/primitives.tsx";
 import { TxHash } from "../components/TxHash.tsx";
+import { flagEmojiSupported } from "../flagSupport.ts";
 import { pausedReason } from "../model/connectToggle.ts";
 import { formatBytes, formatDuration, plural } from "../model/format.ts";
+import { regionLabel } from "../model/region.ts";
 import { useSelect } from "../storeContext.ts";
 
 export function History() {
@@ -37,7 +39,10 @@ function HistoryCard({ entry, open }: { entry: HistoryEntry; open: boolean }) {
       headingLevel={3}
       title={
         <span>
-          {entry.nodeName} <span className="text-sm font-normal text-slate-500">({entry.region})</span>
+          {entry.nodeName}{" "}
+          <span className="text-sm font-normal text-slate-500">
+            ({regionLabel(entry.region, entry.country, flagEmojiSupported())})
+          </span>
         </span>
       }
       actions={

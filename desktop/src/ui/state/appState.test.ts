@@ -92,6 +92,7 @@ describe("after a disconnect", () => {
       nodeUrl: "u",
       nodeName: "n",
       region: "DE",
+      country: "Germany",
       network: "eip155:31337",
       startedAt: "2026-01-01T00:00:00.000Z",
       endedAt: "2026-01-01T00:01:00.000Z",
