@@ -17,6 +17,8 @@ import {
 } from "@wg402/shared";
 import express, { type Request } from "express";
 import type { Logger } from "pino";
+import type { ChannelPayments } from "./channels/channelPayments.ts";
+import { channelRefundRoute } from "./channels/channelRefundRoute.ts";
 import { assertLeaseId, parseBody } from "./http/validateLeaseRequest.ts";
 import type { LeasePayments } from "./leases/leasePayments.ts";
 import { createLeasePurchase, renewLeasePurchase } from "./leases/leasePurchases.ts";
@@ -36,6 +38,8 @@ export type AgentAppDeps = {
   edge: PaymentEdge;
   metrics: AgentMetrics;
   logger: Logger;
+  /** Escrow channels, when the node offers them. */
+  channels?: ChannelPayments;
   nodeInfo: () => NodeInfo;
   readiness: () => Promise<ReadinessReport>;
   minutes: { min: number; max: number };
@@ -105,10 +109,16 @@ export function createApp(deps: AgentAppDeps): express.Express {
     inflight: deps.inflight,
     book: deps.payments,
     log: logger,
+    channels: deps.channels,
+    onVoucherVerified: (seconds: number) => metrics.voucherVerifySeconds.observe(seconds),
     onOutcome: (outcome: string) => metrics.paymentOutcomes.inc({ outcome }),
   };
   app.post("/lease", ...json, paidRoute(paid, createLeasePurchase(leases, deps.minutes)));
   app.post("/lease/:id/renew", ...json, paidRoute(paid, renewLeasePurchase(leases, deps.minutes)));
+
+  if (deps.channels) {
+    app.get("/channel/refund", channelRefundRoute({ edge: deps.edge, channels: deps.channels, log: logger }));
+  }
 
   app.delete("/lease/:id", ...json, async (req: Request<{ id: string }>, res) => {
     const leaseId = req.params.id;
@@ -120,7 +130,10 @@ export function createApp(deps: AgentAppDeps): express.Express {
       });
     }
     await provePayer(leaseId, "close", parseBody(CloseLeaseRequest, req.body));
-    res.json(await leases.close(leaseId));
+    const receipt = await leases.close(leaseId);
+    // A lease paid by channel is charged its last seconds at once, so the refund that follows is exact.
+    await deps.channels?.billEnded();
+    res.json(receipt);
   });
 
   app.use((req, res, next) => {

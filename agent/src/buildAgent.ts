@@ -6,6 +6,9 @@ import type { Network } from "@x402/core/types";
 import type { Logger } from "pino";
 import { createPublicClient, http, type PublicClient } from "viem";
 import { createApp } from "./app.ts";
+import { buildChannels } from "./channels/buildChannels.ts";
+import { assertEscrowPresent, createChannelChain } from "./channels/channelChain.ts";
+import { type ChannelChain, ChannelSettler } from "./channels/channelSettler.ts";
 import { type AgentConfig, tokenOf } from "./config.ts";
 import { LeasePayments } from "./leases/leasePayments.ts";
 import { LeaseService } from "./leases/leaseService.ts";
@@ -30,7 +33,18 @@ export type BuildAgentOptions = {
   /** Decides open payments; defaults to asking the chain at AGENT_RPC_URL (or the chain registry's RPC URL). */
   resolver?: PaymentResolver;
   /** How often open payments are decided and lapsed addresses released, the meter read and peers re-checked. */
-  intervals?: { sweepMs?: number; meterMs?: number; reconcileMs?: number };
+  intervals?: {
+    sweepMs?: number;
+    meterMs?: number;
+    reconcileMs?: number;
+    /** Channels: claims above the threshold, settles, idle refunds, and the watch for withdrawals. */
+    claimMs?: number;
+    settleMs?: number;
+    refundMs?: number;
+    withdrawWatchMs?: number;
+  };
+  /** The escrow as the channel settler reads it; defaults to the chain at AGENT_RPC_URL. */
+  channelChain?: ChannelChain;
 };
 
 /** Wires the agent from its config and its injected clock and WireGuard driver. Starts nothing. */
@@ -43,6 +57,7 @@ export function buildAgent({
   addressCooldownMs = 300_000,
   resolver,
   intervals = {},
+  channelChain,
 }: BuildAgentOptions) {
   const chain: ChainInfo = chains[config.AGENT_NETWORK];
   const token = tokenOf(config);
@@ -67,6 +82,7 @@ export function buildAgent({
     minuteMs,
   });
 
+  const channels = buildChannels({ config, store, clock, logger });
   const edge = createPaymentEdge({
     facilitatorUrl: config.AGENT_FACILITATOR_URL,
     facilitatorApiKey: config.AGENT_FACILITATOR_API_KEY,
@@ -76,7 +92,33 @@ export function buildAgent({
     pricePerMinute: config.AGENT_PRICE_PER_MINUTE,
     paymentTimeoutSeconds: config.AGENT_PAYMENT_TIMEOUT_SECONDS,
     secondsPerMinute: config.AGENT_SECONDS_PER_MINUTE,
+    channel: channels && {
+      scheme: channels.scheme,
+      quote: (path, minutes) => channels.payments.quote(path, minutes),
+    },
   });
+
+  const publicClient = createPublicClient({
+    chain: chain.viem,
+    transport: http(config.AGENT_RPC_URL ?? rpcUrlFor(chain), { timeout: 10_000 }),
+  }) as PublicClient;
+  const settler =
+    channels &&
+    new ChannelSettler({
+      manager: channels.scheme.createChannelManager(edge.facilitator, chain.network as Network, token.address),
+      storage: channels.storage,
+      store,
+      payments: channels.payments,
+      chain: channelChain ?? createChannelChain(publicClient),
+      policy: {
+        threshold: config.AGENT_CHANNEL_CLAIM_THRESHOLD,
+        maxClaimsPerBatch: config.AGENT_CHANNEL_MAX_CLAIMS_PER_BATCH,
+        refundIdleMs: config.AGENT_CHANNEL_REFUND_IDLE_SECONDS * 1000,
+      },
+      clock,
+      metrics,
+      log: logger,
+    });
 
   const inflight = new InflightPayments();
   const payments = new LeasePayments({
@@ -89,10 +131,7 @@ export function buildAgent({
     resolver:
       resolver ??
       createPaymentResolver({
-        publicClient: createPublicClient({
-          chain: chain.viem,
-          transport: http(config.AGENT_RPC_URL ?? rpcUrlFor(chain), { timeout: 10_000 }),
-        }) as PublicClient,
+        publicClient,
         payTo: config.AGENT_PAY_TO as `0x${string}`,
         now: clock.now,
         settleAgain: edge.settleAgain,
@@ -134,6 +173,7 @@ export function buildAgent({
     edge,
     metrics,
     logger,
+    channels: channels?.payments,
     nodeInfo,
     readiness,
     minutes: { min: config.AGENT_MIN_MINUTES, max: config.AGENT_MAX_MINUTES },
@@ -160,6 +200,8 @@ export function buildAgent({
   const sweep = async () => {
     metrics.openPayments.set(await payments.resolveOpen());
     await leases.sweep();
+    await channels?.payments.billEnded();
+    await settler?.refreshMetrics();
   };
 
   return {
@@ -170,11 +212,18 @@ export function buildAgent({
     store,
     edge,
     metrics,
+    channels,
+    settler,
     /**
      * Restores the ledger's view on the device — payments a crash left open are decided from the chain,
      * overdue leases expire, peers are reconciled — then starts the sweep, meter and reconcile ticks.
      */
     async start() {
+      if (channels) {
+        if (!channelChain) await assertEscrowPresent(publicClient, chain.network);
+        // No request survives a restart: the SDK reservations a crash left would block their channels.
+        channels.storage.releaseReservations();
+      }
       await leases.start();
       metrics.openPayments.set(await payments.resolveOpen({ settle: false }));
       every(intervals.sweepMs ?? 5_000, "sweep", sweep);
@@ -183,6 +232,16 @@ export function buildAgent({
       );
       // The safety net: repairs anything changed on the device behind the agent's back.
       every(intervals.reconcileMs ?? 30_000, "reconcile", () => leases.peers.reconcile());
+      if (settler) {
+        every(intervals.claimMs ?? config.AGENT_CHANNEL_CLAIM_INTERVAL_SECONDS * 1000, "channel claim", () =>
+          settler.claim(),
+        );
+        every(intervals.settleMs ?? config.AGENT_CHANNEL_SETTLE_INTERVAL_SECONDS * 1000, "channel settle", () =>
+          settler.settle(),
+        );
+        every(intervals.refundMs ?? 60_000, "channel refund", () => settler.refundIdle());
+        every(intervals.withdrawWatchMs ?? 15_000, "withdrawal watch", () => settler.watchWithdrawals());
+      }
     },
     /** Decides what is open now (tests and operators call it; the sweep tick does it on its own). */
     sweep,

@@ -25,6 +25,8 @@ const NetworkRef = z.string().transform((ref, ctx) => {
   return chain.key;
 });
 
+const PrivateKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex private key");
+
 /** Every variable the agent reads, parsed once at start-up. */
 export const AgentConfig = z
   .object({
@@ -76,12 +78,42 @@ export const AgentConfig = z
     /** Read-only chain access, to recover payments that settled while the agent was down. */
     AGENT_RPC_URL: z.url().optional(),
     AGENT_FACILITATOR_API_KEY: z.string().optional(),
+    // Escrow channels (x402 `batch-settlement`), offered beside `exact` when on; see README "Paying by channel".
+    AGENT_CHANNEL: z.enum(["on", "off"]).default("off"),
+    /** Who signs claims and refunds: the agent's own key (channels outlive a change of facilitator), or the facilitator's. */
+    AGENT_CHANNEL_AUTHORIZER: z.enum(["agent", "facilitator"]).default("agent"),
+    AGENT_RECEIVER_AUTHORIZER_PRIVATE_KEY: PrivateKey.optional(),
+    /** The payer's escape hatch delay the node asks for: the time it has to claim after a withdrawal starts. */
+    AGENT_CHANNEL_WITHDRAW_DELAY_SECONDS: z.coerce.number().int().min(900).max(2_592_000).default(86_400),
+    /** How long the chain's view of a channel is trusted for local voucher verification. */
+    AGENT_CHANNEL_STATE_TTL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
+    AGENT_CHANNEL_CLAIM_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
+    /** Claim once this much (base units, summed over channels) is charged but unclaimed. */
+    AGENT_CHANNEL_CLAIM_THRESHOLD: z.coerce.bigint().nonnegative().default(1_000_000n),
+    AGENT_CHANNEL_MAX_CLAIMS_PER_BATCH: z.coerce.number().int().min(1).max(500).default(50),
+    AGENT_CHANNEL_SETTLE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(3_600),
+    /** A channel with no request for this long gets its unused deposit back, cooperatively. */
+    AGENT_CHANNEL_REFUND_IDLE_SECONDS: z.coerce.number().int().min(60).default(3_600),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .refine((c) => c.AGENT_MIN_MINUTES <= c.AGENT_MAX_MINUTES, {
     message: "must not exceed AGENT_MAX_MINUTES",
     path: ["AGENT_MIN_MINUTES"],
   })
+  .refine((c) => c.AGENT_CHANNEL === "off" || (chains[c.AGENT_NETWORK] as ChainInfo).escrow.deployed, {
+    message: "the chain registry knows no batch-settlement escrow on this network",
+    path: ["AGENT_CHANNEL"],
+  })
+  .refine(
+    (c) =>
+      c.AGENT_CHANNEL === "off" ||
+      c.AGENT_CHANNEL_AUTHORIZER === "facilitator" ||
+      c.AGENT_RECEIVER_AUTHORIZER_PRIVATE_KEY,
+    {
+      message: "set AGENT_RECEIVER_AUTHORIZER_PRIVATE_KEY, or AGENT_CHANNEL_AUTHORIZER=facilitator to delegate",
+      path: ["AGENT_RECEIVER_AUTHORIZER_PRIVATE_KEY"],
+    },
+  )
   .refine((c) => c.AGENT_TOKEN_ADDRESS || (chains[c.AGENT_NETWORK] as ChainInfo).usdc, {
     message: "the local chain has no default token: set AGENT_TOKEN_ADDRESS (npm start does)",
     path: ["AGENT_TOKEN_ADDRESS"],

@@ -49,6 +49,34 @@ export function createAgentMetrics() {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 15],
       registers: [registry],
     }),
+    voucherVerifySeconds: new Histogram({
+      name: "agent_channel_voucher_verify_seconds",
+      help: "Time to verify a channel voucher (local unless the channel's chain state was stale)",
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      registers: [registry],
+    }),
+    channelsOpen: new Gauge({
+      name: "agent_channels_open",
+      help: "Escrow channels the node holds a voucher of",
+      registers: [registry],
+    }),
+    channelUnclaimed: new Gauge({
+      name: "agent_channel_unclaimed_base_units",
+      help: "Charged on channels but not yet claimed on-chain, in the token's base units",
+      registers: [registry],
+    }),
+    channelOperations: new Counter({
+      name: "agent_channel_operations_total",
+      help: "Claims, settles and refunds the node sent, by outcome",
+      labelNames: ["operation", "outcome"] as const,
+      registers: [registry],
+    }),
+    channelGas: new Counter({
+      name: "agent_channel_gas_total",
+      help: "Gas used by the node's claims, settles and refunds",
+      labelNames: ["operation"] as const,
+      registers: [registry],
+    }),
     reconcileChanges: new Counter({
       name: "agent_reconcile_changes_total",
       help: "Peer changes applied by the reconciler",

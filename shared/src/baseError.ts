@@ -80,6 +80,10 @@ export const ErrorCode = {
   already_connected: "already_connected",
   lease_not_extended: "lease_not_extended",
   aborted: "aborted",
+  // node: escrow channels
+  channel_mismatch: "channel_mismatch",
+  channel_closing: "channel_closing",
+  channel_in_use: "channel_in_use",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -68,6 +68,9 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   already_connected: 422,
   lease_not_extended: 422,
   aborted: 422,
+  channel_mismatch: 409,
+  channel_closing: 409,
+  channel_in_use: 409,
 };
 
 /** Codes whose answer should tell the caller when to try again. */

@@ -2,7 +2,8 @@ import { BaseError, ErrorCode } from "@wg402/shared";
 import type { Clock } from "@wg402/shared/runtime";
 import { encodePaymentResponseHeader } from "@x402/core/http";
 import type { Logger } from "pino";
-import type { LeaseStore, PaymentRecord } from "../ledger/leaseStore.ts";
+import { CHANNEL_SCHEME } from "../channels/channelIdentity.ts";
+import type { ChannelGrant, LeaseStore, PaymentRecord } from "../ledger/leaseStore.ts";
 import type { AgentMetrics } from "../metrics.ts";
 import type { InflightPayments, PaidAnswer } from "../payments/inflightPayments.ts";
 import type { PaymentBook } from "../payments/paidRoute.ts";
@@ -47,9 +48,25 @@ export class LeasePayments implements PaymentBook {
   async recorded(payment: RequestPayment, target: string): Promise<PaidAnswer | undefined> {
     const record = this.p.store.getPayment(payment.identity.key);
     if (!record || record.status === "failed") return undefined;
+    if (record.status === "settled" && record.scheme === CHANNEL_SCHEME && this.ended(record.leaseId)) {
+      // A deterministic voucher whose charge never moved, for the same purchase again after its lease ended:
+      // a new purchase (the SDK accepts it only while the charge is unchanged), not a copy of the old one.
+      this.p.store.retirePaymentKey(record.paymentKey);
+      return undefined;
+    }
     if (record.digest !== payment.identity.digest || record.target !== target) return this.conflict();
     if (record.status === "settled") return this.replay(record);
+    if (record.scheme === CHANNEL_SCHEME) {
+      // Open with no request handling it: a crash came before its charge committed, so none was taken.
+      await this.failed(record.paymentKey, "channel_not_committed");
+      return undefined;
+    }
     return this.decide(record);
+  }
+
+  private ended(leaseId: string): boolean {
+    const lease = this.p.store.getLease(leaseId);
+    return lease !== undefined && (lease.state === "closed" || lease.endedAt !== null);
   }
 
   deliver(key: string, answer: PaidAnswer): PaidAnswer {
@@ -60,9 +77,24 @@ export class LeasePayments implements PaymentBook {
     return leaseToken ? { ...answer, body: { ...(answer.body as object), leaseToken } } : answer;
   }
 
+  isSettled(key: string): boolean {
+    return this.p.store.getPayment(key)?.status === "settled";
+  }
+
+  grant(key: string, settlement: { txHash: string | null; payer: string; grant: ChannelGrant }): boolean {
+    const payment = this.p.store.getPayment(key);
+    const lease = payment && this.p.store.getLease(payment.leaseId);
+    if (!payment || !lease) return false;
+    // A charge must buy time: a lease that ended meanwhile takes none, and the charge rolls back.
+    const open =
+      payment.kind === "create" ? lease.state === "pending" : lease.endedAt === null && lease.state !== "closed";
+    if (!open) return false;
+    return this.p.store.settlePayment(key, { ...settlement, now: this.p.clock.now() }) !== undefined;
+  }
+
   async settled(
     key: string,
-    settlement: { txHash: string | null; payer: string; headers?: Record<string, string> },
+    settlement: { txHash: string | null; payer: string; headers?: Record<string, string>; grant?: ChannelGrant },
   ): Promise<PaidAnswer> {
     const activated = await this.p.leases.activate(key, settlement);
     const payment = this.p.store.getPayment(key) as PaymentRecord;
@@ -128,6 +160,15 @@ export class LeasePayments implements PaymentBook {
    * says it as the buyer of this payment should hear it.
    */
   private async decide(record: PaymentRecord, options: { settle?: boolean } = {}): Promise<PaidAnswer> {
+    if (record.scheme === CHANNEL_SCHEME) {
+      // A channel charge commits with the time it buys: an open one never charged anything.
+      await this.failed(record.paymentKey, "channel_not_committed");
+      return errorAnswer(
+        new BaseError("the channel payment was interrupted before its charge; nothing was charged, send it again", {
+          code: ErrorCode.settlement_failed,
+        }),
+      );
+    }
     if (!this.p.resolver) return this.unknownAnswer(record);
     const resolution = await this.p.resolver(record, options);
     if (resolution.kind === "settled") {

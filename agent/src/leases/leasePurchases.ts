@@ -32,6 +32,7 @@ export const renewLeasePurchase =
       path: `/lease/${leaseId}/renew`,
       target: `renew:${leaseId}:${minutes}`,
       minutes,
+      leaseId,
       precheck: () => leases.precheckRenew(leaseId),
       reserve: (payment) => {
         leases.reserveRenewal(leaseId, payment);

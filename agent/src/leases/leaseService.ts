@@ -11,7 +11,7 @@ import {
 import type { Clock } from "@wg402/shared/runtime";
 import type { WireguardDriver } from "@wg402/wireguard";
 import type { Logger } from "pino";
-import type { LeaseRecord, LeaseStore, NewPayment, Usage } from "../ledger/leaseStore.ts";
+import type { ChannelGrant, LeaseRecord, LeaseStore, NewPayment, Usage } from "../ledger/leaseStore.ts";
 import { meterTotals } from "../metering/readMeter.ts";
 import type { AgentMetrics } from "../metrics.ts";
 import { leaseView } from "./leaseView.ts";
@@ -103,8 +103,10 @@ export class LeaseService {
   }
 
   /** Settlement succeeded: activate (or extend) in the ledger, then bring WireGuard in line. */
-  async activate(paymentKey: string, settlement: { txHash: string | null; payer: string }) {
-    const result = this.p.store.settlePayment(paymentKey, { ...settlement, now: this.p.clock.now() });
+  async activate(paymentKey: string, settlement: { txHash: string | null; payer: string; grant?: ChannelGrant }) {
+    const result =
+      this.p.store.settlePayment(paymentKey, { ...settlement, now: this.p.clock.now() }) ??
+      this.grantedUnanswered(paymentKey);
     if (!result) return undefined;
     this.peers.deadlineChanged(result.lease.expiresAt);
     this.p.metrics.leaseEvents.inc({ event: result.payment.kind === "create" ? "created" : "renewed" });
@@ -114,6 +116,14 @@ export class LeaseService {
     );
     await this.peers.reconcile();
     return result;
+  }
+
+  /** Granted in the transaction that committed its channel charge, and not answered yet: this request's. */
+  private grantedUnanswered(paymentKey: string) {
+    const payment = this.p.store.getPayment(paymentKey);
+    if (payment?.status !== "settled" || payment.answer !== null || payment.scheme === "exact") return undefined;
+    const lease = this.p.store.getLease(payment.leaseId);
+    return lease ? { payment, lease } : undefined;
   }
 
   /** The paid answer to a lease's creation: the lease and the tunnel settings the client needs. */

@@ -1,4 +1,5 @@
-import type { Subnet } from "./ipv4.ts";
+import type { Ledger } from "@wg402/shared/node";
+import { ipToInt, type Subnet } from "./ipv4.ts";
 
 /**
  * Which client addresses are free, kept in memory and rebuilt from the ledger at start-up; the ledger's
@@ -16,6 +17,17 @@ export class AddressPool {
     this.subnet = subnet;
     this.cooldownMs = cooldownMs;
     this.cursor = subnet.firstClient;
+  }
+
+  /** The pool as the ledger's allocations leave it: held addresses, and released ones still cooling down. */
+  static fromLedger(ledger: Ledger, subnet: Subnet, cooldownMs: number): AddressPool {
+    const pool = new AddressPool(subnet, cooldownMs);
+    for (const row of ledger.stmt("SELECT address, lease_id, released_at FROM allocations").all()) {
+      const address = ipToInt(row.address as string);
+      if (row.lease_id !== null) pool.markHeld(address);
+      else if (row.released_at !== null) pool.markReleased(address, Number(row.released_at));
+    }
+    return pool;
   }
 
   get size(): number {

@@ -1,6 +1,7 @@
 import { BaseError, ErrorCode } from "@wg402/shared";
 import { type Ledger, openLedger } from "@wg402/shared/node";
 import { AddressPool } from "./addressPool.ts";
+import { type ChannelGrant, ChannelLeaseRows } from "./channelLeaseRows.ts";
 import { intToIp, ipToInt, type Subnet } from "./ipv4.ts";
 import { newLeaseToken, takeUnsentToken, tokenMatches } from "./leaseTokens.ts";
 import { writeMeter } from "./meterRows.ts";
@@ -16,6 +17,7 @@ import {
   paymentFromRow,
 } from "./records.ts";
 
+export type { ChannelGrant } from "./channelLeaseRows.ts";
 export * from "./records.ts";
 
 export type LeaseStoreOptions = {
@@ -42,12 +44,12 @@ export class LeaseStore {
   constructor(options: LeaseStoreOptions) {
     this.ledger = openLedger({ path: options.path, migrations });
     this.minuteMs = options.minuteMs;
-    this.pool = new AddressPool(options.subnet, options.addressCooldownMs);
-    for (const row of this.stmt("SELECT address, lease_id, released_at FROM allocations").all()) {
-      const address = ipToInt(row.address as string);
-      if (row.lease_id !== null) this.pool.markHeld(address);
-      else if (row.released_at !== null) this.pool.markReleased(address, Number(row.released_at));
-    }
+    this.pool = AddressPool.fromLedger(this.ledger, options.subnet, options.addressCooldownMs);
+  }
+
+  /** The ledger itself, shared with the channel storage so a charge and the time it buys commit together. */
+  get sharedLedger(): Ledger {
+    return this.ledger;
   }
 
   private stmt(sql: string) {
@@ -184,7 +186,10 @@ export class LeaseStore {
    * is extended (renewal: from its current expiry, or from now if it had lapsed). Idempotent: a second
    * call for the same payment changes nothing and returns undefined.
    */
-  settlePayment(paymentKey: string, settlement: { txHash: string | null; payer: string; now: number }) {
+  settlePayment(
+    paymentKey: string,
+    settlement: { txHash: string | null; payer: string; now: number; grant?: ChannelGrant },
+  ) {
     return this.transaction(() => {
       const payment = this.getPayment(paymentKey);
       if (payment?.status !== "pending" && payment?.status !== "unknown") return undefined;
@@ -194,20 +199,34 @@ export class LeaseStore {
         "UPDATE payments SET status = 'settled', tx_hash = ?, payer = ?, settled_at = ?, failure_reason = NULL WHERE payment_key = ?",
       ).run(settlement.txHash, settlement.payer, settlement.now, paymentKey);
       const extension = payment.minutes * this.minuteMs;
+      const { grant } = settlement;
       if (payment.kind === "create") {
         const token = newLeaseToken();
         this.stmt(
           `UPDATE leases SET state = 'active', payer = ?, created_at = ?, expires_at = ?, token_hash = ?, token_unsent = ?
            WHERE id = ? AND state = 'pending'`,
-        ).run(settlement.payer, settlement.now, settlement.now + extension, token.hash, token.plain, lease.id);
+        ).run(
+          settlement.payer,
+          settlement.now,
+          grant?.expiresAt ?? settlement.now + extension,
+          token.hash,
+          token.plain,
+          lease.id,
+        );
       } else {
         const base = Math.max(lease.expiresAt, settlement.now);
         this.stmt(
           "UPDATE leases SET state = 'active', expires_at = ? WHERE id = ? AND state IN ('active', 'expired') AND ended_at IS NULL",
-        ).run(base + extension, lease.id);
+        ).run(grant?.expiresAt ?? base + extension, lease.id);
       }
+      if (grant) this.channelLeases.recordGrant(paymentKey, lease.id, grant);
       return { payment: this.getPayment(paymentKey) as PaymentRecord, lease: this.getLease(lease.id) as LeaseRecord };
     });
+  }
+
+  /** The channel side of the lease rows (channelLeaseRows.ts), on this ledger. */
+  get channelLeases(): ChannelLeaseRows {
+    return new ChannelLeaseRows(this.ledger);
   }
 
   /** Known not to have moved money: a pending lease disappears and its address is free at once. */
@@ -237,6 +256,11 @@ export class LeaseStore {
       paymentKey,
     );
     return this.getPayment(paymentKey);
+  }
+
+  /** Frees a settled payment's key for a new purchase; the row stays, under its lease's name. */
+  retirePaymentKey(paymentKey: string): void {
+    this.stmt("UPDATE payments SET payment_key = payment_key || ':' || lease_id WHERE payment_key = ?").run(paymentKey);
   }
 
   /** Keeps the paid answer for duplicates of this payment. */

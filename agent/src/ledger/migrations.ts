@@ -84,4 +84,37 @@ export const migrations: string[] = [
    -- A bearer token for the payer's view of the lease: stored hashed; the plain one only until first sent.
    ALTER TABLE leases ADD COLUMN token_hash TEXT;
    ALTER TABLE leases ADD COLUMN token_unsent TEXT;`,
+  // batch-settlement channels (the SDK's ChannelStorage): the config's parts are columns, amounts are decimal
+  // strings of base units (they exceed 2^53), and a pending voucher reservation lives on its channel's row.
+  `CREATE TABLE channels (
+     channel_id TEXT PRIMARY KEY,
+     payer TEXT NOT NULL,
+     payer_authorizer TEXT NOT NULL,
+     receiver TEXT NOT NULL,
+     receiver_authorizer TEXT NOT NULL,
+     token TEXT NOT NULL,
+     withdraw_delay INTEGER NOT NULL,
+     salt TEXT NOT NULL,
+     charged_cumulative TEXT NOT NULL,
+     signed_max_claimable TEXT NOT NULL,
+     signature TEXT NOT NULL,
+     balance TEXT NOT NULL,
+     total_claimed TEXT NOT NULL,
+     withdraw_requested_at INTEGER NOT NULL,
+     refund_nonce INTEGER NOT NULL,
+     onchain_synced_at INTEGER,
+     last_request_at INTEGER NOT NULL,
+     pending_id TEXT,
+     pending_max_claimable TEXT,
+     pending_expires_at INTEGER,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX channels_payer ON channels (payer);`,
+  // A lease paid by a channel: which one, and the channel's charge and the time its bill counts from (the
+  // basis of billing to the second, see channels/channelBilling.ts). Null for a lease paid by `exact`.
+  `ALTER TABLE leases ADD COLUMN channel_id TEXT;
+   ALTER TABLE leases ADD COLUMN channel_t0 INTEGER;
+   ALTER TABLE leases ADD COLUMN channel_c0 TEXT;
+   -- Set once the channel was charged the lease's final seconds (at its close or expiry).
+   ALTER TABLE leases ADD COLUMN channel_billed_at INTEGER;`,
 ];

@@ -1,5 +1,5 @@
 import type { SQLInputValue } from "node:sqlite";
-import type { PaymentIdentity } from "@wg402/shared";
+import type { AgentPaymentIdentity } from "../channels/channelIdentity.ts";
 import type { MeterState } from "../metering/readMeter.ts";
 
 export type LeaseState = "pending" | "active" | "expired" | "closed";
@@ -18,7 +18,11 @@ export type LeaseRecord = {
   bytesDown: number;
   lastHandshakeAt: number | null;
   meter: MeterState;
+  /** Set once a channel paid for it: the bill counts from `t0` (ms), when the channel had charged `c0`. */
+  channel: LeaseChannel | null;
 };
+
+export type LeaseChannel = { id: string; t0: number; c0: bigint };
 
 /**
  * `pending`: verified and reserved, settlement running. `unknown`: settlement ended without an answer that
@@ -56,7 +60,7 @@ export type PaymentRecord = {
 };
 
 export type NewPayment = {
-  identity: PaymentIdentity;
+  identity: AgentPaymentIdentity;
   target: string;
   minutes: number;
   payload: unknown;
@@ -88,6 +92,10 @@ export const leaseFromRow = (r: Record<string, SQLInputValue>): LeaseRecord => (
     seenUp: Number(r.seen_up),
     seenDown: Number(r.seen_down),
   },
+  channel:
+    r.channel_id === null || r.channel_id === undefined
+      ? null
+      : { id: r.channel_id as string, t0: Number(r.channel_t0), c0: BigInt(r.channel_c0 as string) },
 });
 
 export const paymentFromRow = (r: Record<string, SQLInputValue>): PaymentRecord => ({

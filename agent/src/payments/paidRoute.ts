@@ -4,6 +4,9 @@ import type { HTTPRequestContext, HTTPResponseInstructions } from "@x402/core/se
 import { ExpressAdapter } from "@x402/express";
 import type { Request, RequestHandler, Response } from "express";
 import type { Logger } from "pino";
+import { isChannelIdentity } from "../channels/channelIdentity.ts";
+import type { ChannelPayments, ChannelSettlement } from "../channels/channelPayments.ts";
+import type { ChannelGrant } from "../ledger/leaseStore.ts";
 import type { NewPayment } from "../ledger/records.ts";
 import { FacilitatorUnavailableError } from "./facilitatorClient.ts";
 import type { InflightPayments, PaidAnswer } from "./inflightPayments.ts";
@@ -18,6 +21,8 @@ export type Purchase = {
   /** What is bought (e.g. `create:<key>:<minutes>`): a copy of a payment must ask for the same thing. */
   target: string;
   minutes: number;
+  /** The lease a renewal extends. */
+  leaseId?: string;
   /** Refusals that need no payment, checked before a 402 is issued and before a payment is verified. */
   precheck(): void;
   /** The payment verified: reserve what it buys as pending. Throws a domain error to refuse. */
@@ -30,9 +35,13 @@ export type PaymentBook = {
   recorded(payment: RequestPayment, target: string): Promise<PaidAnswer | undefined>;
   settled(
     key: string,
-    settlement: { txHash: string | null; payer: string; headers?: Record<string, string> },
+    settlement: { txHash: string | null; payer: string; headers?: Record<string, string>; grant?: ChannelGrant },
   ): Promise<PaidAnswer>;
   failed(key: string, reason: string): Promise<void>;
+  /** Whether the payment is settled (its time granted), e.g. by a channel charge's commit. */
+  isSettled(key: string): boolean;
+  /** The ledger side of a grant alone, run inside the transaction that commits a channel charge. */
+  grant(key: string, settlement: { txHash: string | null; payer: string; grant: ChannelGrant }): boolean;
   unknown(key: string, reason: string): PaidAnswer;
   conflict(): PaidAnswer;
   /** The answer as one buyer receives it, just before it is sent (once per copy of the request). */
@@ -44,6 +53,10 @@ export type PaidRouteParameters = {
   inflight: InflightPayments;
   book: PaymentBook;
   log: Logger;
+  /** Escrow channels, when the node offers them. */
+  channels?: ChannelPayments;
+  /** How long the SDK took to verify a voucher (locally, unless its chain state was stale), for metrics. */
+  onVoucherVerified?: (seconds: number) => void;
   /** Called when a request's payment outcome is decided, for metrics. */
   onOutcome?: (outcome: "settled" | "failed" | "unknown" | "refused" | "unavailable") => void;
 };
@@ -66,7 +79,7 @@ const unavailable = () =>
   );
 
 /** The SDK's answer, with a readable body where it sends an empty one (a refused payment). */
-function fromInstructions(response: HTTPResponseInstructions): PaidAnswer {
+export function fromInstructions(response: HTTPResponseInstructions): PaidAnswer {
   const headers = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, String(v)]));
   const empty =
     response.body === undefined ||
@@ -85,7 +98,7 @@ function fromInstructions(response: HTTPResponseInstructions): PaidAnswer {
   };
 }
 
-function send(res: Response, answer: PaidAnswer): void {
+export function send(res: Response, answer: PaidAnswer): void {
   for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
   res.setHeader("Cache-Control", "no-store");
   res.status(answer.status).json(answer.body ?? {});
@@ -105,9 +118,13 @@ export function paidRoute(p: PaidRouteParameters, buy: (req: Request) => Purchas
       const recorded = await p.book.recorded(payment, purchase.target);
       if (recorded) return recorded;
       purchase.precheck();
+      const channel = isChannelIdentity(identity) ? identity : undefined;
+      await p.channels?.check(channel, purchase.leaseId);
       await p.edge.ensureReady();
       const context = sdkContext(req, purchase.path);
+      const started = performance.now();
       const result = await p.edge.http.processHTTPRequest(context);
+      if (channel?.kind === "voucher") p.onVoucherVerified?.((performance.now() - started) / 1000);
       if (result.type === "payment-error") {
         p.onOutcome?.("refused");
         return fromInstructions(result.response);
@@ -125,6 +142,22 @@ export function paidRoute(p: PaidRouteParameters, buy: (req: Request) => Purchas
         await result.cancellationDispatcher.cancel({ reason: "handler_threw", error });
         throw error;
       }
+      let settlement: ChannelSettlement | undefined;
+      if (channel && p.channels) {
+        try {
+          const payer = identity.payer;
+          settlement = p.channels.prepareSettle({
+            identity: channel,
+            payload: result.paymentPayload,
+            leaseId: purchase.leaseId,
+            minutes: purchase.minutes,
+            grantNow: (grant) => p.book.grant(identity.key, { txHash: null, payer, grant }),
+          });
+        } catch (error) {
+          await result.cancellationDispatcher.cancel({ reason: "handler_threw", error });
+          return await channelFailed(p, identity.key, error);
+        }
+      }
       let settle: Awaited<ReturnType<typeof p.edge.http.processSettlement>>;
       try {
         settle = await p.edge.http.processSettlement(
@@ -132,10 +165,14 @@ export function paidRoute(p: PaidRouteParameters, buy: (req: Request) => Purchas
           result.paymentRequirements,
           result.declaredExtensions,
           { request: context },
+          settlement?.overrides,
         );
       } catch (error) {
+        if (channel) return await channelOutcome(p, identity, error);
         p.onOutcome?.("unknown");
         return p.book.unknown(identity.key, (error as Error).message ?? String(error));
+      } finally {
+        settlement?.done();
       }
       if (settle.success) {
         p.onOutcome?.("settled");
@@ -143,8 +180,10 @@ export function paidRoute(p: PaidRouteParameters, buy: (req: Request) => Purchas
           txHash: settle.transaction || null,
           payer: typeof settle.payer === "string" ? settle.payer : identity.payer,
           headers: settle.headers,
+          grant: settlement?.grant,
         });
       }
+      if (channel) return await channelOutcome(p, identity, settle.errorReason, settle.response);
       if (isDefinitiveFailure(settle.errorReason)) {
         p.onOutcome?.("failed");
         await p.book.failed(identity.key, settle.errorReason);
@@ -166,7 +205,14 @@ export function paidRoute(p: PaidRouteParameters, buy: (req: Request) => Purchas
 
   return async (req, res) => {
     const purchase = buy(req);
-    const payment = readPaymentHeader(req);
+    const read = readPaymentHeader(req, p.channels ? ["exact", "batch-settlement"] : ["exact"]);
+    // A voucher is deterministic: while its channel's charge has not moved, the very same one may rightly buy
+    // another purchase (a new lease after a close that used nothing). So it is one payment per purchase; the
+    // SDK's reservation serialises the channel, and the ceiling check keeps every grant covered.
+    const payment =
+      read && isChannelIdentity(read.identity)
+        ? { ...read, identity: { ...read.identity, key: `${read.identity.key}:${purchase.target}` } }
+        : read;
     if (!payment) {
       purchase.precheck();
       send(res, await unpaidAnswer(p, req, purchase));
@@ -177,6 +223,47 @@ export function paidRoute(p: PaidRouteParameters, buy: (req: Request) => Purchas
       p.inflight.run(payment.identity, purchase.target, () => handle(req, purchase, payment));
     send(res, p.book.deliver(payment.identity.key, await answer));
   };
+}
+
+/**
+ * A channel payment whose settle did not report success. If its charge committed, the time was granted in
+ * the same transaction: the buyer gets the lease. Otherwise nothing was charged.
+ */
+async function channelOutcome(
+  p: PaidRouteParameters,
+  identity: RequestPayment["identity"],
+  error: unknown,
+  response?: HTTPResponseInstructions,
+): Promise<PaidAnswer> {
+  if (p.book.isSettled(identity.key)) {
+    p.log.warn({ err: error }, "a channel settle reported failure after its charge committed; the time stands");
+    p.onOutcome?.("settled");
+    return p.book.settled(identity.key, { txHash: null, payer: identity.payer });
+  }
+  if (!response) return channelFailed(p, identity.key, error);
+  p.onOutcome?.("failed");
+  await p.book.failed(identity.key, typeof error === "string" ? error : "channel_settle_refused");
+  return fromInstructions(response);
+}
+
+/**
+ * A channel payment whose settle threw. Its charge commits in one transaction with the time it buys, so
+ * nothing was charged unless the time was granted too; a deposit that reached the escrow stays the payer's.
+ */
+async function channelFailed(p: PaidRouteParameters, key: string, error: unknown): Promise<PaidAnswer> {
+  if (error instanceof BaseError) {
+    await p.book.failed(key, error.code);
+    return errorAnswer(error);
+  }
+  p.log.warn({ err: error }, "channel settle failed");
+  await p.book.failed(key, "channel_settle_failed");
+  p.onOutcome?.("failed");
+  return errorAnswer(
+    new BaseError(
+      "the channel payment could not be settled; nothing was charged (a deposit that reached the escrow stays yours)",
+      { code: ErrorCode.settlement_failed },
+    ),
+  );
 }
 
 async function unpaidAnswer(p: PaidRouteParameters, req: Request, purchase: Purchase): Promise<PaidAnswer> {
@@ -192,13 +279,13 @@ async function unpaidAnswer(p: PaidRouteParameters, req: Request, purchase: Purc
 }
 
 /** The SDK sees the route's canonical path, so its route matcher and express's can never disagree. */
-function sdkContext(req: Request, path: string): HTTPRequestContext {
+export function sdkContext(req: Request, path: string, method = "POST"): HTTPRequestContext {
   const adapter = new ExpressAdapter(req);
   return {
     adapter,
     path,
     decodedPath: path,
-    method: "POST",
+    method,
     paymentHeader: adapter.getHeader("payment-signature"),
   };
 }

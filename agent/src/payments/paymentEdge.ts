@@ -8,8 +8,10 @@ import {
   x402ResourceServer,
 } from "@x402/core/server";
 import type { Network, PaymentPayload, PaymentRequirements, SettleResponse } from "@x402/core/types";
+import type { BatchSettlementEvmScheme } from "@x402/evm/batch-settlement/server";
 import { ExactEvmScheme } from "@x402/evm/exact/server";
 import { formatUnits } from "viem";
+import { CHANNEL_SCHEME } from "../channels/channelIdentity.ts";
 import { createFacilitatorClient, FacilitatorUnavailableError } from "./facilitatorClient.ts";
 
 export type Token = { address: `0x${string}`; name: string; version: string; symbol: string; decimals: number };
@@ -26,16 +28,52 @@ export type PaymentEdgeParameters = {
   paymentTimeoutSeconds: number;
   /** A billed minute in seconds: 60, except on test nodes. */
   secondsPerMinute: number;
+  /** Escrow channels, offered beside `exact` when given. */
+  channel?: ChannelOffer;
+};
+
+/**
+ * The `batch-settlement` side of the edge: the SDK's server scheme (on the agent's channel storage) and the
+ * amount a voucher must add for a purchase, which depends on the lease's channel (see channelBilling.ts).
+ */
+export type ChannelOffer = {
+  scheme: BatchSettlementEvmScheme;
+  quote: (path: string, minutes: number) => bigint;
 };
 
 /** The canonical paths of the paid routes; the SDK is told these, never the raw request path. */
 export const PAID_ROUTES = { create: "POST /lease", renew: "POST /lease/:id/renew" } as const;
+/** Where a channel's payer asks for its unused deposit back (the SDK client's `refund(url)`). */
+export const CHANNEL_REFUND_ROUTE = "GET /channel/refund";
 
 /** Reads the minute count of a lease request, which the routes validated before pricing. */
 function minutesOf(context: HTTPRequestContext): number {
   const body = context.adapter.getBody?.() as { minutes?: unknown } | undefined;
   // The paid routes validate first, so this is a programming error; price one minute rather than throw.
   return typeof body?.minutes === "number" && Number.isSafeInteger(body.minutes) && body.minutes > 0 ? body.minutes : 1;
+}
+
+const kindOf = (p: PaymentEdgeParameters) => ({
+  network: p.network as PaymentKind["network"],
+  asset: p.token.address,
+  symbol: p.token.symbol,
+  decimals: p.token.decimals,
+  payTo: p.payTo,
+});
+
+// Listed first: a client that speaks both prefers the channel, whose renewals cost no transaction.
+function channelOffer(p: PaymentEdgeParameters, channel: ChannelOffer) {
+  return {
+    scheme: CHANNEL_SCHEME,
+    network: p.network,
+    payTo: p.payTo,
+    maxTimeoutSeconds: p.paymentTimeoutSeconds,
+    price: (context: HTTPRequestContext) => ({
+      amount: channel.quote(context.path, minutesOf(context)).toString(),
+      asset: p.token.address,
+      extra: { name: p.token.name, version: p.token.version },
+    }),
+  };
 }
 
 /**
@@ -57,9 +95,11 @@ export function createPaymentEdge(p: PaymentEdgeParameters) {
       : {}),
   });
   const resourceServer = new x402ResourceServer(facilitator).register(p.network, new ExactEvmScheme());
+  if (p.channel) resourceServer.register(p.network, p.channel.scheme);
 
   const priceFor = (minutes: number) => p.pricePerMinute * BigInt(minutes);
   const offers = (): Extract<RouteConfig["accepts"], unknown[]> => [
+    ...(p.channel ? [channelOffer(p, p.channel)] : []),
     {
       scheme: "exact",
       network: p.network,
@@ -73,6 +113,7 @@ export function createPaymentEdge(p: PaymentEdgeParameters) {
     },
   ];
   const kinds: PaymentKind[] = [
+    ...(p.channel ? [{ ...kindOf(p), scheme: CHANNEL_SCHEME }] : []),
     {
       scheme: "exact",
       network: p.network as PaymentKind["network"],
@@ -118,6 +159,13 @@ export function createPaymentEdge(p: PaymentEdgeParameters) {
     [PAID_ROUTES.create]: route("WireGuard tunnel time, by the minute"),
     [PAID_ROUTES.renew]: route("More time on an existing WireGuard lease"),
   };
+  if (p.channel) {
+    routes[CHANNEL_REFUND_ROUTE] = {
+      accepts: [channelOffer(p, p.channel)],
+      description: "A cooperative refund of an escrow channel's unused deposit",
+      mimeType: "application/json",
+    };
+  }
   const http = new x402HTTPResourceServer(resourceServer, routes);
 
   // Loads the facilitator's supported kinds once; a failure is retried on the next paid request.
@@ -139,6 +187,8 @@ export function createPaymentEdge(p: PaymentEdgeParameters) {
     quote,
     priceFor,
     ensureReady,
+    /** The channel scheme, when channels are offered. */
+    channel: p.channel,
     /** Settles a payment again, outside any request (finishing one whose first settle went unanswered). */
     settleAgain: (payload: PaymentPayload, requirements: PaymentRequirements): Promise<SettleResponse> =>
       facilitator.settle(payload, requirements),

@@ -1,12 +1,13 @@
-import { BaseError, ErrorCode, type PaymentIdentity, paymentIdentityOf } from "@wg402/shared";
+import { BaseError, ErrorCode, paymentIdentityOf } from "@wg402/shared";
 import { decodePaymentSignatureHeader } from "@x402/core/http";
 import { PaymentPayloadV2Schema } from "@x402/core/schemas";
 import type { PaymentPayload } from "@x402/core/types";
 import type { Request } from "express";
+import { type AgentPaymentIdentity, CHANNEL_SCHEME, channelIdentityOf } from "../channels/channelIdentity.ts";
 
 export const PAYMENT_HEADER = "payment-signature";
 
-export type RequestPayment = { payload: PaymentPayload; identity: PaymentIdentity };
+export type RequestPayment = { payload: PaymentPayload; identity: AgentPaymentIdentity };
 
 const invalid = (message: string) => new BaseError(message, { code: ErrorCode.invalid_payment_header });
 
@@ -15,7 +16,7 @@ const invalid = (message: string) => new BaseError(message, { code: ErrorCode.in
  * schema (the SDK's envelope, then the scheme's payload) before anything else sees it, so junk is a 400
  * here and never reaches the facilitator, the ledger or a price.
  */
-export function readPaymentHeader(req: Request): RequestPayment | undefined {
+export function readPaymentHeader(req: Request, schemes: readonly string[] = ["exact"]): RequestPayment | undefined {
   const header = req.header(PAYMENT_HEADER);
   if (header === undefined) return undefined;
   let decoded: unknown;
@@ -28,6 +29,11 @@ export function readPaymentHeader(req: Request): RequestPayment | undefined {
   if (!envelope.success) throw invalid("the PAYMENT-SIGNATURE header is not an x402 v2 payment payload");
   const payload = envelope.data as PaymentPayload;
   const identity = paymentIdentityOf(payload);
+  if (!identity.ok && identity.scheme === CHANNEL_SCHEME && schemes.includes(CHANNEL_SCHEME)) {
+    const channel = channelIdentityOf(payload.accepted, payload.payload);
+    if (!channel.ok) throw invalid(`the PAYMENT-SIGNATURE header's ${channel.message}`);
+    return { payload, identity: channel.identity };
+  }
   if (!identity.ok) {
     if (identity.scheme !== undefined && identity.scheme !== "exact") {
       throw new BaseError(`the "${identity.scheme}" payment scheme is not accepted here`, {

@@ -61,9 +61,12 @@ export async function startAgentHarness() {
     FACILITATOR_PRIVATE_KEY: chain.stack.accounts.facilitator.privateKey,
     FACILITATOR_DB_PATH: join(dir, "facilitator.sqlite"),
   });
+  // The receiver authorizer the facilitator offers nodes that delegate channel claims to it.
+  const facilitatorAuthorizerKey = generatePrivateKey();
   const facilitator: Facilitator = buildFacilitator({
     config: facilitatorConfig,
     signerKey: facilitatorConfig.FACILITATOR_PRIVATE_KEY as Hex,
+    authorizerKey: facilitatorAuthorizerKey,
     logger: silent,
     env: { WG402_RPC_URL_LOCAL: chain.rpcUrl },
   });
@@ -141,7 +144,15 @@ export async function startAgentHarness() {
       logger: silent,
       resolver: options.resolver,
       // Tests drive the sweep themselves unless they ask for ticks.
-      intervals: options.intervals ?? { sweepMs: 3_600_000, meterMs: 3_600_000, reconcileMs: 3_600_000 },
+      intervals: options.intervals ?? {
+        sweepMs: 3_600_000,
+        meterMs: 3_600_000,
+        reconcileMs: 3_600_000,
+        claimMs: 3_600_000,
+        settleMs: 3_600_000,
+        refundMs: 3_600_000,
+        withdrawWatchMs: 3_600_000,
+      },
       clock: options.clock,
     });
     await agent.start();
@@ -187,6 +198,7 @@ export async function startAgentHarness() {
     publicClient,
     facilitator,
     facilitatorUrl,
+    facilitatorAuthorizer: privateKeyToAccount(facilitatorAuthorizerKey).address,
     clientEnv: { WG402_STACK_FILE: stackFile, WG402_RPC_URL_LOCAL: chain.rpcUrl },
     fundedWallet,
     listen,

@@ -1,0 +1,48 @@
+import type { Clock } from "@wg402/shared/runtime";
+import type { AuthorizerSigner } from "@x402/evm";
+import { BatchSettlementEvmScheme } from "@x402/evm/batch-settlement/server";
+import type { Logger } from "pino";
+import { privateKeyToAccount } from "viem/accounts";
+import type { AgentConfig } from "../config.ts";
+import type { LeaseStore } from "../ledger/leaseStore.ts";
+import { ChannelPayments } from "./channelPayments.ts";
+import { SqliteChannelStorage } from "./sqliteChannelStorage.ts";
+
+/** The receiver authorizer the agent signs claims and refunds with, from its own key. */
+function authorizerOf(key: `0x${string}`): AuthorizerSigner {
+  const account = privateKeyToAccount(key);
+  return {
+    address: account.address,
+    signTypedData: (params) => account.signTypedData(params as Parameters<typeof account.signTypedData>[0]),
+  };
+}
+
+/**
+ * The channel side of the agent when AGENT_CHANNEL=on: the SDK's server scheme on the ledger's own
+ * connection (a charge and the lease time it buys commit in one transaction), and the billing around it.
+ */
+export function buildChannels(input: { config: AgentConfig; store: LeaseStore; clock: Clock; logger: Logger }) {
+  const { config, store, clock } = input;
+  if (config.AGENT_CHANNEL !== "on") return undefined;
+  const storage = new SqliteChannelStorage(store.sharedLedger, clock.now);
+  const key = config.AGENT_RECEIVER_AUTHORIZER_PRIVATE_KEY as `0x${string}` | undefined;
+  // Delegated: the SDK takes the facilitator's receiverAuthorizer from its /supported answer.
+  const authorizer = config.AGENT_CHANNEL_AUTHORIZER === "agent" && key ? authorizerOf(key) : undefined;
+  const scheme = new BatchSettlementEvmScheme(config.AGENT_PAY_TO as `0x${string}`, {
+    storage,
+    ...(authorizer ? { receiverAuthorizerSigner: authorizer } : {}),
+    withdrawDelay: config.AGENT_CHANNEL_WITHDRAW_DELAY_SECONDS,
+    onchainStateTtlMs: config.AGENT_CHANNEL_STATE_TTL_SECONDS * 1000,
+    enforceMinDeposit: false,
+  });
+  const payments = new ChannelPayments({
+    store,
+    storage,
+    scheme,
+    terms: { pricePerMinute: config.AGENT_PRICE_PER_MINUTE, minuteMs: config.AGENT_SECONDS_PER_MINUTE * 1000 },
+    clock,
+    log: input.logger,
+  });
+  return { storage, scheme, payments, authorizer: authorizer?.address };
+}
+export type AgentChannels = NonNullable<ReturnType<typeof buildChannels>>;
