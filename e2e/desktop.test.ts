@@ -183,7 +183,7 @@ describeWithChromium("desktop UI in Chromium", () => {
   });
 
   step("shows the plan before paying: price, first payment, the default cap, no refund", async () => {
-    await ui.page.locator("label", { hasText: "Fast test node" }).locator("input[type=radio]").check();
+    await ui.chooseNode("Fast test node");
     await see(`Fast test node asks ${tokens(PRICE * BigInt(MINUTES))} for ${MINUTES} minutes.`);
     await see("Fast test node", "[data-testid=chosen-node]");
     await see("Germany", "[data-testid=chosen-node]");
@@ -323,7 +323,7 @@ describeWithChromium("desktop UI in Chromium", () => {
     await page.getByRole("button", { name: "Save cap" }).click();
     await see("Saved. It applies from your next connection.");
     await page.getByRole("button", { name: "Home" }).click();
-    await page.locator("label", { hasText: "Fast test node" }).locator("input[type=radio]").check();
+    await ui.chooseNode("Fast test node");
     await see(tokens(SMALL_CAP), "[data-testid=plan-cap]");
     await page.getByTestId("connect-toggle").click();
     // 60 s of cap is inside the 2-minute warning from the start.

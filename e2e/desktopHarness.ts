@@ -90,6 +90,25 @@ export class DesktopUi {
     }
   }
 
+  /**
+   * Picks the node named `name` in the node list. A relist can re-render the list under the click (a slow
+   * probe on a loaded machine briefly marks a node unreachable), so it retries until the choice holds.
+   */
+  async chooseNode(name: string, timeout = 20_000): Promise<void> {
+    const radio = this.page.locator("label", { hasText: name }).locator("input[type=radio]");
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      try {
+        await radio.check({ timeout: 5_000 });
+        if (await radio.isChecked()) return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`the node "${name}" could not be chosen`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
   /** Waits until the Connect toggle is in `state` (its data-state). */
   toggleState(state: string, timeout = 30_000): Promise<void> {
     return this.page
