@@ -8,6 +8,7 @@ import { computeChannelId } from "@x402/evm/batch-settlement/client";
 import { network } from "hardhat";
 import {
   type Address,
+  decodeAbiParameters,
   encodeAbiParameters,
   getAddress,
   type Hex,
@@ -249,3 +250,18 @@ export async function escrowFixture() {
 }
 
 export type EscrowFixture = Awaited<ReturnType<typeof escrowFixture>>;
+
+/** The receipt of a transaction the escrow was sent. */
+export const receiptOf = async (f: EscrowFixture, hash: Promise<Hex>) =>
+  f.publicClient.waitForTransactionReceipt({ hash: await hash });
+
+// The collector's `data`: ERC-3009 validAfter, validBefore, salt and the signature.
+const collectorDataParams = [{ type: "uint256" }, { type: "uint256" }, { type: "uint256" }, { type: "bytes" }] as const;
+
+export function decodeCollectorData(data: Hex) {
+  return decodeAbiParameters(collectorDataParams, data);
+}
+
+export function encodeCollectorData(validAfter: bigint, validBefore: bigint, salt: bigint, signature: Hex): Hex {
+  return encodeAbiParameters(collectorDataParams, [validAfter, validBefore, salt, signature]);
+}
