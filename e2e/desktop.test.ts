@@ -13,6 +13,7 @@ import { writeLocalStack } from "@wg402/shared";
 import QRCode from "qrcode";
 import type { Hex } from "viem";
 import {
+  answerAsWireguardApp,
   DesktopUi,
   flowSteps,
   hasChromium,
@@ -41,7 +42,7 @@ let stack: PaidStack;
 let fast: InProcessAgent;
 let standard: InProcessAgent;
 const ui = new DesktopUi();
-let traffic: ReturnType<typeof setInterval> | undefined;
+let stopTraffic: (() => void) | undefined;
 /** Whether the fast node's peers handshake and pass traffic, as a WireGuard app that imported the config. */
 let answering = false;
 
@@ -60,20 +61,7 @@ beforeAll(async () => {
     { ...agentEnv, AGENT_NAME: "Standard node", AGENT_REGION: "us-east", AGENT_PRICE_PER_MINUTE: "2000" },
     join(dir, "standard.sqlite"),
   );
-  traffic = setInterval(() => {
-    if (!answering) return;
-    void fast.driver
-      .listPeers()
-      .then(async (peers) => {
-        for (const peer of peers) {
-          if (peer.allowedIps.length === 0) continue;
-          fast.driver.handshake(peer.publicKey, new Date());
-          fast.driver.addTraffic(peer.publicKey, 180_000, 2_400_000);
-        }
-        await fast.agent.leases.peers.pollMeter();
-      })
-      .catch(() => undefined);
-  }, 1_000);
+  stopTraffic = answerAsWireguardApp(fast, () => answering);
   const stackFile = join(dir, "local.json");
   await writeLocalStack(
     { ...stack.chain.stack, services: { facilitator: stack.facilitatorUrl, agent: fast.url } },
@@ -83,7 +71,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (traffic) clearInterval(traffic);
+  stopTraffic?.();
   await ui.stop("daemon.log").finally(async () => {
     for (const agent of [fast, standard]) await agent?.close();
     await stack?.stop();

@@ -174,6 +174,28 @@ export async function startFakeAgent(agentEnv: Record<string, string>, dbPath: s
 }
 
 /** The test token on the stack's chain: a balance, and a transfer or mint signed by `privateKey`. */
+/**
+ * Plays the WireGuard app that imported the config: while `answering()`, every peer of `node` with allowed IPs
+ * handshakes and passes traffic each second, and the node's meter reads it. Returns the stop function.
+ */
+export function answerAsWireguardApp(node: InProcessAgent, answering: () => boolean): () => void {
+  const timer = setInterval(() => {
+    if (!answering()) return;
+    void node.driver
+      .listPeers()
+      .then(async (peers) => {
+        for (const peer of peers) {
+          if (peer.allowedIps.length === 0) continue;
+          node.driver.handshake(peer.publicKey, new Date());
+          node.driver.addTraffic(peer.publicKey, 180_000, 2_400_000);
+        }
+        await node.agent.leases.peers.pollMeter();
+      })
+      .catch(() => undefined);
+  }, 1_000);
+  return () => clearInterval(timer);
+}
+
 export function tokenOf(stack: PaidStack) {
   const address = stack.chain.stack.token.address as Hex;
   const send = async (privateKey: Hex, functionName: "transfer" | "mint", to: Hex, amount: bigint) => {
