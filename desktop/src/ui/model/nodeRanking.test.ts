@@ -1,5 +1,5 @@
 import type { NodeView, ReachableNodeView } from "../../api/views.ts";
-import { rankNodes } from "./nodeRanking.ts";
+import { chosenNode, rankNodes } from "./nodeRanking.ts";
 import { tusd } from "./testSession.ts";
 
 function node(
@@ -68,5 +68,21 @@ describe("node ranking", () => {
     const full = node("full", { perMinute: 1, latencyMs: 0, free: 0 });
     const ranked = rankNodes([full, a, b], "price");
     expect(ranked.find((n) => n.url === full.url)).toMatchObject({ cheapest: false, fastest: false });
+  });
+});
+
+describe("the chosen node", () => {
+  const cheap = node("cheap", { perMinute: 1000, latencyMs: 9 });
+  const picked = node("picked", { perMinute: 3000, latencyMs: 1 });
+  const pickedDown: NodeView = { reachable: false, url: picked.url, source: "settings", error: down.error };
+
+  it("starts at the cheapest usable node", () => {
+    expect(chosenNode(null, [picked, cheap], [picked, cheap])).toBe(cheap.url);
+  });
+
+  it("keeps the user's pick through a probe that finds it unreachable, and drops it once it is unlisted", () => {
+    expect(chosenNode(picked.url, [pickedDown, cheap], [cheap])).toBe(picked.url);
+    expect(chosenNode(picked.url, [cheap], [cheap])).toBe(cheap.url);
+    expect(chosenNode(picked.url, [], [])).toBeNull();
   });
 });

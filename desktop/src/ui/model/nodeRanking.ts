@@ -52,3 +52,12 @@ export function rankNodes(nodes: NodeView[], key: NodeSortKey, descending = fals
     fastest: many && node === fastest,
   }));
 }
+
+/**
+ * The node the connect card uses: the user's pick while its node is listed (a probe that once finds it
+ * unreachable must not swap it for another), else the cheapest usable one.
+ */
+export function chosenNode(selected: string | null, listed: NodeView[], usable: NodeView[]): string | null {
+  if (selected && listed.some((n) => n.url === selected)) return selected;
+  return rankNodes(usable, "price")[0]?.url ?? null;
+}

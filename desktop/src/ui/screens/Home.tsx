@@ -16,7 +16,7 @@ import { RecordedLease } from "../components/RecordedLease.tsx";
 import { SessionPanel } from "../components/SessionPanel.tsx";
 import { initialToggle, pressAction, reduceToggle, toggleKind, toggleLook } from "../model/connectToggle.ts";
 import { plural } from "../model/format.ts";
-import { rankNodes } from "../model/nodeRanking.ts";
+import { chosenNode } from "../model/nodeRanking.ts";
 import { sessionHealth } from "../model/sessionHealth.ts";
 import { applyClosed, applySnapshot } from "../state/appState.ts";
 import { useSelect, useStore } from "../storeContext.ts";
@@ -47,12 +47,11 @@ export function Home() {
     () => (nodes ?? []).filter((n): n is ReachableNodeView => n.reachable && n.capacity.available > 0),
     [nodes],
   );
-  // Until the user picks one: the cheapest usable node.
+  // Until the user picks one, the cheapest usable node; a pick holds while its node is listed.
   useEffect(() => {
-    if (selected && usable.some((n) => n.url === selected)) return;
-    const first = rankNodes(usable, "price")[0];
-    setSelected(first?.url ?? null);
-  }, [usable, selected]);
+    const choice = chosenNode(selected, nodes ?? [], usable);
+    if (choice !== selected) setSelected(choice);
+  }, [nodes, usable, selected]);
   const node = usable.find((n) => n.url === selected) ?? null;
   const sessionNode = session
     ? ((nodes ?? []).find((n): n is ReachableNodeView => n.reachable && n.url === session.nodeUrl) ?? null)
@@ -85,7 +84,9 @@ export function Home() {
     wallet?.state !== "unlocked"
       ? "Unlock your wallet first"
       : !node
-        ? "Choose a node first"
+        ? selected
+          ? "The chosen node is not answering right now; wait, or choose another"
+          : "Choose a node first"
         : !minutesValid
           ? `Choose between ${node.minMinutes} and ${node.maxMinutes} minutes`
           : null;
