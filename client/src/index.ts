@@ -3,6 +3,13 @@
 export * from "./chain/money.ts";
 export * from "./chain/paymentChain.ts";
 export * from "./chain/spendBudget.ts";
+export * from "./channel/channelEscrow.ts";
+export * from "./channel/channelIndex.ts";
+export * from "./channel/channelRefund.ts";
+export * from "./channel/channelScheme.ts";
+export * from "./channel/channelStorage.ts";
+export * from "./channel/channelTerms.ts";
+export * from "./channel/renewalAllowance.ts";
 export { ExitCode, exitCodeFor } from "./cli/exitCodes.ts";
 export type { CliIo } from "./cli/io.ts";
 export { run as runCli } from "./cli/main.ts";

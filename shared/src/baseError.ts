@@ -84,6 +84,11 @@ export const ErrorCode = {
   channel_mismatch: "channel_mismatch",
   channel_closing: "channel_closing",
   channel_in_use: "channel_in_use",
+  // client: escrow channels
+  channel_not_offered: "channel_not_offered",
+  channel_refund_failed: "channel_refund_failed",
+  channel_unknown: "channel_unknown",
+  channel_withdraw_refused: "channel_withdraw_refused",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -71,6 +71,10 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   channel_mismatch: 409,
   channel_closing: 409,
   channel_in_use: 409,
+  channel_not_offered: 422,
+  channel_refund_failed: 422,
+  channel_unknown: 422,
+  channel_withdraw_refused: 422,
 };
 
 /** Codes whose answer should tell the caller when to try again. */

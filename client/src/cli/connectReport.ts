@@ -1,12 +1,14 @@
 // How `wg402 connect` tells a session's life: one NDJSON event per line with `--json`, sentences otherwise.
 // Every event of the core's VpnSession has its line here; the command itself only drives the session.
 import { ErrorCode } from "@wg402/shared";
+import type { ChannelTerms } from "../channel/channelTerms.ts";
 import type { LeaseClient } from "../node/leaseClient.ts";
 import { plural } from "../runtime/plural.ts";
 import type { LinkStatus } from "../session/linkMonitor.ts";
 import type { SessionPlan } from "../session/sessionPlan.ts";
 import type { SessionEndCause } from "../session/sessionTypes.ts";
 import type { VpnSession } from "../session/vpnSession.ts";
+import { refundJson, refundText } from "./channelRefundReport.ts";
 import { ExitCode } from "./exitCodes.ts";
 import { formatBytes, formatDuration } from "./liveLine.ts";
 import type { Output } from "./output.ts";
@@ -42,7 +44,20 @@ export function planText(plan: SessionPlan, client: LeaseClient): string[] {
     plan.renewMinutes !== null && plan.renewalAmount !== null
       ? `  then ${amount(plan.renewalAmount)} per renewal of ${plural(plan.renewMinutes, "minute")}, up to the ${cap}`
       : `  no renewals; ${cap}`,
-    "  prepaid minutes are not refunded if you disconnect early (exact payments are final transfers)",
+    ...(plan.channel
+      ? channelText(plan.channel, amount)
+      : ["  prepaid minutes are not refunded if you disconnect early (exact payments are final transfers)"]),
+  ];
+}
+
+function channelText(c: ChannelTerms, amount: (value: bigint) => string): string[] {
+  const delay = c.withdrawDelaySeconds === null ? "" : ` (withdraw delay ${formatDuration(c.withdrawDelaySeconds)})`;
+  return [
+    c.deposit > 0n
+      ? `  paid by escrow channel ${c.channelId}: deposit ${amount(c.deposit)} now${c.minDeposit === null ? "" : ` (node's minimum ${amount(c.minDeposit)})`}`
+      : `  paid by escrow channel ${c.channelId}: it holds ${amount(c.balance)} already, no new deposit`,
+    `  gas is paid by the facilitator; facilitator fee ${amount(c.facilitatorFee)}; renewals send no transaction`,
+    `  ${c.refundRule}${delay}`,
   ];
 }
 
@@ -256,15 +271,23 @@ export function reportSession(session: VpnSession, out: Output, client: LeaseCli
   session.on("closed", (e) => {
     const r = e.receipt;
     const unused =
-      e.unusedSeconds > 0
-        ? `; ${formatDuration(e.unusedSeconds)} of prepaid time (${amount(e.unusedAmount)}) is not refunded`
-        : "";
+      e.refund !== undefined
+        ? ""
+        : e.unusedSeconds > 0
+          ? `; ${formatDuration(e.unusedSeconds)} of prepaid time (${amount(e.unusedAmount)}) is not refunded`
+          : "";
+    const refund = e.refund ?? null;
+    const channel = e.refund === undefined ? {} : { channel: refund ? refundJson(refund, r) : null };
+    const refundLine = refund ? [refundText(refund, (value) => amount(BigInt(value)))] : [];
     out.event(
       "closed",
-      { leaseId: e.leaseId, receipt: r, unusedSeconds: e.unusedSeconds, unusedAmount: e.unusedAmount },
-      r
-        ? `closed lease ${r.leaseId}: ${formatDuration(r.secondsUsed)} used, ${amount(BigInt(r.totalPaid))} paid, ↑${formatBytes(r.bytesUp)} ↓${formatBytes(r.bytesDown)}${unused}`
-        : `lease ${e.leaseId ?? "?"} is over; tunnel down`,
+      { leaseId: e.leaseId, receipt: r, unusedSeconds: e.unusedSeconds, unusedAmount: e.unusedAmount, ...channel },
+      [
+        r
+          ? `closed lease ${r.leaseId}: ${formatDuration(r.secondsUsed)} used${refund ? "" : `, ${amount(BigInt(r.totalPaid))} paid`}, ↑${formatBytes(r.bytesUp)} ↓${formatBytes(r.bytesDown)}${unused}`
+          : `lease ${e.leaseId ?? "?"} is over; tunnel down`,
+        ...refundLine,
+      ],
     );
   });
 }

@@ -69,6 +69,7 @@ export class CliContext {
   async node(url: string): Promise<{ nodeUrl: string; node: NodeInfo; kind: PaymentKind }> {
     const nodeUrl = normalizeNodeUrl(url);
     const node = await fetchNodeInfo(nodeUrl, { fetch: this.io.fetch });
+    // The chain and token are the same in every offer; `exact` is the one every node makes.
     const kind = exactPaymentKind(node);
     return { nodeUrl, node, kind };
   }

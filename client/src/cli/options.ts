@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import { ChainKey } from "@wg402/shared";
 import { isDecimalAmount } from "../chain/money.ts";
+import type { SchemeChoice } from "../node/paymentKind.ts";
 import { TunnelDriverKind } from "../tunnel/types.ts";
 
 const INTERFACE_NAME = /^[A-Za-z0-9_=+.-]{1,15}$/;
@@ -28,6 +29,12 @@ export function parseDriver(value: string): TunnelDriverKind {
   const parsed = TunnelDriverKind.safeParse(value);
   if (!parsed.success) throw new InvalidArgumentError(`must be one of ${TunnelDriverKind.options.join(", ")}`);
   return parsed.data;
+}
+
+/** `--scheme exact|channel`; absent means the channel when the node offers one. */
+export function parseScheme(value: string): Exclude<SchemeChoice, "auto"> {
+  if (value !== "exact" && value !== "channel") throw new InvalidArgumentError("must be exact or channel");
+  return value;
 }
 
 export function parseInterfaceName(value: string): string {

@@ -1,4 +1,5 @@
 import { Command, type OptionValues } from "@commander-js/extra-typings";
+import { registerChannelCommands } from "./commands/channel.ts";
 import { registerConnectCommand } from "./commands/connect.ts";
 import { registerFaucetCommand } from "./commands/faucet.ts";
 import { registerLeaseCommands } from "./commands/lease.ts";
@@ -39,6 +40,7 @@ export function buildProgram(io: CliIo, state: RunState): Command {
   registerNodeCommands(program, runner);
   registerConnectCommand(program, runner);
   registerLeaseCommands(program, runner);
+  registerChannelCommands(program, runner);
   return program;
 }
 

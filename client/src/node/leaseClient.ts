@@ -9,13 +9,20 @@ import {
   type UsageReceipt,
 } from "@wg402/shared";
 import { type Clock, systemClock } from "@wg402/shared/runtime";
+import type { ClientChannelStorage } from "@x402/evm/batch-settlement/client";
 import type { LocalAccount } from "viem";
 import type { z } from "zod";
 import { formatTokenAmount } from "../chain/money.ts";
 import { assertChainReachable, type Env, type PaymentChain, paymentChainFor } from "../chain/paymentChain.ts";
 import { SpendBudget, type SpendSnapshot } from "../chain/spendBudget.ts";
+import { type KnownChannel, rememberChannel } from "../channel/channelIndex.ts";
+import { type ChannelRefund, refundChannel, refundChannelless } from "../channel/channelRefund.ts";
+import { type ChannelScheme, createChannelScheme } from "../channel/channelScheme.ts";
+import { channelStorage } from "../channel/channelStorage.ts";
+import { channelTerms } from "../channel/channelTerms.ts";
+import { renewalAllowance } from "../channel/renewalAllowance.ts";
 import { ClientError } from "../errors.ts";
-import { assertTokenBalance, type Balances, readBalances } from "../wallet/balances.ts";
+import { assertTokenBalance, type Balances, readBalances, readTokenBalance } from "../wallet/balances.ts";
 import { closeLease } from "./closeLease.ts";
 import {
   DEFAULT_NODE_TIMEOUT_MS,
@@ -27,7 +34,7 @@ import {
   normalizeNodeUrl,
 } from "./nodeApi.ts";
 import { type PaymentReceipt, type PayRequest, payForLease } from "./payForLease.ts";
-import { exactPaymentKind } from "./paymentKind.ts";
+import { choosePaymentKind, isChannelKind, type SchemeChoice } from "./paymentKind.ts";
 
 export type LeaseClientOptions = {
   /** The node's base URL, e.g. http://127.0.0.1:4021. */
@@ -47,6 +54,12 @@ export type LeaseClientOptions = {
   paidTimeoutMs?: number;
   /** Signature timestamps, payment latency and the waits between asking about an unknown settlement. */
   clock?: Clock;
+  /** `auto` (default): the escrow channel when the node offers one, else `exact`. */
+  scheme?: SchemeChoice;
+  /** Channel records; default: the SDK's file storage beside the wallet (WG402_HOME/channels). */
+  channelStorage?: ClientChannelStorage;
+  /** The deposit a new channel gets; default the session cap (else just what the first voucher needs). */
+  deposit?: bigint | null;
 };
 
 export type { PaymentReceipt };
@@ -74,7 +87,10 @@ export class LeaseClient {
   private readonly timeoutMs: number;
   private readonly paidTimeoutMs: number;
   private readonly clock: Clock;
+  private readonly channelValue: ChannelScheme | undefined;
   private chainChecked = false;
+  private lastRefundValue: ChannelRefund | null = null;
+  private readonly envValue: Env;
   // Bearer tokens the node handed out with new leases: a status check then needs no signature.
   private readonly leaseTokens = new Map<string, string>();
 
@@ -96,6 +112,20 @@ export class LeaseClient {
     this.timeoutMs = p.options.timeoutMs ?? DEFAULT_NODE_TIMEOUT_MS;
     this.paidTimeoutMs = p.options.paidTimeoutMs ?? 60_000;
     this.clock = p.options.clock ?? systemClock;
+    this.envValue = p.options.env ?? process.env;
+    if (isChannelKind(p.kind)) {
+      const deposit = p.options.deposit === undefined ? this.budget.cap : p.options.deposit;
+      this.channelValue = createChannelScheme({
+        account: this.account,
+        chain: p.chain,
+        storage: p.options.channelStorage ?? channelStorage(p.options.env ?? process.env),
+        depositTarget: () => deposit,
+        balance: async () => {
+          await this.ensureChain();
+          return readTokenBalance(this.chainValue, this.account.address);
+        },
+      });
+    }
   }
 
   /**
@@ -104,7 +134,7 @@ export class LeaseClient {
   static async connect(options: LeaseClientOptions & { node?: NodeInfo; chain?: PaymentChain }): Promise<LeaseClient> {
     const nodeUrl = normalizeNodeUrl(options.nodeUrl);
     const node = options.node ?? (await fetchNodeInfo(nodeUrl, { fetch: options.fetch, timeoutMs: options.timeoutMs }));
-    const kind = exactPaymentKind(node);
+    const kind = choosePaymentKind(node, options.scheme);
     const chain = options.chain ?? (await paymentChainFor(kind, options.env ?? process.env));
     return new LeaseClient({ options, nodeUrl, node, kind, chain });
   }
@@ -113,7 +143,12 @@ export class LeaseClient {
     return this.nodeInfo;
   }
 
-  /** The payment kind this client uses: `exact` on a network and token it knows. */
+  /** The escrow channel's scheme and records, when this client pays by channel. */
+  get channel(): ChannelScheme | undefined {
+    return this.channelValue;
+  }
+
+  /** The payment kind this client uses: the channel or `exact`, on a network and token it knows. */
   get paymentKind(): PaymentKind {
     return this.kindValue;
   }
@@ -198,6 +233,7 @@ export class LeaseClient {
       what: "the node refused the lease",
     });
     if (body.leaseToken) this.leaseTokens.set(body.lease.id, body.leaseToken);
+    if (this.channelValue) await this.rememberChannel();
     return { ...body, payment };
   }
 
@@ -208,6 +244,9 @@ export class LeaseClient {
       path: `/lease/${encodeURIComponent(leaseId)}/renew`,
       body: { minutes },
       expected: amount,
+      allowance: this.channelValue
+        ? renewalAllowance({ lease: await this.status(leaseId), node: this.nodeInfo, minutes, now: this.clock.now() })
+        : amount,
       okStatus: 200,
       schema: RenewLeaseResponse,
       what: "the node refused the renewal",
@@ -230,8 +269,53 @@ export class LeaseClient {
     });
   }
 
-  /** Closes the lease early with the payer's EIP-712 signature and returns the node's usage receipt. */
-  close(leaseId: string): Promise<UsageReceipt> {
+  /**
+   * Closes the lease early with the payer's EIP-712 signature and returns the node's usage receipt. On a
+   * channel the node charges the last seconds at the close, and the unused deposit is then refunded at once
+   * (`lastRefund`); a failed refund leaves the lease closed and the deposit claimable by `channel refund`.
+   */
+  async close(leaseId: string, options: { refund?: boolean } = {}): Promise<UsageReceipt> {
+    const receipt = await this.closeOnly(leaseId);
+    if (this.channelValue && options.refund !== false) this.lastRefundValue = await this.refund();
+    return receipt;
+  }
+
+  /** The refund at the last close, when paying by channel. */
+  get lastRefund(): ChannelRefund | null {
+    return this.lastRefundValue;
+  }
+
+  /** The cooperative refund of the channel's unused deposit (refused by the node while a lease runs on it). */
+  async refund(): Promise<ChannelRefund> {
+    if (!this.channelValue) {
+      return refundChannelless();
+    }
+    await this.ensureChain();
+    const terms = await channelTerms(this, this.nodeInfo.minMinutes);
+    if (!terms) return refundChannelless();
+    // Nothing above the claims: no transaction to ask for (the node's idle refund may have come first).
+    if (terms.balance <= terms.claimed) {
+      return { ok: true, channelId: terms.channelId, refunded: 0n, charged: 0n, txHash: null };
+    }
+    return refundChannel({
+      nodeUrl: this.nodeUrl,
+      channel: this.channelValue,
+      chain: this.chainValue,
+      payer: this.account.address,
+      channelId: terms.channelId,
+      fetch: this.fetchImpl,
+    });
+  }
+
+  /** Notes the channel's node and config beside its record, for `wg402 channel` (refund, withdraw). */
+  private async rememberChannel(): Promise<void> {
+    const terms = await channelTerms(this, this.nodeInfo.minMinutes).catch(() => null);
+    if (!terms) return;
+    const { channelId, network, config } = terms;
+    await rememberChannel(this.envValue, { channelId, nodeUrl: this.nodeUrl, network, config } as KnownChannel);
+  }
+
+  private closeOnly(leaseId: string): Promise<UsageReceipt> {
     return closeLease({
       nodeUrl: this.nodeUrl,
       leaseId,
@@ -256,6 +340,7 @@ export class LeaseClient {
         paidTimeoutMs: this.paidTimeoutMs,
         clock: this.clock,
         formatAmount: (amount) => this.formatAmount(amount),
+        channel: this.channelValue,
       },
       p,
     );

@@ -5,7 +5,7 @@ import { parseTokenAmount } from "../chain/money.ts";
 import { type Env, paymentChainFor } from "../chain/paymentChain.ts";
 import { LeaseClient } from "./leaseClient.ts";
 import { type FetchLike, fetchNodeInfo, normalizeNodeUrl } from "./nodeApi.ts";
-import { exactPaymentKind } from "./paymentKind.ts";
+import { choosePaymentKind, type SchemeChoice } from "./paymentKind.ts";
 
 /** A cap as people type it, in whole tokens ("0.05"), and the name of the setting it came from (for errors). */
 export type TokenCap = { amount: string; what: string };
@@ -25,6 +25,8 @@ export type OpenLeaseClientOptions = {
   env?: Env;
   fetch?: FetchLike;
   clock?: Clock;
+  /** `auto` (default): the node's escrow channel when it offers one, else `exact`. */
+  scheme?: SchemeChoice;
 };
 
 /**
@@ -35,12 +37,14 @@ export async function openLeaseClient(options: OpenLeaseClientOptions): Promise<
   const { env, fetch, clock } = options;
   const nodeUrl = normalizeNodeUrl(options.nodeUrl);
   const node = options.node ?? (await fetchNodeInfo(nodeUrl, { fetch }));
-  const chain = await paymentChainFor(exactPaymentKind(node), env ?? process.env);
+  // Refused here, before the wallet is unlocked, when the chosen scheme is not on offer.
+  const chain = await paymentChainFor(choosePaymentKind(node, options.scheme), env ?? process.env);
   const baseUnits = (cap: TokenCap | bigint | null | undefined) =>
     typeof cap === "bigint" ? cap : cap ? parseTokenAmount(cap.amount, chain.token.decimals, cap.what) : null;
   const sessionCap = baseUnits(options.sessionCap);
   const maxPerPayment = baseUnits(options.maxPerPayment);
   await options.beforeAccount?.(node);
   const account = await options.account();
-  return LeaseClient.connect({ nodeUrl, node, chain, account, sessionCap, maxPerPayment, env, fetch, clock });
+  const scheme = options.scheme;
+  return LeaseClient.connect({ nodeUrl, node, chain, account, sessionCap, maxPerPayment, env, fetch, clock, scheme });
 }

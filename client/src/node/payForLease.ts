@@ -9,6 +9,7 @@ import type { LocalAccount } from "viem";
 import type { z } from "zod";
 import type { PaymentChain } from "../chain/paymentChain.ts";
 import type { SpendBudget } from "../chain/spendBudget.ts";
+import type { ChannelScheme } from "../channel/channelScheme.ts";
 import { ClientError, isClientError } from "../errors.ts";
 import { type FetchLike, failure, readJson, unreachable } from "./nodeApi.ts";
 
@@ -20,6 +21,11 @@ export type PaymentReceipt = {
   network: string;
   /** From sending the request to the paid answer: 402, signature, verify, settle. */
   latencyMs: number;
+  /** `exact` or `batch-settlement`. */
+  scheme: string;
+  /** Channel payments: the deposit this payment made (null when the channel already held enough). */
+  deposit?: bigint | null;
+  channelId?: `0x${string}` | null;
 };
 
 export type PayContext = {
@@ -34,12 +40,19 @@ export type PayContext = {
   /** Also times the waits between asking again about a payment whose settlement is unknown. */
   clock: Clock;
   formatAmount: (amount: bigint) => string;
+  /** Present when this client pays by channel instead of `exact`. */
+  channel?: ChannelScheme;
 };
 
 export type PayRequest<T extends z.ZodType> = {
   path: string;
   body: unknown;
   expected: bigint;
+  /**
+   * The most the 402 may ask. For `exact` it is `expected`; a channel renewal asks for the new ceiling above
+   * the charge so far, which also covers the time granted but not charged yet (the seconds still to be used).
+   */
+  allowance?: bigint;
   okStatus: number;
   schema: T;
   what: string;
@@ -59,7 +72,12 @@ export async function payForLease<T extends z.ZodType>(
   p: PayRequest<T>,
 ): Promise<{ body: z.infer<T>; payment: PaymentReceipt }> {
   const { kind } = ctx;
-  const cap = ctx.maxPerPayment === null || p.expected < ctx.maxPerPayment ? p.expected : ctx.maxPerPayment;
+  const channel = ctx.channel;
+  // What an earlier payment's deposit strategy left behind is not this payment's.
+  channel?.takeDeposit();
+  channel?.takeRefusal();
+  const asked = p.allowance ?? p.expected;
+  const cap = ctx.maxPerPayment === null || asked < ctx.maxPerPayment ? asked : ctx.maxPerPayment;
   const state: { refusal?: ClientError; reserved: bigint; signed: boolean; header?: string } = {
     reserved: 0n,
     signed: false,
@@ -67,10 +85,16 @@ export async function payForLease<T extends z.ZodType>(
   const client = new x402Client()
     .register(
       kind.network as Network,
-      new ExactEvmScheme(toClientEvmSigner(ctx.account, ctx.chain.publicClient as never)),
+      channel?.scheme ?? new ExactEvmScheme(toClientEvmSigner(ctx.account, ctx.chain.publicClient as never)),
     )
+    // A per-payment cap would also clamp the channel's deposit (the SDK's multiple of it); the hook below
+    // bounds the voucher instead, and the deposit strategy the deposit.
     .setSpendControls({
-      allowedAssets: [{ network: kind.network as Network, asset: kind.asset, maxAmountPerPayment: cap.toString() }],
+      allowedAssets: [
+        channel
+          ? { network: kind.network as Network, asset: kind.asset }
+          : { network: kind.network as Network, asset: kind.asset, maxAmountPerPayment: cap.toString() },
+      ],
     })
     .onBeforePaymentCreation(async ({ selectedRequirements: requirement }) => {
       try {
@@ -87,8 +111,11 @@ export async function payForLease<T extends z.ZodType>(
             { code: ErrorCode.payment_exceeds_quote },
           );
         }
-        ctx.budget.reserve(amount);
-        state.reserved = amount;
+        // What the lease records and the node may keep is the minutes' price; a channel's larger ceiling
+        // only covers time already granted.
+        const spent = channel ? p.expected : amount;
+        ctx.budget.reserve(spent);
+        state.reserved = spent;
         state.signed = true;
       } catch (error) {
         state.refusal = isClientError(error)
@@ -116,6 +143,8 @@ export async function payForLease<T extends z.ZodType>(
     response = await wrapFetchWithPayment(recording, client)(url, init(AbortSignal.timeout(ctx.paidTimeoutMs)));
   } catch (error) {
     if (state.refusal) throw state.refusal;
+    const refused = channel?.takeRefusal();
+    if (refused) throw refused;
     const mapped = paymentError(url, error, kind);
     if (state.signed && mapped.code === ErrorCode.node_unreachable) {
       throw new ClientError(
@@ -125,7 +154,13 @@ export async function payForLease<T extends z.ZodType>(
     }
     throw mapped;
   }
-  if (response.status === 503 && state.header) response = await askAgain(ctx, url, init, state.header, response);
+  const deposit = channel?.takeDeposit() ?? null;
+  if (response.status === 503 && state.header) {
+    response = await askAgain(ctx, url, init, state.header, response);
+    // The SDK updates the channel's record from the wrapped answer only; after asking again outside it, the
+    // record is dropped so the next payment rebuilds it from the chain (never a second deposit).
+    if (channel && deposit) await channel.storage.delete(deposit.channelId.toLowerCase());
+  }
   const latencyMs = ctx.clock.now() - started;
 
   if (response.status === p.okStatus) {
@@ -140,6 +175,10 @@ export async function payForLease<T extends z.ZodType>(
         payer: settlement?.payer ?? ctx.account.address,
         network: kind.network,
         latencyMs,
+        scheme: kind.scheme,
+        ...(channel
+          ? { deposit: deposit?.amount ?? null, channelId: deposit?.channelId ?? voucherChannel(state.header) }
+          : {}),
       },
     };
   }
@@ -208,6 +247,17 @@ async function askAgain(
   return response;
 }
 
+/** The channel a signed voucher names. */
+function voucherChannel(header: string | undefined): `0x${string}` | null {
+  if (!header) return null;
+  try {
+    const payload = decodePaymentSignatureHeader(header).payload as { voucher?: { channelId?: string } };
+    return (payload.voucher?.channelId as `0x${string}` | undefined) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 function readSettlement(response: Response): { txHash: `0x${string}` | null; payer: `0x${string}` } | null {
   const header = response.headers.get("payment-response");
   if (!header) return null;
@@ -238,7 +288,7 @@ function paymentError(url: string, error: unknown, kind: PaymentKind): ClientErr
     });
   }
   if (/No network\/scheme registered/.test(message)) {
-    return new ClientError(`the node's 402 offers no "exact" payment on ${kind.network}; nothing was signed`, {
+    return new ClientError(`the node's 402 offers no "${kind.scheme}" payment on ${kind.network}; nothing was signed`, {
       code: ErrorCode.unsupported_network,
       cause: error,
     });

@@ -65,6 +65,7 @@ export class AutoRenewer extends TypedEmitter<AutoRenewerEvents> {
       minMarginMs: options.minMarginMs ?? 10_000,
       maxMarginFraction: options.maxMarginFraction ?? 0.5,
       lowBalanceRenewals: options.lowBalanceRenewals ?? 3,
+      renewAheadMs: options.renewAheadMs ?? 0,
       backoff: {
         initialMs: options.backoff?.initialMs ?? 1_000,
         maxMs: options.backoff?.maxMs ?? 30_000,
@@ -156,7 +157,9 @@ export class AutoRenewer extends TypedEmitter<AutoRenewerEvents> {
     }
     this.phase = "scheduled";
     const margin = this.marginMs;
-    const at = this.expiresAtValue - margin;
+    // Never later than the margin; never more than half a renewal ahead either (granted time piles up).
+    const ahead = Math.min(this.o.renewAheadMs, (this.o.minutes * this.o.minuteMs) / 2);
+    const at = this.expiresAtValue - Math.max(margin, ahead);
     this.nextAt = at;
     this.timer = this.clock.setTimeout(() => void this.tick(), at - this.clock.now());
     this.emit("scheduled", { leaseId: this.leaseId, at, expiresAt: this.expiresAtValue, marginMs: margin });

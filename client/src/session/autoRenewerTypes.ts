@@ -83,4 +83,12 @@ export type AutoRenewerOptions = {
   backoff?: Partial<Backoff>;
   /** Warn when the balance covers fewer renewals than this. Default 3. */
   lowBalanceRenewals?: number;
+  /**
+   * Start a renewal once the time left falls below this, when it is wider than the margin. A channel's
+   * renewal sends no transaction and costs nothing extra, so it can start early: a slow node or a hiccup
+   * then has this long to be retried. Renewals stay one renewal's time apart (a renewal extends from the
+   * expiry, so renewing more often would only pile up granted time, which a vanished client is charged for).
+   * Default 0: renew at the margin.
+   */
+  renewAheadMs?: number;
 };

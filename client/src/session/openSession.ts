@@ -26,7 +26,7 @@ export type OpenSessionOptions = Omit<VpnSessionOptions, "client" | "driver" | "
  * (or the first purchase, when that is longer). Nothing is paid here.
  */
 export async function openSession(options: OpenSessionOptions): Promise<VpnSession> {
-  const { account, sessionCap, maxPerPayment, env, fetch, driver: kind, tunnel, ...session } = options;
+  const { account, sessionCap, maxPerPayment, env, fetch, driver: kind, tunnel, scheme, ...session } = options;
   const driver = createTunnelDriver(kind, tunnel);
   const nodeUrl = normalizeNodeUrl(options.nodeUrl);
   const node = options.node ?? (await fetchNodeInfo(nodeUrl, { fetch }));
@@ -38,6 +38,7 @@ export async function openSession(options: OpenSessionOptions): Promise<VpnSessi
     account,
     sessionCap: choice === "none" ? null : choice === "default" ? defaultSpendCap(node, session.minutes) : choice,
     maxPerPayment,
+    scheme,
     env,
     fetch,
     clock: session.clock,

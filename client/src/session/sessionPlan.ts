@@ -1,6 +1,7 @@
 // What a session commits the user to, said before the first payment: the price, the first payment, the
 // spend cap (one always exists unless "no cap" was chosen) and what happens to prepaid time on an early close.
 import type { NodeInfo, UsageReceipt } from "@wg402/shared";
+import { type ChannelTerms, channelTerms } from "../channel/channelTerms.ts";
 import type { LeaseClient, Preflight } from "../node/leaseClient.ts";
 import type { TunnelDriver, TunnelDriverKind } from "../tunnel/types.ts";
 import { assertCapsCover } from "./capsCover.ts";
@@ -12,7 +13,7 @@ export type SessionPlan = Preflight & {
   nodeUrl: string;
   nodeName: string;
   driver: TunnelDriverKind;
-  scheme: "exact";
+  scheme: "exact" | "batch-settlement";
   pricePerMinute: bigint;
   /** Seconds in one billed minute on this node (60, except on test nodes). */
   secondsPerMinute: number;
@@ -30,9 +31,11 @@ export type SessionPlan = Preflight & {
   maxPerPayment: bigint | null;
   /**
    * `exact` payments are final transfers: minutes paid for and not used (an early disconnect, or a tunnel
-   * that never handshakes) are not refunded.
+   * that never handshakes) are not refunded. A channel charges the seconds used and refunds the rest.
    */
-  refundsUnusedTime: false;
+  refundsUnusedTime: boolean;
+  /** Paying by channel: the deposit, who pays gas, the fee, the refund rule; null for `exact`. */
+  channel: ChannelTerms | null;
   /** How long the session waits for the first WireGuard handshake before it closes the lease. */
   handshakeTimeoutMs: number;
 };
@@ -74,6 +77,7 @@ export async function planSession(p: PlanInputs): Promise<SessionPlan> {
   assertCapsCover(client, p.minutes);
   if (p.autoRenew && p.renewMinutes !== p.minutes) client.assertMinutes(p.renewMinutes);
   const preflight = await client.preflight(p.minutes);
+  const channel = await channelTerms(client, p.minutes);
   const cap = client.budget.cap;
   const perMinute = client.pricePerMinute;
   return {
@@ -81,7 +85,7 @@ export async function planSession(p: PlanInputs): Promise<SessionPlan> {
     nodeUrl: client.nodeUrl,
     nodeName: client.node.name,
     driver: p.driver.kind,
-    scheme: "exact",
+    scheme: channel ? "batch-settlement" : "exact",
     pricePerMinute: perMinute,
     secondsPerMinute: client.node.secondsPerMinute,
     autoRenew: p.autoRenew,
@@ -91,7 +95,8 @@ export async function planSession(p: PlanInputs): Promise<SessionPlan> {
     capSource: p.capSource,
     capMinutes: cap === null || perMinute === 0n ? null : Number(cap / perMinute),
     maxPerPayment: client.maxPerPayment,
-    refundsUnusedTime: false,
+    refundsUnusedTime: channel !== null,
+    channel,
     handshakeTimeoutMs: p.handshakeTimeoutMs,
   };
 }

@@ -7,6 +7,9 @@ import { readTokenBalance } from "../wallet/balances.ts";
 import { AutoRenewer } from "./autoRenewer.ts";
 import type { VpnSessionOptions } from "./sessionTypes.ts";
 
+/** A channel renews 30 s before expiry: a renewal is a signature, not a transaction, so there is no hurry. */
+export const CHANNEL_RENEW_AHEAD_MS = 30_000;
+
 export function createSessionRenewer(p: {
   client: LeaseClient;
   leaseId: string;
@@ -30,6 +33,7 @@ export function createSessionRenewer(p: {
     clock: p.clock,
     budget: client.budget,
     initialLatencyMs: p.initialLatencyMs,
+    ...(client.channel ? { renewAheadMs: CHANNEL_RENEW_AHEAD_MS } : {}),
     ...p.renewal,
     target: {
       renew: async (minutes) => {

@@ -24,6 +24,8 @@ export const SessionState = z.object({
   tunnel: TunnelHandle.nullable(),
   /** Opens `GET /lease/:id` in full without the wallet. */
   leaseToken: z.string().optional(),
+  /** How the lease is paid: `wg402 renew` must pay the same way (a channel lease renews by its channel). */
+  scheme: z.enum(["exact", "channel"]).optional(),
 });
 export type SessionState = z.infer<typeof SessionState>;
 
@@ -75,6 +77,7 @@ export function sessionStateOf(p: {
     expiresAt: new Date(p.held.expiresAt).toISOString(),
     tunnel: p.handle,
     ...(p.leaseToken ? { leaseToken: p.leaseToken } : {}),
+    scheme: p.client.paymentKind.scheme === "exact" ? "exact" : "channel",
   };
 }
 

@@ -5,6 +5,7 @@ import type { Clock } from "@wg402/shared/runtime";
 import type { KeyPair } from "@wg402/wireguard";
 import type { TokenInfo } from "../chain/money.ts";
 import type { SpendSnapshot } from "../chain/spendBudget.ts";
+import type { ChannelRefund } from "../channel/channelRefund.ts";
 import type { LeaseClient, PaymentReceipt } from "../node/leaseClient.ts";
 import type { TunnelDriver, TunnelUp } from "../tunnel/types.ts";
 import type { AutoRenewerEvents, AutoRenewerOptions, ExpiryCause } from "./autoRenewer.ts";
@@ -54,6 +55,8 @@ export type SessionClosed = {
   /** Prepaid time left on the lease when it was closed, and its value at the node's price. */
   unusedSeconds: number;
   unusedAmount: bigint;
+  /** Paying by channel: the cooperative refund of the unused deposit at the close. */
+  refund?: ChannelRefund | null;
 };
 
 export type SessionEvents = {
@@ -116,7 +119,7 @@ export type VpnSessionOptions = {
   /** Margin, backoff and low-balance settings of the renewer. */
   renewal?: Pick<
     AutoRenewerOptions,
-    "safetyFactor" | "minMarginMs" | "maxMarginFraction" | "backoff" | "lowBalanceRenewals"
+    "safetyFactor" | "minMarginMs" | "maxMarginFraction" | "backoff" | "lowBalanceRenewals" | "renewAheadMs"
   >;
   /** Tests pass keys; by default a fresh x25519 pair per session. */
   keys?: KeyPair;

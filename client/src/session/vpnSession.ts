@@ -268,7 +268,13 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
   }
 
   private closedOf(leaseId: string | null, receipt: UsageReceipt | null): SessionClosed {
-    return { leaseId, receipt, ...unusedOf(receipt, this.held?.expiresAt ?? null, this.client) };
+    const refund = this.client.channel ? this.client.lastRefund : undefined;
+    return {
+      leaseId,
+      receipt,
+      ...unusedOf(receipt, this.held?.expiresAt ?? null, this.client),
+      ...(refund === undefined ? {} : { refund }),
+    };
   }
 
   private keep(held: HeldLease, initialLatencyMs: number): void {

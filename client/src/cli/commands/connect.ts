@@ -15,6 +15,7 @@ import {
   parseInterfaceName,
   parseMinutes,
   parseNetns,
+  parseScheme,
   parseSeconds,
 } from "../options.ts";
 import type { Output } from "../output.ts";
@@ -35,6 +36,11 @@ function connectCommand(program: Command, runner: CommandRunner) {
       parseCapAmount,
     )
     .option("--max-payment <amount>", "cap on any single payment, in tokens", parseAmount)
+    .option(
+      "--scheme <scheme>",
+      "exact (one on-chain payment per purchase) or channel (one deposit, renewals off-chain, billed to the second); default: channel when the node offers it",
+      parseScheme,
+    )
     .option(
       "--driver <driver>",
       "wg-quick (system, root), userspace (wireguard-go, root) or export (a .conf + QR, no root)",
@@ -87,6 +93,7 @@ async function connect(ctx: CliContext, out: Output, options: ConnectOptions, ur
     account: async () => (await ctx.wallet()).account,
     sessionCap: sessionCapOption(options.maxSpend),
     maxPerPayment: capOption(options.maxPayment, "--max-payment"),
+    ...(options.scheme ? { scheme: options.scheme } : {}),
     driver: options.driver,
     tunnel: {
       tunnelsDir: ctx.paths.tunnels,

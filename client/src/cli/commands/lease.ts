@@ -8,6 +8,7 @@ import { openLeaseClient } from "../../node/openLeaseClient.ts";
 import { plural } from "../../runtime/plural.ts";
 import { closeRecordedLease } from "../../session/closeRecordedLease.ts";
 import { requireSessionState, writeSessionState } from "../../session/sessionState.ts";
+import { refundAfterClose, refundJson, refundText } from "../channelRefundReport.ts";
 import { capOption } from "../context.ts";
 import { ExitCode } from "../exitCodes.ts";
 import { formatBytes, formatDuration } from "../liveLine.ts";
@@ -61,6 +62,8 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
           nodeUrl: state.nodeUrl,
           account: async () => (await ctx.wallet()).account,
           maxPerPayment: capOption(options.maxPayment, "--max-payment"),
+          // Older state files name no scheme: their leases were paid by exact.
+          scheme: state.scheme ?? "exact",
           env: ctx.io.env,
           fetch: ctx.io.fetch,
         });
@@ -90,6 +93,8 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
           isRoot: ctx.io.isRoot,
           fetch: ctx.io.fetch,
         });
+        // Only a lease paid by channel has a deposit to get back (older state files: exact).
+        const refund = state.scheme === "channel" ? await refundAfterClose(ctx, state.nodeUrl, wallet.account) : null;
         // The node's token, for amounts people read; without it (node gone) base units.
         const kind = await ctx
           .node(state.nodeUrl)
@@ -98,7 +103,7 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
         const show = (amount: string) => (kind ? tokens(amount, kind) : `${amount} base units`);
         const unused = unusedTime(receipt, state.expiresAt);
         const forfeited =
-          unused.seconds > 0
+          refund === null && unused.seconds > 0
             ? `; ${formatDuration(unused.seconds)} of prepaid time (${show(unused.amount.toString())}) is not refunded`
             : "";
         out.result(
@@ -108,10 +113,14 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
             tunnelDown: state.tunnel !== null,
             unusedSeconds: unused.seconds,
             unusedAmount: unused.amount,
+            ...(refund === null ? {} : { channel: refundJson(refund, receipt) }),
           },
-          receipt
-            ? `closed lease ${receipt.leaseId}: ${formatDuration(receipt.secondsUsed)} used, ${show(receipt.totalPaid)} paid, ↑${formatBytes(receipt.bytesUp)} ↓${formatBytes(receipt.bytesDown)}${forfeited}; tunnel down`
-            : `lease ${state.leaseId} was already over; tunnel down`,
+          [
+            receipt
+              ? `closed lease ${receipt.leaseId}: ${formatDuration(receipt.secondsUsed)} used${refund ? "" : `, ${show(receipt.totalPaid)} paid`}, ↑${formatBytes(receipt.bytesUp)} ↓${formatBytes(receipt.bytesDown)}${forfeited}; tunnel down`
+              : `lease ${state.leaseId} was already over; tunnel down`,
+            ...(refund === null ? [] : [refundText(refund, show)]),
+          ],
         );
         if (closeError) {
           out.error(closeError.code, `the tunnel is down, but the node was not told: ${closeError.shortMessage}`);

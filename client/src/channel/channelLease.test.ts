@@ -1,0 +1,123 @@
+// Paying by escrow channel against a real local chain, the real facilitator and a real agent with
+// AGENT_CHANNEL=on: one deposit, renewals with no chain transaction, billing to the second at the close, the
+// cooperative refund on-chain, and the channel's record beside the wallet surviving a client that vanished.
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateKeyPair } from "@wg402/wireguard";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { isClientError } from "../errors.ts";
+import { LeaseClient } from "../node/leaseClient.ts";
+import { PRICE_PER_MINUTE, type RunningAgent, startTestStack, type TestStack } from "../testing/testStack.ts";
+import { channelStorage } from "./channelStorage.ts";
+
+let stack: TestStack;
+let node: RunningAgent;
+let exactNode: RunningAgent;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  node = await stack.startAgent({ AGENT_CHANNEL: "on", AGENT_RECEIVER_AUTHORIZER_PRIVATE_KEY: generatePrivateKey() });
+  exactNode = await stack.startAgent();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const CAP = PRICE_PER_MINUTE * 60n;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function payer(amount: bigint) {
+  const wallet = await stack.fundedWallet(amount);
+  const home = await mkdtemp(join(tmpdir(), "wg402-channel-"));
+  return { ...wallet, home, account: privateKeyToAccount(wallet.privateKey) };
+}
+
+function client(p: { account: ReturnType<typeof privateKeyToAccount>; home: string }, url = node.url) {
+  const env = { ...stack.env, WG402_HOME: p.home };
+  return LeaseClient.connect({ nodeUrl: url, account: p.account, env, sessionCap: CAP });
+}
+
+describe("LeaseClient by channel", () => {
+  it("deposits the session cap once, renews with no chain transaction, is charged the seconds used and refunded the rest", async () => {
+    const p = await payer(1_000_000n);
+    const c = await client(p);
+    expect(c.paymentKind.scheme).toBe("batch-settlement");
+    const { publicKey } = generateKeyPair();
+
+    const created = await c.create({ publicKey, minutes: 1 });
+    const openedAt = Date.now();
+    expect(created.payment).toMatchObject({ scheme: "batch-settlement", deposit: CAP });
+    expect(created.payment.channelId).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(await stack.balanceOf(p.address)).toBe(1_000_000n - CAP);
+
+    const blockAfterDeposit = await stack.publicClient.getBlockNumber();
+    for (let i = 0; i < 3; i++) {
+      const renewed = await c.renew(created.lease.id, 1);
+      expect(renewed.payment).toMatchObject({ scheme: "batch-settlement", deposit: null, txHash: null });
+      expect(renewed.payment.channelId).toBe(created.payment.channelId);
+    }
+    await sleep(2_000);
+    expect(await stack.publicClient.getBlockNumber()).toBe(blockAfterDeposit);
+
+    const receipt = await c.close(created.lease.id);
+    const usedS = (Date.now() - openedAt) / 1000;
+    const refund = c.lastRefund;
+    if (!refund?.ok) throw refund?.error ?? new Error("no refund");
+    expect(refund.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+    const charged = CAP - refund.refunded;
+    expect(refund.charged).toBe(charged);
+    const perSecond = Number(PRICE_PER_MINUTE) / c.node.secondsPerMinute;
+    // Billed to the second: within one second of price of the time the lease ran.
+    expect(Math.abs(Number(charged) - receipt.secondsUsed * perSecond)).toBeLessThanOrEqual(perSecond);
+    expect(Number(charged)).toBeLessThanOrEqual(usedS * perSecond + perSecond);
+    expect(await stack.balanceOf(p.address)).toBe(1_000_000n - charged);
+  }, 60_000);
+
+  it("a client that vanished comes back on the same channel with no new deposit, even without its record", async () => {
+    const p = await payer(1_000_000n);
+    const first = await client(p);
+    const { publicKey } = generateKeyPair();
+    const created = await first.create({ publicKey, minutes: 1 });
+    await first.renew(created.lease.id, 1);
+    const channelId = created.payment.channelId as `0x${string}`;
+    const signed = await channelStorage({ WG402_HOME: p.home }).get(channelId.toLowerCase());
+    expect(signed?.balance).toBe(CAP.toString());
+
+    // A new process with the same record: it closes the old lease (no refund) and buys another on the channel.
+    const again = await client(p);
+    await again.close(created.lease.id, { refund: false });
+    const block = await stack.publicClient.getBlockNumber();
+    const next = await again.create({ publicKey: generateKeyPair().publicKey, minutes: 1 });
+    expect(next.payment).toMatchObject({ deposit: null, channelId });
+    expect(await stack.publicClient.getBlockNumber()).toBe(block);
+    await again.close(next.lease.id, { refund: false });
+
+    // The record lost entirely (another machine, a wiped home): rebuilt from the chain and the node's 402.
+    const lost = await client({ account: p.account, home: await mkdtemp(join(tmpdir(), "wg402-lost-")) });
+    const third = await lost.create({ publicKey: generateKeyPair().publicKey, minutes: 1 });
+    expect(third.payment).toMatchObject({ deposit: null, channelId });
+    await lost.close(third.lease.id);
+    expect(lost.lastRefund).toMatchObject({ ok: true });
+    expect(await stack.balanceOf(p.address)).toBeGreaterThan(1_000_000n - CAP);
+  }, 60_000);
+
+  it("--scheme exact pays exact on a channel node; --scheme channel is refused where no channel is offered", async () => {
+    const p = await payer(100_000n);
+    const env = { ...stack.env, WG402_HOME: p.home };
+    const exact = await LeaseClient.connect({ nodeUrl: node.url, account: p.account, env, scheme: "exact" });
+    expect(exact.paymentKind.scheme).toBe("exact");
+    const auto = await LeaseClient.connect({ nodeUrl: exactNode.url, account: p.account, env });
+    expect(auto.paymentKind.scheme).toBe("exact");
+    const refused = await LeaseClient.connect({
+      nodeUrl: exactNode.url,
+      account: p.account,
+      env,
+      scheme: "channel",
+    }).catch((e: unknown) => e);
+    expect(isClientError(refused)).toBe(true);
+    expect(refused).toMatchObject({ code: "channel_not_offered" });
+    expect(await stack.balanceOf(p.address)).toBe(100_000n);
+  }, 30_000);
+});
