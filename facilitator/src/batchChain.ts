@@ -1,11 +1,10 @@
-import { BaseError, type ChainInfo, ErrorCode, x402BatchSettlementAbi } from "@wg402/shared";
+import { BaseError, type ChainInfo, ErrorCode, findAuthorizationUse, x402BatchSettlementAbi } from "@wg402/shared";
 import type { SettleResponse } from "@x402/core/types";
 import { BATCH_SETTLEMENT_ADDRESS, ERC3009_DEPOSIT_COLLECTOR_ADDRESS } from "@x402/evm";
 import {
   getAddress,
   type Hex,
   isAddressEqual,
-  parseAbiItem,
   parseErc6492Signature,
   parseEventLogs,
   type TransactionReceipt,
@@ -18,9 +17,6 @@ import type { NetworkBackend } from "./chainLookups.ts";
 // receiver state, whether an operation already happened, and the answer a landed transaction deserves.
 
 const escrow = getAddress(BATCH_SETTLEMENT_ADDRESS);
-const authorizationUsedEvent = parseAbiItem(
-  "event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)",
-);
 
 /** The escrow's contracts the SDK calls on a chain: none may be missing where batch-settlement is offered. */
 export function escrowContracts(chain: ChainInfo): { name: string; address: Hex }[] {
@@ -156,25 +152,15 @@ export async function findDepositTx(
   backend: NetworkBackend,
   ref: { asset: Hex; payer: Hex; nonce: Hex; channelId: Hex; amount: bigint; lookbackBlocks: bigint },
 ): Promise<Hex | undefined> {
-  const client = backend.publicClient;
-  const latest = await client.getBlockNumber();
-  const logs = await client.getLogs({
-    address: ref.asset,
-    event: authorizationUsedEvent,
-    args: { authorizer: ref.payer, nonce: ref.nonce },
-    fromBlock: latest > ref.lookbackBlocks ? latest - ref.lookbackBlocks : 0n,
-    toBlock: latest,
-  });
-  const txHash = logs[0]?.transactionHash;
-  if (!txHash) return undefined;
-  const receipt = await client.getTransactionReceipt({ hash: txHash });
+  const receipt = await findAuthorizationUse(backend.publicClient, ref);
+  if (!receipt) return undefined;
   const deposited = parseEventLogs({ abi: x402BatchSettlementAbi, logs: receipt.logs, eventName: "Deposited" }).some(
     (log) =>
       isAddressEqual(log.address, escrow) &&
       log.args.channelId.toLowerCase() === ref.channelId.toLowerCase() &&
       log.args.amount === ref.amount,
   );
-  return deposited ? txHash : undefined;
+  return deposited ? receipt.transactionHash : undefined;
 }
 
 /**

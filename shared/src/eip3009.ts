@@ -1,4 +1,12 @@
-import { type Hex, isAddressEqual, type PublicClient, parseAbi, parseAbiItem, parseEventLogs } from "viem";
+import {
+  type Hex,
+  isAddressEqual,
+  type PublicClient,
+  parseAbi,
+  parseAbiItem,
+  parseEventLogs,
+  type TransactionReceipt,
+} from "viem";
 
 // The ERC-3009 interface (not a wg402 contract): works for USDC and for the test token alike.
 const authorizationStateAbi = parseAbi([
@@ -22,13 +30,13 @@ export function isAuthorizationUsed(client: PublicClient, ref: AuthorizationRef)
 }
 
 /**
- * The transaction that spent this authorization, if it moved exactly this payment (payer → payTo, amount).
- * A different authorization signed with the same nonce, or a cancellation, is not this payment.
+ * The receipt of the transaction that spent (or cancelled) this authorization, found by its `AuthorizationUsed`
+ * log within the last `lookbackBlocks`: what the caller checks to know whether it was *this* payment.
  */
-export async function findAuthorizationTransfer(
+export async function findAuthorizationUse(
   client: PublicClient,
-  ref: AuthorizationRef & { payTo: Hex; amount: bigint; lookbackBlocks: bigint },
-): Promise<Hex | undefined> {
+  ref: AuthorizationRef & { lookbackBlocks: bigint },
+): Promise<TransactionReceipt | undefined> {
   const latest = await client.getBlockNumber();
   const logs = await client.getLogs({
     address: ref.asset,
@@ -38,8 +46,19 @@ export async function findAuthorizationTransfer(
     toBlock: latest,
   });
   const txHash = logs[0]?.transactionHash;
-  if (!txHash) return undefined;
-  const receipt = await client.getTransactionReceipt({ hash: txHash });
+  return txHash ? client.getTransactionReceipt({ hash: txHash }) : undefined;
+}
+
+/**
+ * The transaction that spent this authorization, if it moved exactly this payment (payer → payTo, amount).
+ * A different authorization signed with the same nonce, or a cancellation, is not this payment.
+ */
+export async function findAuthorizationTransfer(
+  client: PublicClient,
+  ref: AuthorizationRef & { payTo: Hex; amount: bigint; lookbackBlocks: bigint },
+): Promise<Hex | undefined> {
+  const receipt = await findAuthorizationUse(client, ref);
+  if (!receipt) return undefined;
   const matches = parseEventLogs({ abi: [transferEvent], logs: receipt.logs, eventName: "Transfer" }).some(
     (log) =>
       isAddressEqual(log.address, ref.asset) &&
@@ -47,7 +66,7 @@ export async function findAuthorizationTransfer(
       isAddressEqual(log.args.to, ref.payTo) &&
       log.args.value === ref.amount,
   );
-  return matches ? txHash : undefined;
+  return matches ? receipt.transactionHash : undefined;
 }
 
 /** USDC's EIP-3009 typed data, which x402 `exact` payers sign. */
