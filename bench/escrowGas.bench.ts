@@ -18,7 +18,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startLocalChain } from "@wg402/contracts";
-import { canonicalEscrowAddresses, chains, x402BatchSettlementAbi } from "@wg402/shared";
+import { canonicalEscrowAddresses, chains, receiveWithAuthorizationTypes, x402BatchSettlementAbi } from "@wg402/shared";
 import { BATCH_SETTLEMENT_DOMAIN, claimBatchTypes, refundTypes, voucherTypes } from "@x402/evm";
 import { computeChannelId } from "@x402/evm/batch-settlement/client";
 import {
@@ -112,16 +112,7 @@ try {
         chainId: 31337,
         verifyingContract: token,
       },
-      types: {
-        ReceiveWithAuthorization: [
-          { name: "from", type: "address" },
-          { name: "to", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "validAfter", type: "uint256" },
-          { name: "validBefore", type: "uint256" },
-          { name: "nonce", type: "bytes32" },
-        ],
-      },
+      types: receiveWithAuthorizationTypes,
       primaryType: "ReceiveWithAuthorization",
       message: {
         from: payer.address,

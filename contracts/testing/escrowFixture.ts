@@ -2,7 +2,7 @@
 // addresses on a fresh in-process chain, with the project's test token, the roles of a channel, and signers that
 // produce exactly what the x402 SDK produces (its EIP-712 types).
 import assert from "node:assert/strict";
-import { canonicalEscrowAddresses } from "@wg402/shared";
+import { canonicalEscrowAddresses, receiveWithAuthorizationTypes } from "@wg402/shared";
 import { BATCH_SETTLEMENT_DOMAIN, claimBatchTypes, refundTypes, voucherTypes } from "@x402/evm";
 import { computeChannelId } from "@x402/evm/batch-settlement/client";
 import { network } from "hardhat";
@@ -47,16 +47,7 @@ type TypedDataSigner =
   | { signTypedData: LocalAccount["signTypedData"] }
   | (WalletClient & { account: { address: Address } });
 
-const receiveTypes = {
-  ReceiveWithAuthorization: [
-    { name: "from", type: "address" },
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "validAfter", type: "uint256" },
-    { name: "validBefore", type: "uint256" },
-    { name: "nonce", type: "bytes32" },
-  ],
-} as const;
+const receiveTypes = receiveWithAuthorizationTypes;
 
 let saltCounter = 0;
 export const freshSalt = (): Hex => keccak256(encodeAbiParameters([{ type: "string" }], [`salt-${saltCounter++}`]));

@@ -1,4 +1,11 @@
-import { BaseError, type ChainInfo, ErrorCode, findAuthorizationUse, x402BatchSettlementAbi } from "@wg402/shared";
+import {
+  BaseError,
+  type ChainInfo,
+  ErrorCode,
+  findAuthorizationUse,
+  receiveWithAuthorizationTypes,
+  x402BatchSettlementAbi,
+} from "@wg402/shared";
 import type { SettleResponse } from "@x402/core/types";
 import { BATCH_SETTLEMENT_ADDRESS, ERC3009_DEPOSIT_COLLECTOR_ADDRESS } from "@x402/evm";
 import {
@@ -121,16 +128,7 @@ export async function depositSignatureValid(
         chainId: Number(network.split(":")[1]),
         verifyingContract: getAddress(payload.channelConfig.token),
       },
-      types: {
-        ReceiveWithAuthorization: [
-          { name: "from", type: "address" },
-          { name: "to", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "validAfter", type: "uint256" },
-          { name: "validBefore", type: "uint256" },
-          { name: "nonce", type: "bytes32" },
-        ],
-      },
+      types: receiveWithAuthorizationTypes,
       primaryType: "ReceiveWithAuthorization",
       message: {
         from: getAddress(payload.channelConfig.payer),

@@ -80,3 +80,8 @@ export const transferWithAuthorizationTypes = {
     { name: "nonce", type: "bytes32" },
   ],
 } as const;
+
+/** ERC-3009's `receiveWithAuthorization` typed data (same fields): what a channel deposit's payer signs. */
+export const receiveWithAuthorizationTypes = {
+  ReceiveWithAuthorization: transferWithAuthorizationTypes.TransferWithAuthorization,
+} as const;
