@@ -133,7 +133,8 @@ export function createApp(deps: AgentAppDeps): express.Express {
     const receipt = await leases.close(leaseId);
     // A lease paid by channel is charged its last seconds at once, so the refund that follows is exact.
     await deps.channels?.billEnded();
-    res.json(receipt);
+    const channel = deps.channels?.receiptOf(leaseId);
+    res.json(channel ? { ...receipt, channel } : receipt);
   });
 
   app.use((req, res, next) => {

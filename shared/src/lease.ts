@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Caip2Network } from "./chains.ts";
+import { Bytes32Hex } from "./paymentIdentity.ts";
 
 // 32 bytes in canonical padded base64 is 43 symbols + "="; the 43rd symbol carries only 4 bits, so its two
 // low bits must be zero. Anything else (whitespace, URL-safe alphabet, extra text) is not a WireGuard key.
@@ -128,6 +129,11 @@ export const UsageReceipt = z.object({
   bytesDown: z.number().int().nonnegative(),
   totalPaid: TokenAmount,
   payments: z.array(LeasePayment),
+  /**
+   * A lease paid by escrow channel: what it was charged by the second (`totalPaid` counts what its vouchers
+   * authorized), and the channel's whole charge after it (the deposit above that is the payer's).
+   */
+  channel: z.object({ channelId: Bytes32Hex, charged: TokenAmount, chargedTotal: TokenAmount }).optional(),
 });
 export type UsageReceipt = z.infer<typeof UsageReceipt>;
 

@@ -1,5 +1,8 @@
 import type { LeaseChannel } from "../ledger/records.ts";
 
+/** What billing reads of a lease's channel: where its bill counts from. */
+export type BillBasis = Omit<LeaseChannel, "opening">;
+
 /** The node's price: base units per billed minute, and how long a billed minute is. */
 export type BillingTerms = { pricePerMinute: bigint; minuteMs: number };
 
@@ -12,7 +15,7 @@ export function costOf(terms: BillingTerms, ms: number): bigint {
 }
 
 /** The lease as billing sees it; undefined for a purchase that creates one. */
-export type BilledLease = { expiresAt: number; channel: LeaseChannel | null };
+export type BilledLease = { expiresAt: number; channel: BillBasis | null };
 
 /**
  * What one channel payment does. The voucher must raise the channel's ceiling to exactly `charged + quote`
@@ -62,6 +65,6 @@ export function planChannelPurchase(input: {
 }
 
 /** What a lease on a channel owes once it ended at `endedAt` (its expiry, or an earlier close). */
-export function finalOwed(terms: BillingTerms, channel: LeaseChannel, expiresAt: number, endedAt: number): bigint {
+export function finalOwed(terms: BillingTerms, channel: BillBasis, expiresAt: number, endedAt: number): bigint {
   return channel.c0 + costOf(terms, Math.min(expiresAt, endedAt) - channel.t0);
 }

@@ -1,7 +1,7 @@
 // Leases paid by an escrow channel, end to end on the real local chain (wg402's escrow at the SDK's addresses)
 // and wg402's facilitator (it settles the deposit): the SDK's batch-settlement client pays through
 // @x402/fetch, and the agent runs the SDK's server scheme on its own ledger.
-import { CreateLeaseResponse, canonicalEscrowAddresses, RenewLeaseResponse } from "@wg402/shared";
+import { CreateLeaseResponse, canonicalEscrowAddresses, RenewLeaseResponse, UsageReceipt } from "@wg402/shared";
 import { decodePaymentRequiredHeader, encodePaymentSignatureHeader } from "@x402/core/http";
 import type { PaymentPayload } from "@x402/core/types";
 import { type AgentHarness, PRICE, postJson, read, startAgentHarness } from "../testing/agentHarness.ts";
@@ -159,6 +159,8 @@ describe("paying for a lease by escrow channel", () => {
     const closed = await closeLease(running.url, lease.id, payer.account, now());
     expect(closed.status).toBe(200);
     expect(running.agent.channels?.storage.read(channelId)?.chargedCumulativeAmount).toBe("700");
+    // The receipt says what the seconds cost, beside what the vouchers authorized.
+    expect(UsageReceipt.parse(await closed.json()).channel).toEqual({ channelId, charged: "700", chargedTotal: "700" });
 
     // A second lease on the same channel whose client vanished: charged its whole granted minute at expiry.
     const second = await postJson(payer.fetch, `${running.url}/lease`, { publicKey: h.randomKey(), minutes: 1 });
@@ -170,6 +172,21 @@ describe("paying for a lease by escrow channel", () => {
     await running.agent.sweep();
     expect(running.agent.store.getLease(secondId)?.state).toBe("expired");
     expect(running.agent.channels?.storage.read(channelId)?.chargedCumulativeAmount).toBe("1700");
+  });
+
+  it("a lease whose renewal lapsed into the grace window is charged, on its receipt, from its first second", async () => {
+    const { running, advance, now } = await channelAgent();
+    const payer = await channelPayer();
+    const created = await postJson(payer.fetch, `${running.url}/lease`, { publicKey: h.randomKey(), minutes: 1 });
+    const { lease } = await read(CreateLeaseResponse, created);
+    advance(63_000); // 3 s past its expiry: not served, not billed
+    const renewed = await postJson(payer.fetch, `${running.url}/lease/${lease.id}/renew`, { minutes: 1 });
+    expect(renewed.status).toBe(200);
+    const channel = running.agent.store.getLease(lease.id)?.channel;
+    expect(channel).toMatchObject({ c0: 1_000n, opening: 0n });
+    advance(30_000);
+    const closed = await closeLease(running.url, lease.id, payer.account, now());
+    expect(UsageReceipt.parse(await closed.json()).channel).toMatchObject({ charged: "1500", chargedTotal: "1500" });
   });
 
   it("the same voucher rightly buys a new lease after a close that used nothing, never more than it covers", async () => {

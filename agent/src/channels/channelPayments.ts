@@ -156,6 +156,18 @@ export class ChannelPayments {
     await this.chargeUpTo(channelId, finalOwed(this.p.terms, lease.channel, lease.expiresAt, lease.expiresAt));
   }
 
+  /**
+   * What a lease on a channel cost it, for the usage receipt: the lease's own charge (from when the channel
+   * began paying for it to its close or expiry) and the channel's charge after it. Undefined for `exact`.
+   */
+  receiptOf(leaseId: string): { channelId: string; charged: string; chargedTotal: string } | undefined {
+    const lease = this.p.store.getLease(leaseId);
+    if (!lease?.channel) return undefined;
+    const total = finalOwed(this.p.terms, lease.channel, lease.expiresAt, lease.endedAt ?? lease.expiresAt);
+    const charged = total > lease.channel.opening ? total - lease.channel.opening : 0n;
+    return { channelId: lease.channel.id, charged: charged.toString(), chargedTotal: total.toString() };
+  }
+
   /** Raises the channel's charge to `owed` (never above its ceiling); false while a request holds the channel. */
   private async chargeUpTo(channelId: string, owed: bigint, alongside?: () => void): Promise<boolean> {
     const now = Date.now(); // the SDK dates its reservations by the wall clock

@@ -117,4 +117,7 @@ export const migrations: string[] = [
    ALTER TABLE leases ADD COLUMN channel_c0 TEXT;
    -- Set once the channel was charged the lease's final seconds (at its close or expiry).
    ALTER TABLE leases ADD COLUMN channel_billed_at INTEGER;`,
+  // The channel's charge when it began paying for the lease: `channel_c0` moves on when a lapsed lease's bill
+  // starts again, this does not, so the receipt can say what the whole lease cost.
+  `ALTER TABLE leases ADD COLUMN channel_opening_c0 TEXT;`,
 ];

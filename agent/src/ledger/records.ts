@@ -22,7 +22,8 @@ export type LeaseRecord = {
   channel: LeaseChannel | null;
 };
 
-export type LeaseChannel = { id: string; t0: number; c0: bigint };
+/** `opening`: the channel's charge when it began paying for the lease (`c0` moves on after a lapse). */
+export type LeaseChannel = { id: string; t0: number; c0: bigint; opening: bigint };
 
 /**
  * `pending`: verified and reserved, settlement running. `unknown`: settlement ended without an answer that
@@ -95,7 +96,12 @@ export const leaseFromRow = (r: Record<string, SQLInputValue>): LeaseRecord => (
   channel:
     r.channel_id === null || r.channel_id === undefined
       ? null
-      : { id: r.channel_id as string, t0: Number(r.channel_t0), c0: BigInt(r.channel_c0 as string) },
+      : {
+          id: r.channel_id as string,
+          t0: Number(r.channel_t0),
+          c0: BigInt(r.channel_c0 as string),
+          opening: BigInt((r.channel_opening_c0 ?? r.channel_c0) as string),
+        },
 });
 
 export const paymentFromRow = (r: Record<string, SQLInputValue>): PaymentRecord => ({
