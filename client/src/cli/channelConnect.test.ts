@@ -68,7 +68,14 @@ async function waitFor(read: () => string, name: string, count = 1, timeoutMs = 
 
 type Closed = {
   receipt: { secondsUsed: number };
-  channel: { channelId: string; charged: string; refunded: string; refundTx: Hex; secondsUsed: number };
+  channel: {
+    channelId: string;
+    charged: string;
+    refunded: string;
+    refundTx: Hex;
+    secondsUsed: number;
+    depositKept?: boolean;
+  };
 };
 
 describe("wg402 connect by channel", () => {
@@ -147,6 +154,46 @@ describe("wg402 connect by channel", () => {
       const [closed] = (await waitFor(() => again.out.stdout, "closed")) as unknown as [Closed];
       expect(closed.channel.channelId).toBe(channelId);
       expect(await stack.balanceOf(address)).toBe(FUNDS - charged - BigInt(closed.channel.charged));
+    } finally {
+      again.child.kill("SIGKILL");
+    }
+  }, 90_000);
+
+  it("--keep-deposit: Ctrl-C charges the seconds used and keeps the rest in the channel; the next connect deposits nothing", async () => {
+    const { env, address } = await payerEnv();
+    const cap = PRICE_PER_MINUTE * BigInt(3600 / SECONDS_PER_MINUTE);
+    const args = ["connect", node.url, "--driver", "export", "--minutes", "1", "--json"];
+    const first = spawnBin([...args, "--keep-deposit"], env);
+    let kept: Closed;
+    try {
+      await waitFor(() => first.out.stdout, "connected");
+      const block = await stack.publicClient.getBlockNumber();
+      first.child.kill("SIGINT");
+      expect(await first.exited).toBe(0);
+      [kept] = (await waitFor(() => first.out.stdout, "closed")) as unknown as [Closed];
+      expect(kept.channel).toMatchObject({ refunded: "0", refundTx: null, depositKept: true });
+      expect(BigInt(kept.channel.charged)).toBeGreaterThan(0n);
+      // No refund transaction: the deposit is still in the escrow, less nothing.
+      expect(await stack.publicClient.getBlockNumber()).toBe(block);
+      expect(await stack.balanceOf(address)).toBe(FUNDS - cap);
+    } finally {
+      first.child.kill("SIGKILL");
+    }
+
+    const again = spawnBin(args, env);
+    try {
+      const [plan] = await waitFor(() => again.out.stdout, "plan");
+      expect(plan).toMatchObject({ channel: { channelId: kept.channel.channelId, deposit: "0" } });
+      const block = await stack.publicClient.getBlockNumber();
+      await waitFor(() => again.out.stdout, "connected");
+      expect(await stack.publicClient.getBlockNumber()).toBe(block);
+      again.child.kill("SIGINT");
+      expect(await again.exited).toBe(0);
+      const [closed] = (await waitFor(() => again.out.stdout, "closed")) as unknown as [Closed];
+      const both = BigInt(kept.channel.charged) + BigInt(closed.channel.charged);
+      // The refund returns everything the two sessions did not use.
+      expect(BigInt(closed.channel.refunded)).toBe(cap - both);
+      expect(await stack.balanceOf(address)).toBe(FUNDS - both);
     } finally {
       again.child.kill("SIGKILL");
     }

@@ -35,18 +35,42 @@ export async function refundAfterClose(
   }
 }
 
+/**
+ * The lease's charge: the node's receipt says what its seconds cost; without it (an older node), what the node
+ * kept of the channel's unclaimed value at the refund.
+ */
+const chargedOf = (refund: ChannelRefund & { ok: true }, receipt: UsageReceipt | null) =>
+  receipt?.channel?.charged ?? refund.charged.toString();
+
 export function refundJson(refund: ChannelRefund, receipt: UsageReceipt | null): Record<string, unknown> {
   if (!refund.ok) return { error: refund.error.toJSON() };
   return {
     channelId: refund.channelId,
     secondsUsed: receipt?.secondsUsed ?? null,
-    charged: refund.charged,
+    charged: chargedOf(refund, receipt),
     refunded: refund.refunded,
     refundTx: refund.txHash,
   };
 }
 
-export function refundText(refund: ChannelRefund, show: (amount: string) => string): string {
+export function refundText(refund: ChannelRefund, receipt: UsageReceipt | null, show: (amount: string) => string) {
   if (!refund.ok) return `${refund.error.shortMessage}; \`wg402 channel refund\` asks again (${refund.error.code})`;
-  return `channel ${refund.channelId}: charged ${show(refund.charged.toString())}, refunded ${show(refund.refunded.toString())}${refund.txHash ? ` (tx ${refund.txHash})` : ""}`;
+  return `channel ${refund.channelId}: charged ${show(chargedOf(refund, receipt))}, refunded ${show(refund.refunded.toString())}${refund.txHash ? ` (tx ${refund.txHash})` : ""}`;
+}
+
+/** A close that kept the deposit in the channel (`--keep-deposit`): what the lease cost, and no refund. */
+export function keptJson(receipt: UsageReceipt | null): Record<string, unknown> {
+  return {
+    channelId: receipt?.channel?.channelId ?? null,
+    secondsUsed: receipt?.secondsUsed ?? null,
+    charged: receipt?.channel?.charged ?? null,
+    refunded: "0",
+    refundTx: null,
+    depositKept: true,
+  };
+}
+
+export function keptText(receipt: UsageReceipt | null, show: (amount: string) => string): string {
+  const charged = receipt?.channel ? `charged ${show(receipt.channel.charged)}; ` : "";
+  return `channel ${receipt?.channel?.channelId ?? ""}: ${charged}the rest of the deposit stays in it for your next connect (\`wg402 channel refund\` returns it)`;
 }

@@ -8,7 +8,7 @@ import type { LinkStatus } from "../session/linkMonitor.ts";
 import type { SessionPlan } from "../session/sessionPlan.ts";
 import type { SessionEndCause } from "../session/sessionTypes.ts";
 import type { VpnSession } from "../session/vpnSession.ts";
-import { refundJson, refundText } from "./channelRefundReport.ts";
+import { keptJson, keptText, refundJson, refundText } from "./channelRefundReport.ts";
 import { ExitCode } from "./exitCodes.ts";
 import { formatBytes, formatDuration } from "./liveLine.ts";
 import type { Output } from "./output.ts";
@@ -277,14 +277,16 @@ export function reportSession(session: VpnSession, out: Output, client: LeaseCli
           ? `; ${formatDuration(e.unusedSeconds)} of prepaid time (${amount(e.unusedAmount)}) is not refunded`
           : "";
     const refund = e.refund ?? null;
-    const channel = e.refund === undefined ? {} : { channel: refund ? refundJson(refund, r) : null };
-    const refundLine = refund ? [refundText(refund, (value) => amount(BigInt(value)))] : [];
+    const show = (value: string) => amount(BigInt(value));
+    const channel =
+      e.refund === undefined ? {} : { channel: e.depositKept ? keptJson(r) : refund ? refundJson(refund, r) : null };
+    const refundLine = e.depositKept ? [keptText(r, show)] : refund ? [refundText(refund, r, show)] : [];
     out.event(
       "closed",
       { leaseId: e.leaseId, receipt: r, unusedSeconds: e.unusedSeconds, unusedAmount: e.unusedAmount, ...channel },
       [
         r
-          ? `closed lease ${r.leaseId}: ${formatDuration(r.secondsUsed)} used${refund ? "" : `, ${amount(BigInt(r.totalPaid))} paid`}, ↑${formatBytes(r.bytesUp)} ↓${formatBytes(r.bytesDown)}${unused}`
+          ? `closed lease ${r.leaseId}: ${formatDuration(r.secondsUsed)} used${e.refund !== undefined ? "" : `, ${amount(BigInt(r.totalPaid))} paid`}, ↑${formatBytes(r.bytesUp)} ↓${formatBytes(r.bytesDown)}${unused}`
           : `lease ${e.leaseId ?? "?"} is over; tunnel down`,
         ...refundLine,
       ],

@@ -55,8 +55,10 @@ export type SessionClosed = {
   /** Prepaid time left on the lease when it was closed, and its value at the node's price. */
   unusedSeconds: number;
   unusedAmount: bigint;
-  /** Paying by channel: the cooperative refund of the unused deposit at the close. */
+  /** Paying by channel: the cooperative refund of the unused deposit at the close (null: kept, or not asked). */
   refund?: ChannelRefund | null;
+  /** Paying by channel with `keepDeposit`: the unused deposit stayed in the channel for the next session. */
+  depositKept?: boolean;
 };
 
 export type SessionEvents = {
@@ -123,4 +125,9 @@ export type VpnSessionOptions = {
   >;
   /** Tests pass keys; by default a fresh x25519 pair per session. */
   keys?: KeyPair;
+  /**
+   * Paying by channel: leave the unused deposit in the channel at the close, for the next session on this node
+   * (no refund transaction now, no deposit then). By default it is refunded at once.
+   */
+  keepDeposit?: boolean;
 };

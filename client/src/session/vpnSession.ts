@@ -245,7 +245,7 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
       let closeError: unknown = null;
       if (leaseId && this.endCause !== "disconnected") {
         try {
-          receipt = await this.client.close(leaseId);
+          receipt = await this.client.close(leaseId, { refund: this.o.keepDeposit !== true });
         } catch (error) {
           if (!isClientError(error, ErrorCode.lease_not_active, ErrorCode.lease_not_found)) closeError = error;
         }
@@ -268,12 +268,14 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
   }
 
   private closedOf(leaseId: string | null, receipt: UsageReceipt | null): SessionClosed {
-    const refund = this.client.channel ? this.client.lastRefund : undefined;
+    const kept = this.client.channel !== undefined && this.o.keepDeposit === true;
+    const refund = this.client.channel ? (kept ? null : this.client.lastRefund) : undefined;
     return {
       leaseId,
       receipt,
       ...unusedOf(receipt, this.held?.expiresAt ?? null, this.client),
       ...(refund === undefined ? {} : { refund }),
+      ...(kept ? { depositKept: true } : {}),
     };
   }
 

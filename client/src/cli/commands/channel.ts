@@ -125,7 +125,7 @@ export function registerChannelCommands(program: Command, runner: CommandRunner)
         const refund = await client.refund();
         out.result(
           { channelId: known.channelId, ...refundJson(refund, null) },
-          refundText(refund, (a) => show(client.chain, BigInt(a))),
+          refundText(refund, null, (a) => show(client.chain, BigInt(a))),
         );
         if (!refund.ok) return ExitCode.failure;
         return ExitCode.ok;

@@ -42,6 +42,10 @@ function connectCommand(program: Command, runner: CommandRunner) {
       parseScheme,
     )
     .option(
+      "--keep-deposit",
+      "channel: at disconnect keep the unused deposit in the channel for the next connect (no refund now, no deposit then)",
+    )
+    .option(
       "--driver <driver>",
       "wg-quick (system, root), userspace (wireguard-go, root) or export (a .conf + QR, no root)",
       parseDriver,
@@ -94,6 +98,7 @@ async function connect(ctx: CliContext, out: Output, options: ConnectOptions, ur
     sessionCap: sessionCapOption(options.maxSpend),
     maxPerPayment: capOption(options.maxPayment, "--max-payment"),
     ...(options.scheme ? { scheme: options.scheme } : {}),
+    ...(options.keepDeposit ? { keepDeposit: true } : {}),
     driver: options.driver,
     tunnel: {
       tunnelsDir: ctx.paths.tunnels,

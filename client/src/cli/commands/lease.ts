@@ -8,7 +8,7 @@ import { openLeaseClient } from "../../node/openLeaseClient.ts";
 import { plural } from "../../runtime/plural.ts";
 import { closeRecordedLease } from "../../session/closeRecordedLease.ts";
 import { requireSessionState, writeSessionState } from "../../session/sessionState.ts";
-import { refundAfterClose, refundJson, refundText } from "../channelRefundReport.ts";
+import { keptJson, keptText, refundAfterClose, refundJson, refundText } from "../channelRefundReport.ts";
 import { capOption } from "../context.ts";
 import { ExitCode } from "../exitCodes.ts";
 import { formatBytes, formatDuration } from "../liveLine.ts";
@@ -82,8 +82,9 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
 
   runner
     .leaf(program.command("disconnect"), "close the current lease and take the tunnel (and kill switch) down")
+    .option("--keep-deposit", "channel: keep the unused deposit in the channel for the next connect (no refund now)")
     .action(
-      runner.handler(async (ctx, out) => {
+      runner.handler(async (ctx, out, options) => {
         const state = await requireSessionState(ctx.paths.state);
         const wallet = await ctx.wallet();
         const { receipt, closeError } = await closeRecordedLease({
@@ -94,7 +95,9 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
           fetch: ctx.io.fetch,
         });
         // Only a lease paid by channel has a deposit to get back (older state files: exact).
-        const refund = state.scheme === "channel" ? await refundAfterClose(ctx, state.nodeUrl, wallet.account) : null;
+        const channel = state.scheme === "channel";
+        const kept = channel && options.keepDeposit === true;
+        const refund = channel && !kept ? await refundAfterClose(ctx, state.nodeUrl, wallet.account) : null;
         // The node's token, for amounts people read; without it (node gone) base units.
         const kind = await ctx
           .node(state.nodeUrl)
@@ -103,7 +106,7 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
         const show = (amount: string) => (kind ? tokens(amount, kind) : `${amount} base units`);
         const unused = unusedTime(receipt, state.expiresAt);
         const forfeited =
-          refund === null && unused.seconds > 0
+          !channel && unused.seconds > 0
             ? `; ${formatDuration(unused.seconds)} of prepaid time (${show(unused.amount.toString())}) is not refunded`
             : "";
         out.result(
@@ -113,13 +116,17 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
             tunnelDown: state.tunnel !== null,
             unusedSeconds: unused.seconds,
             unusedAmount: unused.amount,
-            ...(refund === null ? {} : { channel: refundJson(refund, receipt) }),
+            ...(kept
+              ? { channel: keptJson(receipt) }
+              : refund === null
+                ? {}
+                : { channel: refundJson(refund, receipt) }),
           },
           [
             receipt
-              ? `closed lease ${receipt.leaseId}: ${formatDuration(receipt.secondsUsed)} used${refund ? "" : `, ${show(receipt.totalPaid)} paid`}, ↑${formatBytes(receipt.bytesUp)} ↓${formatBytes(receipt.bytesDown)}${forfeited}; tunnel down`
+              ? `closed lease ${receipt.leaseId}: ${formatDuration(receipt.secondsUsed)} used${channel ? "" : `, ${show(receipt.totalPaid)} paid`}, ↑${formatBytes(receipt.bytesUp)} ↓${formatBytes(receipt.bytesDown)}${forfeited}; tunnel down`
               : `lease ${state.leaseId} was already over; tunnel down`,
-            ...(refund === null ? [] : [refundText(refund, show)]),
+            ...(kept ? [keptText(receipt, show)] : refund === null ? [] : [refundText(refund, receipt, show)]),
           ],
         );
         if (closeError) {
