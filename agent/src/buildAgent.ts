@@ -240,7 +240,9 @@ export function buildAgent({
           settler.settle(),
         );
         every(intervals.refundMs ?? 60_000, "channel refund", () => settler.refundIdle());
-        every(intervals.withdrawWatchMs ?? 15_000, "withdrawal watch", () => settler.watchWithdrawals());
+        every(intervals.withdrawWatchMs ?? config.AGENT_CHANNEL_WITHDRAW_WATCH_SECONDS * 1000, "withdrawal watch", () =>
+          settler.watchWithdrawals(),
+        );
       }
     },
     /** Decides what is open now (tests and operators call it; the sweep tick does it on its own). */

@@ -85,6 +85,11 @@ export const AgentConfig = z
     AGENT_RECEIVER_AUTHORIZER_PRIVATE_KEY: PrivateKey.optional(),
     /** The payer's escape hatch delay the node asks for: the time it has to claim after a withdrawal starts. */
     AGENT_CHANNEL_WITHDRAW_DELAY_SECONDS: z.coerce.number().int().min(900).max(2_592_000).default(86_400),
+    /**
+     * How often the escrow is read for payers' withdrawals; at most 300 s, a third of the shortest delay, so the
+     * node always claims before a withdrawal can be finalized.
+     */
+    AGENT_CHANNEL_WITHDRAW_WATCH_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
     /** How long the chain's view of a channel is trusted for local voucher verification. */
     AGENT_CHANNEL_STATE_TTL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
     AGENT_CHANNEL_CLAIM_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),

@@ -185,6 +185,20 @@ describe("AutoRenewer", () => {
     expect(named("expired")).toHaveLength(1);
   });
 
+  it("stops asking once the node refuses time on a channel its payer is withdrawing, and runs out what was paid", async () => {
+    const { clock, start, calls, renewer, named } = setup({
+      renew: async () => {
+        throw new ClientError("this channel's payer started a withdrawal", { code: ErrorCode.channel_closing });
+      },
+    });
+    renewer.start();
+    await clock.advance(2 * MINUTE);
+    expect(calls).toHaveLength(1);
+    expect(named("renewalFailed")).toHaveLength(1);
+    expect(named("renewalFailed")[0]?.payload).toMatchObject({ code: "channel_closing", retryInMs: null });
+    expect(named("expired")[0]).toMatchObject({ at: start + MINUTE, payload: { cause: "renewal_failed" } });
+  });
+
   it("ends at once when the node no longer has the lease", async () => {
     const { clock, start, calls, renewer, named } = setup({
       renew: async () => {

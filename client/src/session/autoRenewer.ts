@@ -264,6 +264,13 @@ export class AutoRenewer extends TypedEmitter<AutoRenewerEvents> {
       return;
     }
     this.attempt++;
+    // The payer started a withdrawal from this channel: the node sells no more time on it, so the lease runs
+    // out the time already paid for.
+    if (code === ErrorCode.channel_closing) {
+      this.emit("renewalFailed", this.failure(code, message, null));
+      this.drain("renewal_failed");
+      return;
+    }
     if (LEASE_GONE.has(code)) {
       this.emit("renewalFailed", this.failure(code, message, null));
       this.finish("lease_gone");
