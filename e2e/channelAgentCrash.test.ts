@@ -2,12 +2,11 @@
 // voucher it accepted (the ledger committed each before its time was granted) and its claim lands on-chain.
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { type AgentProcess, startAgentProcess } from "@wg402/agent";
+import { type AgentHarness, channelPayer, PRICE, postJson, read, startAgentHarness } from "@wg402/agent/testing";
 import { CreateLeaseResponse, canonicalEscrowAddresses, x402BatchSettlementAbi } from "@wg402/shared";
 import type { Hex } from "viem";
 import { generatePrivateKey } from "viem/accounts";
-import { type AgentProcess, startAgentProcess } from "../startAgentProcess.ts";
-import { type AgentHarness, PRICE, postJson, read, startAgentHarness } from "../testing/agentHarness.ts";
-import { channelPayer } from "../testing/channelPayer.ts";
 
 let h: AgentHarness;
 let agent: AgentProcess | undefined;
