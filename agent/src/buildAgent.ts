@@ -1,5 +1,5 @@
 import { readinessOf } from "@wg402/service-kit";
-import { type ChainInfo, chains, type NodeInfo, rpcUrlFor } from "@wg402/shared";
+import { assertEscrowDeployed, type ChainInfo, chains, type NodeInfo, rpcUrlFor } from "@wg402/shared";
 import { type Clock, systemClock } from "@wg402/shared/runtime";
 import type { WireguardDriver } from "@wg402/wireguard";
 import type { Network } from "@x402/core/types";
@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import { createPublicClient, http, type PublicClient } from "viem";
 import { createApp } from "./app.ts";
 import { buildChannels } from "./channels/buildChannels.ts";
-import { assertEscrowPresent, createChannelChain } from "./channels/channelChain.ts";
+import { createChannelChain } from "./channels/channelChain.ts";
 import { type ChannelChain, ChannelSettler } from "./channels/channelSettler.ts";
 import { type AgentConfig, tokenOf } from "./config.ts";
 import { LeasePayments } from "./leases/leasePayments.ts";
@@ -220,7 +220,13 @@ export function buildAgent({
      */
     async start() {
       if (channels) {
-        if (!channelChain) await assertEscrowPresent(publicClient, chain.network);
+        if (!channelChain) {
+          await assertEscrowDeployed(
+            publicClient,
+            chain,
+            "set AGENT_CHANNEL=off, or use a chain where the escrow is deployed",
+          );
+        }
         // No request survives a restart: the SDK reservations a crash left would block their channels.
         channels.storage.releaseReservations();
       }

@@ -1,7 +1,6 @@
 import {
-  BaseError,
+  assertEscrowDeployed,
   type ChainInfo,
-  ErrorCode,
   findAuthorizationUse,
   receiveWithAuthorizationTypes,
   x402BatchSettlementAbi,
@@ -25,41 +24,13 @@ import type { NetworkBackend } from "./chainLookups.ts";
 
 const escrow = getAddress(BATCH_SETTLEMENT_ADDRESS);
 
-/** The escrow's contracts the SDK calls on a chain: none may be missing where batch-settlement is offered. */
-export function escrowContracts(chain: ChainInfo): { name: string; address: Hex }[] {
-  return [
-    { name: "x402BatchSettlement", address: chain.escrow.batchSettlement },
-    { name: "ERC3009DepositCollector", address: chain.escrow.depositCollector },
-    { name: "Multicall3", address: chain.escrow.multicall3 },
-  ];
-}
-
-/**
- * Refuses (an `invalid_config` error, which `main.ts` turns into exit 2) when a network that offers batch-settlement
- * has no code at one of the escrow's addresses; an RPC that cannot answer is an error of its own.
- */
-export async function assertEscrowDeployed(backend: NetworkBackend, chain: ChainInfo): Promise<void> {
-  for (const { name, address } of escrowContracts(chain)) {
-    let code: Hex | undefined;
-    try {
-      code = await backend.publicClient.getCode({ address });
-    } catch (cause) {
-      throw new Error(`could not read the code at ${address} (${name}) on ${chain.network}: RPC unreachable`, {
-        cause,
-      });
-    }
-    if (!code || code === "0x") {
-      throw new BaseError(`batch-settlement is enabled on ${chain.network} (${chain.name}), but there is no contract`, {
-        code: ErrorCode.invalid_config,
-        metaMessages: [
-          `no code at ${address} (${name}) on ${chain.network}`,
-          `deploy the escrow there, or leave batch-settlement off that network (FACILITATOR_SCHEMES=exact)`,
-        ],
-        details: { network: chain.network, address, contract: name },
-      });
-    }
-  }
-}
+/** Refuses to offer batch-settlement on a network without the escrow's code (see shared/escrowCode.ts). */
+export const assertEscrowOn = (backend: NetworkBackend, chain: ChainInfo) =>
+  assertEscrowDeployed(
+    backend.publicClient,
+    chain,
+    "deploy the escrow there, or leave batch-settlement off that network (FACILITATOR_SCHEMES=exact)",
+  );
 
 export type ChannelState = { balance: bigint; totalClaimed: bigint; withdrawRequestedAt: number; refundNonce: bigint };
 

@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import { createPublicClient, formatEther, type Hex, http, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createApp } from "./app.ts";
-import { assertEscrowDeployed } from "./batchChain.ts";
+import { assertEscrowOn } from "./batchChain.ts";
 import type { FacilitatorConfig, FacilitatorScheme } from "./config.ts";
 import { createFacilitatorSigner } from "./facilitatorSigner.ts";
 import { createFacilitatorMetrics } from "./metrics.ts";
@@ -169,7 +169,7 @@ export function buildFacilitator({
      */
     async checkChains(): Promise<void> {
       for (const backend of backends.values()) {
-        if (backend.schemes.includes("batch-settlement")) await assertEscrowDeployed(backend, backend.chain);
+        if (backend.schemes.includes("batch-settlement")) await assertEscrowOn(backend, backend.chain);
       }
     },
     /** Waits for in-flight settlements, then closes the ledger. */

@@ -2,6 +2,7 @@ export * from "./chains.ts";
 export * from "./config.ts";
 export * from "./eip3009.ts";
 export * from "./errors.ts";
+export * from "./escrowCode.ts";
 export * from "./generated/abis.ts";
 export * from "./httpStatus.ts";
 export * from "./keystore.ts";

@@ -1,4 +1,4 @@
-import { BaseError, canonicalEscrowAddresses, ErrorCode, x402BatchSettlementAbi } from "@wg402/shared";
+import { canonicalEscrowAddresses, x402BatchSettlementAbi } from "@wg402/shared";
 import type { PublicClient } from "viem";
 import type { ChannelChain } from "./channelSettler.ts";
 
@@ -20,15 +20,4 @@ export function createChannelChain(publicClient: PublicClient): ChannelChain {
       return receipt.gasUsed;
     },
   };
-}
-
-/** Refuses to sell by channel on a chain where the escrow's code is not at the SDK's address. */
-export async function assertEscrowPresent(publicClient: PublicClient, network: string): Promise<void> {
-  const address = canonicalEscrowAddresses.batchSettlement as `0x${string}`;
-  const code = await publicClient.getCode({ address });
-  if (!code || code === "0x") {
-    throw new BaseError(`AGENT_CHANNEL=on, but no batch-settlement escrow code is at ${address} on ${network}`, {
-      code: ErrorCode.invalid_config,
-    });
-  }
 }

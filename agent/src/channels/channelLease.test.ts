@@ -219,7 +219,7 @@ describe("paying for a lease by escrow channel", () => {
       h.publicClient.request({ method: "hardhat_setCode" as never, params: [address, value] as never });
     await setCode("0x");
     try {
-      await expect(startChannelAgent(h)).rejects.toThrow(/no batch-settlement escrow code/);
+      await expect(startChannelAgent(h)).rejects.toThrow(/there is no contract/);
     } finally {
       await setCode(code);
     }
