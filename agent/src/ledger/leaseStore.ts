@@ -6,7 +6,7 @@ import { intToIp, ipToInt, type Subnet } from "./ipv4.ts";
 import { newLeaseToken, takeUnsentToken, tokenMatches } from "./leaseTokens.ts";
 import { writeMeter } from "./meterRows.ts";
 import { migrations } from "./migrations.ts";
-import { claimPaymentKey, insertPayment } from "./paymentRows.ts";
+import * as paymentRows from "./paymentRows.ts";
 import {
   type LeaseRecord,
   type LeaseState,
@@ -14,7 +14,6 @@ import {
   type MeterUpdate,
   type NewPayment,
   type PaymentRecord,
-  paymentFromRow,
 } from "./records.ts";
 
 export type { ChannelGrant } from "./channelLeaseRows.ts";
@@ -30,7 +29,6 @@ export type LeaseStoreOptions = {
 };
 
 // A lease with a payment still open (pending or unknown) must keep its address: the money may have moved.
-const OPEN = "status IN ('pending', 'unknown')";
 
 /**
  * The agent's ledger and its source of truth: leases, the payments that bought them and the tunnel
@@ -76,21 +74,18 @@ export class LeaseStore {
   liveLeaseForKey(publicKey: string): LeaseRecord | undefined {
     const row = this.stmt(
       `SELECT * FROM leases WHERE public_key = ? AND (state IN ('pending', 'active') OR (state = 'expired'
-         AND ended_at IS NULL AND EXISTS (SELECT 1 FROM payments WHERE lease_id = leases.id AND ${OPEN})))
+         AND ended_at IS NULL AND EXISTS (SELECT 1 FROM payments WHERE lease_id = leases.id AND ${paymentRows.OPEN})))
        ORDER BY created_at DESC LIMIT 1`,
     ).get(publicKey);
     return row ? leaseFromRow(row) : undefined;
   }
 
   payments(leaseId: string): PaymentRecord[] {
-    return this.stmt("SELECT * FROM payments WHERE lease_id = ? ORDER BY created_at, payment_key")
-      .all(leaseId)
-      .map(paymentFromRow);
+    return paymentRows.paymentsOf(this.ledger, leaseId);
   }
 
   getPayment(paymentKey: string): PaymentRecord | undefined {
-    const row = this.stmt("SELECT * FROM payments WHERE payment_key = ?").get(paymentKey);
-    return row ? paymentFromRow(row) : undefined;
+    return paymentRows.paymentByKey(this.ledger, paymentKey);
   }
 
   /** Leases whose peers should exist now: active and not yet past their expiry. */
@@ -130,7 +125,7 @@ export class LeaseStore {
       if (this.liveLeaseForKey(input.publicKey)) {
         throw new BaseError("this WireGuard key already has a lease on this node", { code: ErrorCode.lease_exists });
       }
-      claimPaymentKey(this.ledger, input.payment.identity.key);
+      paymentRows.claimPaymentKey(this.ledger, input.payment.identity.key);
       const addressInt = this.pool.next(input.now);
       if (addressInt === undefined) {
         throw new BaseError("this node has no free tunnel address left; try another node", {
@@ -148,7 +143,7 @@ export class LeaseStore {
         `INSERT INTO leases (id, public_key, state, address, created_at, expires_at)
          VALUES (?, ?, 'pending', ?, ?, ?)`,
       ).run(input.id, input.publicKey, address, input.now, input.now + input.payment.minutes * this.minuteMs);
-      insertPayment(this.ledger, input.id, "create", input.payment, input.now);
+      paymentRows.insertPayment(this.ledger, input.id, "create", input.payment, input.now);
       this.pool.markHeld(addressInt);
       return this.getLease(input.id) as LeaseRecord;
     });
@@ -164,8 +159,8 @@ export class LeaseStore {
           code: ErrorCode.lease_not_active,
         });
       }
-      claimPaymentKey(this.ledger, input.payment.identity.key);
-      insertPayment(this.ledger, lease.id, "renew", input.payment, input.now);
+      paymentRows.claimPaymentKey(this.ledger, input.payment.identity.key);
+      paymentRows.insertPayment(this.ledger, lease.id, "renew", input.payment, input.now);
       return lease;
     });
   }
@@ -178,7 +173,7 @@ export class LeaseStore {
   }
 
   hasOpenPayment(leaseId: string): boolean {
-    return this.stmt(`SELECT 1 FROM payments WHERE lease_id = ? AND ${OPEN} LIMIT 1`).get(leaseId) !== undefined;
+    return paymentRows.hasOpenPayment(this.ledger, leaseId);
   }
 
   /**
@@ -251,16 +246,13 @@ export class LeaseStore {
 
   /** Settlement ended without saying whether money moved: keep everything reserved until the chain tells. */
   markUnknown(paymentKey: string, reason: string): PaymentRecord | undefined {
-    this.stmt(`UPDATE payments SET status = 'unknown', failure_reason = ? WHERE payment_key = ? AND ${OPEN}`).run(
-      reason,
-      paymentKey,
-    );
+    paymentRows.markPaymentUnknown(this.ledger, paymentKey, reason);
     return this.getPayment(paymentKey);
   }
 
   /** Frees a settled payment's key for a new purchase; the row stays, under its lease's name. */
   retirePaymentKey(paymentKey: string): void {
-    this.stmt("UPDATE payments SET payment_key = payment_key || ':' || lease_id WHERE payment_key = ?").run(paymentKey);
+    paymentRows.retirePaymentKey(this.ledger, paymentKey);
   }
 
   /** Keeps the paid answer for duplicates of this payment. */
@@ -270,7 +262,7 @@ export class LeaseStore {
 
   /** Payments whose outcome is still open, oldest first. */
   openPayments(): PaymentRecord[] {
-    return this.stmt(`SELECT * FROM payments WHERE ${OPEN} ORDER BY created_at`).all().map(paymentFromRow);
+    return paymentRows.openPaymentRows(this.ledger);
   }
 
   /** The lease's time ran out: its peer is gone, its address stays held through the grace window. */
@@ -297,7 +289,7 @@ export class LeaseStore {
     return this.transaction(() => {
       const lapsed = this.stmt(
         `SELECT * FROM leases WHERE state = 'expired' AND ended_at IS NULL AND expires_at + ? <= ?
-           AND NOT EXISTS (SELECT 1 FROM payments WHERE lease_id = leases.id AND ${OPEN})`,
+           AND NOT EXISTS (SELECT 1 FROM payments WHERE lease_id = leases.id AND ${paymentRows.OPEN})`,
       )
         .all(graceMs, now)
         .map(leaseFromRow);
