@@ -6,7 +6,9 @@ import { Bytes32Hex, Caip2Network, EvmAddress } from "@wg402/shared";
 import { z } from "zod";
 import type { Env } from "../chain/paymentChain.ts";
 import { writeSecretFile } from "../files/secretFile.ts";
+import type { LeaseClient } from "../node/leaseClient.ts";
 import { channelDirectory } from "./channelStorage.ts";
+import { channelTerms } from "./channelTerms.ts";
 
 export const KnownChannel = z.object({
   channelId: Bytes32Hex,
@@ -50,4 +52,12 @@ export async function knownChannels(env: Env): Promise<KnownChannel[]> {
 export async function findChannel(env: Env, id: string): Promise<KnownChannel[]> {
   const wanted = id.toLowerCase();
   return (await knownChannels(env)).filter((c) => c.channelId.toLowerCase().startsWith(wanted));
+}
+
+/** Notes a lease client's channel (its node and config) beside the SDK's record, for `wg402 channel`. */
+export async function rememberClientChannel(client: LeaseClient, env: Env): Promise<void> {
+  const terms = await channelTerms(client, client.node.minMinutes).catch(() => null);
+  if (!terms) return;
+  const { channelId, network, config } = terms;
+  await rememberChannel(env, { channelId, nodeUrl: client.nodeUrl, network, config } as KnownChannel);
 }

@@ -3,9 +3,11 @@ import { toClientEvmSigner } from "@x402/evm";
 import { readChannelBalanceAndTotalClaimed } from "@x402/evm/batch-settlement/client";
 import type { PaymentChain } from "../chain/paymentChain.ts";
 import { ClientError } from "../errors.ts";
+import type { LeaseClient } from "../node/leaseClient.ts";
 import type { FetchLike } from "../node/nodeApi.ts";
 import { readTokenBalance } from "../wallet/balances.ts";
 import type { ChannelScheme } from "./channelScheme.ts";
+import { channelTerms } from "./channelTerms.ts";
 
 /** What came back from a channel at disconnect: amounts in base units, the refund's transaction. */
 export type ChannelRefund =
@@ -68,4 +70,22 @@ export function refundChannelless(): ChannelRefund {
       code: ErrorCode.channel_not_offered,
     }),
   };
+}
+
+/** {@link refundChannel} of a lease client's channel with its node; nothing to ask for when nothing is left. */
+export async function refundClientChannel(client: LeaseClient, fetch: FetchLike): Promise<ChannelRefund> {
+  const terms = client.channel ? await channelTerms(client, client.node.minMinutes) : null;
+  if (!client.channel || !terms) return refundChannelless();
+  // Nothing above the claims: no transaction to ask for (the node's idle refund may have come first).
+  if (terms.balance <= terms.claimed) {
+    return { ok: true, channelId: terms.channelId, refunded: 0n, charged: 0n, txHash: null };
+  }
+  return refundChannel({
+    nodeUrl: client.nodeUrl,
+    channel: client.channel,
+    chain: client.chain,
+    payer: client.account.address,
+    channelId: terms.channelId,
+    fetch,
+  });
 }

@@ -15,11 +15,10 @@ import type { z } from "zod";
 import { formatTokenAmount } from "../chain/money.ts";
 import { assertChainReachable, type Env, type PaymentChain, paymentChainFor } from "../chain/paymentChain.ts";
 import { SpendBudget, type SpendSnapshot } from "../chain/spendBudget.ts";
-import { type KnownChannel, rememberChannel } from "../channel/channelIndex.ts";
-import { type ChannelRefund, refundChannel, refundChannelless } from "../channel/channelRefund.ts";
+import { rememberClientChannel } from "../channel/channelIndex.ts";
+import { type ChannelRefund, refundChannelless, refundClientChannel } from "../channel/channelRefund.ts";
 import { type ChannelScheme, createChannelScheme } from "../channel/channelScheme.ts";
 import { channelStorage } from "../channel/channelStorage.ts";
-import { channelTerms } from "../channel/channelTerms.ts";
 import { renewalAllowance } from "../channel/renewalAllowance.ts";
 import { ClientError } from "../errors.ts";
 import { assertTokenBalance, type Balances, readBalances, readTokenBalance } from "../wallet/balances.ts";
@@ -233,7 +232,7 @@ export class LeaseClient {
       what: "the node refused the lease",
     });
     if (body.leaseToken) this.leaseTokens.set(body.lease.id, body.leaseToken);
-    if (this.channelValue) await this.rememberChannel();
+    if (this.channelValue) await rememberClientChannel(this, this.envValue);
     return { ...body, payment };
   }
 
@@ -287,32 +286,9 @@ export class LeaseClient {
 
   /** The cooperative refund of the channel's unused deposit (refused by the node while a lease runs on it). */
   async refund(): Promise<ChannelRefund> {
-    if (!this.channelValue) {
-      return refundChannelless();
-    }
+    if (!this.channelValue) return refundChannelless();
     await this.ensureChain();
-    const terms = await channelTerms(this, this.nodeInfo.minMinutes);
-    if (!terms) return refundChannelless();
-    // Nothing above the claims: no transaction to ask for (the node's idle refund may have come first).
-    if (terms.balance <= terms.claimed) {
-      return { ok: true, channelId: terms.channelId, refunded: 0n, charged: 0n, txHash: null };
-    }
-    return refundChannel({
-      nodeUrl: this.nodeUrl,
-      channel: this.channelValue,
-      chain: this.chainValue,
-      payer: this.account.address,
-      channelId: terms.channelId,
-      fetch: this.fetchImpl,
-    });
-  }
-
-  /** Notes the channel's node and config beside its record, for `wg402 channel` (refund, withdraw). */
-  private async rememberChannel(): Promise<void> {
-    const terms = await channelTerms(this, this.nodeInfo.minMinutes).catch(() => null);
-    if (!terms) return;
-    const { channelId, network, config } = terms;
-    await rememberChannel(this.envValue, { channelId, nodeUrl: this.nodeUrl, network, config } as KnownChannel);
+    return refundClientChannel(this, this.fetchImpl);
   }
 
   private closeOnly(leaseId: string): Promise<UsageReceipt> {
