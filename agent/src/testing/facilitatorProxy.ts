@@ -17,13 +17,22 @@ export type FacilitatorProxy = {
   verifyDown: boolean;
   /** Added before forwarding /settle. */
   settleDelayMs: number;
+  /** Added after the facilitator settled, before its answer is passed on: money moved, the agent not told yet. */
+  answerDelayMs: number;
   settles: number;
 };
 
 export function facilitatorProxy(target: string): FacilitatorProxy {
   const app = express();
   app.use(express.json({ limit: "1mb" }));
-  const state: FacilitatorProxy = { app, settle: "forward", verifyDown: false, settleDelayMs: 0, settles: 0 };
+  const state: FacilitatorProxy = {
+    app,
+    settle: "forward",
+    verifyDown: false,
+    settleDelayMs: 0,
+    answerDelayMs: 0,
+    settles: 0,
+  };
   const forward = async (req: express.Request) =>
     fetch(`${target}${req.path}`, {
       method: req.method,
@@ -59,8 +68,16 @@ export function facilitatorProxy(target: string): FacilitatorProxy {
       case "error-500":
         res.status(500).json({ error: "internal_error", message: "internal error" });
         return;
-      default:
-        await relay(req, res);
+      default: {
+        if (state.answerDelayMs === 0) return relay(req, res);
+        const response = await forward(req);
+        const text = await response.text();
+        // Held until the delay passes or the test sets it back to 0.
+        for (const until = Date.now() + state.answerDelayMs; state.answerDelayMs > 0 && Date.now() < until; ) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        res.status(response.status).type("application/json").send(text);
+      }
     }
   });
   return state;

@@ -5,6 +5,7 @@ import {
   BatchSettlementEvmScheme,
   type ClientChannelStorage,
   parseAnnouncedMinDeposit,
+  readChannelBalanceAndTotalClaimed,
 } from "@x402/evm/batch-settlement/client";
 import type { LocalAccount } from "viem";
 import type { PaymentChain } from "../chain/paymentChain.ts";
@@ -50,7 +51,18 @@ export function createChannelScheme(options: ChannelSchemeOptions): ChannelSchem
     refusal = error;
     throw error;
   };
+  const signer = toClientEvmSigner(options.account, options.chain.publicClient as never);
   const depositStrategy = async (context: BatchSettlementDepositStrategyContext) => {
+    // The record can be older than the chain: a deposit landed whose answer was lost (the node died before it
+    // answered). The escrow is the truth; a channel that already covers the voucher needs no second deposit.
+    const [onChain] = await readChannelBalanceAndTotalClaimed(signer, context.channelId);
+    if (onChain >= BigInt(context.maxClaimableAmount)) {
+      await options.storage.set(context.channelId.toLowerCase(), {
+        ...context.clientContext,
+        balance: onChain.toString(),
+      });
+      return false as const;
+    }
     const needed = BigInt(context.minimumDepositAmount);
     const target = options.depositTarget();
     const amount = depositFor({
@@ -81,7 +93,7 @@ export function createChannelScheme(options: ChannelSchemeOptions): ChannelSchem
     deposit = { amount: take, channelId: context.channelId };
     return deposit.amount;
   };
-  const scheme = new BatchSettlementEvmScheme(toClientEvmSigner(options.account, options.chain.publicClient as never), {
+  const scheme = new BatchSettlementEvmScheme(signer, {
     storage: options.storage,
     depositStrategy,
   });
