@@ -17,6 +17,23 @@ export const SessionEndReason = z.enum([
 ]);
 export type SessionEndReason = z.infer<typeof SessionEndReason>;
 
+const BaseUnits = z.string().regex(/^[0-9]+$/);
+
+/**
+ * A session paid by escrow channel: what the channel held for it, what its seconds were charged (the node's
+ * receipt), what came back at the close and the transactions; null amounts where the close never got there.
+ */
+export const ChannelSettlement = z.object({
+  channelId: z.string(),
+  deposit: BaseUnits,
+  depositTxHash: z.string().nullable(),
+  charged: BaseUnits.nullable(),
+  refunded: BaseUnits.nullable(),
+  refundTxHash: z.string().nullable(),
+  refundError: z.object({ error: z.string(), message: z.string() }).nullable(),
+});
+export type ChannelSettlement = z.infer<typeof ChannelSettlement>;
+
 /** One finished session: what it cost, how long it ran, what it carried, and every payment's tx hash. */
 export const SessionRecord = UsageReceiptSchema.pick({
   leaseId: true,
@@ -34,6 +51,7 @@ export const SessionRecord = UsageReceiptSchema.pick({
   network: z.string(),
   token: z.object({ symbol: z.string(), decimals: z.number().int().nonnegative() }),
   endCause: SessionEndReason,
+  channel: ChannelSettlement.optional(),
 });
 export type SessionRecord = z.infer<typeof SessionRecord>;
 

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import {
   AccountIndex,
+  ChannelId,
   Minutes,
   Network,
   NewPassphrase,
@@ -18,6 +19,7 @@ import type {
   AddressQrView,
   AppInfo,
   BalancesView,
+  ChannelView,
   ClosedSummary,
   FaucetView,
   HistoryEntry,
@@ -27,6 +29,8 @@ import type {
   SessionSnapshot,
   SettingsView,
   WalletView,
+  WithdrawnView,
+  WithdrawStartedView,
 } from "./views.ts";
 
 /** A command's input schema, with its result type riding along (there is no value to check it against). */
@@ -85,6 +89,15 @@ export const commands = {
   "settings.get": command(Nothing).returns<SettingsView>(),
   "settings.update": command(SettingsPatch).returns<SettingsView>(),
   "history.list": command(Nothing).returns<HistoryEntry[]>(),
+  /** The escrow channels this wallet has paid on (this WG402_HOME's), as the chain has them now. */
+  "channels.list": command(Nothing).returns<ChannelView[]>(),
+  /**
+   * The escape hatch from a node that is gone: starts the escrow's withdrawal of everything above the claims
+   * (the wallet sends it and pays its gas); the node may still claim what it is owed until `finalizableAt`.
+   */
+  "channels.withdraw": command(z.strictObject({ channelId: ChannelId })).returns<WithdrawStartedView>(),
+  /** Completes a started withdrawal once its delay has passed: the escrow pays out what is left. */
+  "channels.finalize": command(z.strictObject({ channelId: ChannelId })).returns<WithdrawnView>(),
 };
 
 export type Commands = typeof commands;

@@ -7,6 +7,8 @@ export const Nothing = z.undefined().or(z.null().transform(() => undefined));
 export const Passphrase = z.string().min(1, "the passphrase must not be empty").max(1024);
 export const Url = z.string().min(1).max(2048);
 export const Network = z.string().regex(/^eip155:[0-9]+$/, "must be a CAIP-2 network such as eip155:8453");
+/** An escrow channel's id: 32 bytes of hex. */
+export const ChannelId = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a channel id (0x and 64 hex digits)");
 export const Minutes = z.number().int("must be a whole number of minutes").positive().max(100_000);
 const Decimal = z.string().regex(/^(0|[1-9][0-9]*)(\.[0-9]+)?$/, "must be a plain decimal number such as 0.5");
 const DriverKind = z.enum(["wg-quick", "userspace", "export"]);

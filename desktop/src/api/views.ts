@@ -1,6 +1,16 @@
 // What the client API hands to a UI: plain JSON, no bigint (amounts are decimal strings of base units with a
 // formatted twin from the core), so Electron IPC and the HTTP daemon carry exactly the same values.
 import type { WireError } from "@wg402/shared";
+import type {
+  ChannelRefundView,
+  ChannelTermsView,
+  EscrowBalanceView,
+  HistoryChannel,
+  PaymentScheme,
+  SessionChannelView,
+} from "./channelViews.ts";
+
+export type * from "./channelViews.ts";
 
 export type TunnelDriverKind = "wg-quick" | "userspace" | "export";
 
@@ -73,6 +83,8 @@ export type BalancesView = {
   faucet: boolean;
   token: AmountView;
   gas: AmountView;
+  /** Held by the escrow for this wallet's channels on this chain; null when it could not be read. */
+  escrow: EscrowBalanceView | null;
   readAt: string;
 };
 
@@ -106,6 +118,8 @@ export type ReachableNodeView = {
   latencyMs: number;
   /** The country `region` names when it is an ISO 3166 alpha-2 code ("DE" → "Germany"), else null. */
   country: string | null;
+  /** How a session here would pay, as the client core chooses: the channel when the node offers one. */
+  scheme: PaymentScheme;
 };
 
 export type UnreachableNodeView = { reachable: false; url: string; source: NodeSource; error: WireError };
@@ -115,7 +129,8 @@ export type NodeView = ReachableNodeView | UnreachableNodeView;
 /**
  * What connecting commits the user to, said before the first payment: the node's own 402 answer for
  * `minutes` (the first payment), its price, the spend cap the session will have with the current settings,
- * and that `exact` payments are final (prepaid time not used is not refunded).
+ * and how it is paid: `exact` payments are final (prepaid time not used is not refunded); a channel takes a
+ * deposit, charges the seconds used and refunds the rest.
  */
 export type QuoteView = {
   nodeUrl: string;
@@ -127,8 +142,10 @@ export type QuoteView = {
   /** null only when "no cap" was chosen. */
   cap: AmountView | null;
   capSource: "explicit" | "default" | "none";
-  scheme: "exact";
-  refundsUnusedTime: false;
+  scheme: PaymentScheme;
+  refundsUnusedTime: boolean;
+  /** Paying by channel: the client core's terms; null for `exact`, or before the wallet is unlocked. */
+  channel: ChannelTermsView | null;
 };
 
 /** The wallet's address and a QR code of it (SVG text, shown as an image). */
@@ -200,6 +217,9 @@ export type SessionView = {
   capEndsAt: number | null;
   /** The cap as set: a figure, the default (one hour at the node's price), or "none" chosen. */
   capSource: "explicit" | "default" | "none";
+  scheme: PaymentScheme;
+  /** Paying by channel, once the lease exists; null for `exact`. */
+  channel: SessionChannelView | null;
 };
 
 /**
@@ -233,17 +253,21 @@ export type HistoryEntry = {
   totalPaid: AmountView;
   payments: HistoryPayment[];
   endCause: SessionEndCause | "closed";
+  /** A channel session's deposit, charge and refund; null for `exact` (or a record from before channels). */
+  channel: HistoryChannel | null;
 };
 
 /**
  * A session just ended by a disconnect, as Home sums it up: its History entry and the prepaid time it still
- * had, which `exact` payments do not refund.
+ * had, which `exact` payments do not refund; on a channel, the charge and the refund of the rest instead.
  */
 export type ClosedSummary = {
   entry: HistoryEntry;
-  scheme: "exact";
+  scheme: PaymentScheme;
   unusedSeconds: number;
   unusedAmount: AmountView;
+  /** Paying by channel: the cooperative refund (null when the close never got that far). */
+  refund: ChannelRefundView | null;
 };
 
 export type SettingsView = {

@@ -30,6 +30,9 @@ const commands: Record<CommandName, true> = {
   "settings.get": true,
   "settings.update": true,
   "history.list": true,
+  "channels.list": true,
+  "channels.withdraw": true,
+  "channels.finalize": true,
 };
 
 const bridge: PreloadBridge = {

@@ -1,4 +1,4 @@
-import type { LeaseClient, SessionClosed, SessionFacts, VpnSession } from "@wg402/client";
+import type { LeaseClient, SessionClosed, SessionFacts, SessionPlan, VpnSession } from "@wg402/client";
 import type { Lease, LeasePayment } from "@wg402/shared";
 import type { AmountView, SessionEndCause } from "../api/views.ts";
 import { amountView } from "./amountView.ts";
@@ -23,7 +23,21 @@ export type ActiveSession = {
   closed: SessionClosed | null;
   /** Every payment seen this session, in case the node cannot be asked for the final numbers. */
   payments: LeasePayment[];
+  /** The core's plan, as its `plan` event said it before the first payment. */
+  plan: SessionPlan | null;
+  /** The channel's charge when the plan was made (the base of this lease's bill), read from its record. */
+  chargedBefore: Promise<bigint> | null;
+  /** Paying by channel, once the lease exists: what the escrow holds for it and the deposit that made it so. */
+  channel: ActiveChannel | null;
   off: (() => void)[];
+};
+
+export type ActiveChannel = {
+  channelId: `0x${string}`;
+  /** The channel's balance above its charge at the lease's start: what this session can be charged or refunded. */
+  deposit: bigint;
+  depositMade: bigint | null;
+  depositTxHash: string | null;
 };
 
 /** A session as it starts: nothing paid, nothing seen yet. */
@@ -53,6 +67,9 @@ export function activeSession(
     closing: false,
     closed: null,
     payments: [],
+    plan: null,
+    chargedBefore: null,
+    channel: null,
     off: [],
   };
 }
@@ -61,10 +78,31 @@ export function amountOf(active: ActiveSession, value: bigint): AmountView {
   return amountView(value, active.facts.token);
 }
 
+/**
+ * The channel a lease just paid on: the plan's view of it before the payment plus the deposit the payment
+ * made, less the charge it already had (an earlier lease's, not refunded yet), so never re-read from the chain.
+ */
+export async function channelOfLease(
+  active: ActiveSession,
+  payment: { deposit?: bigint | null; txHash: string | null; channelId?: `0x${string}` | null },
+): Promise<ActiveChannel | null> {
+  const terms = active.plan?.channel;
+  if (!terms) return null;
+  const before = (await active.chargedBefore) ?? terms.claimed;
+  const made = payment.deposit ?? null;
+  const held = terms.balance + (made ?? 0n) - before;
+  return {
+    channelId: payment.channelId ?? terms.channelId,
+    deposit: held > 0n ? held : 0n,
+    depositMade: made,
+    depositTxHash: made ? payment.txHash : null,
+  };
+}
+
 /** A payment as the node would list it, for when the node cannot be asked any more. */
 export function paymentOf(active: ActiveSession, amount: bigint, minutes: number, txHash: string | null): LeasePayment {
   return {
-    scheme: "exact",
+    scheme: active.client.paymentKind.scheme,
     network: active.facts.network as LeasePayment["network"],
     payer: active.client.account.address,
     amount: amount.toString(),

@@ -2,6 +2,7 @@ import { ClientError, type Env, type PaymentChain, paymentChainByKey, readBalanc
 import { chainByNetwork, ErrorCode } from "@wg402/shared";
 import type { BalancesView } from "../api/views.ts";
 import { amountView } from "./amountView.ts";
+import { readEscrow } from "./escrowBalance.ts";
 import type { EventBus } from "./eventBus.ts";
 import { toWireError } from "./toWireError.ts";
 import type { WalletService } from "./walletService.ts";
@@ -60,7 +61,11 @@ export class BalanceService {
       });
     }
     const chain = await this.chainFor(network);
-    const balances = await readBalances(chain, address);
+    const [balances, escrow] = await Promise.all([
+      readBalances(chain, address),
+      // The escrow is a second figure: when it cannot be read the wallet's balance is still shown.
+      readEscrow(this.env, chain, address).catch(() => null),
+    ]);
     const view: BalancesView = {
       address,
       network: chain.chain.network,
@@ -69,6 +74,7 @@ export class BalanceService {
       faucet: chain.chain.key === "local",
       token: amountView(balances.token, chain.token),
       gas: amountView(balances.native, { symbol: balances.nativeSymbol, decimals: 18 }),
+      escrow: escrow && { total: amountView(escrow.total, chain.token), channels: escrow.channels },
       readAt: new Date().toISOString(),
     };
     this.bus.publish({ type: "balances", balances: view });

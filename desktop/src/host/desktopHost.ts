@@ -4,10 +4,7 @@ import {
   createTunnelDriver,
   type Env,
   type FetchLike,
-  fetchNodeInfo,
-  fetchQuote,
   homePaths,
-  normalizeNodeUrl,
   readSessionState,
   requestFaucet,
   SessionHistory,
@@ -17,17 +14,19 @@ import {
 import { ErrorCode, localStackPath, readLocalStack } from "@wg402/shared";
 import { type CommandInput, type CommandName, type CommandOutput, commands, isCommandName } from "../api/commands.ts";
 import type { CommandEnvelope } from "../api/envelope.ts";
-import type { AppInfo, DriverOption, QuoteView, RecordedLeaseView } from "../api/views.ts";
+import type { AppInfo, DriverOption, RecordedLeaseView } from "../api/views.ts";
 import { amountView } from "./amountView.ts";
 import { BalanceService } from "./balanceService.ts";
+import { ChannelWithdrawals } from "./channelWithdrawals.ts";
 import type { DesktopConfig } from "./desktopConfig.ts";
 import { type ApiEventListener, EventBus } from "./eventBus.ts";
 import { historyEntryView } from "./historyEntryView.ts";
 import { NodeDirectory } from "./nodeDirectory.ts";
-import { plannedCap } from "./sessionCap.ts";
+import { quoteView } from "./quoteView.ts";
 import { SessionController } from "./sessionController.ts";
 import { SettingsStore } from "./settingsStore.ts";
 import { toWireError } from "./toWireError.ts";
+import { txLink } from "./txLink.ts";
 import { WalletService } from "./walletService.ts";
 
 export type DesktopHostOptions = {
@@ -57,6 +56,7 @@ export class DesktopHost {
   private readonly wallet: WalletService;
   private readonly settings: SettingsStore;
   private readonly history: SessionHistory;
+  private readonly withdrawals: ChannelWithdrawals;
   private readonly nodes: NodeDirectory;
   private readonly balances: BalanceService;
   private readonly sessions: SessionController;
@@ -112,6 +112,12 @@ export class DesktopHost {
       ...(o.config.WG402_UI_STALE_AFTER_SECONDS ? { staleAfterMs: o.config.WG402_UI_STALE_AFTER_SECONDS * 1000 } : {}),
       ...(o.config.WG402_UI_INTERFACE ? { interfaceName: o.config.WG402_UI_INTERFACE } : {}),
       ...(o.fetch ? { fetch: o.fetch } : {}),
+    });
+    this.withdrawals = new ChannelWithdrawals({
+      env: this.env,
+      wallet: this.wallet,
+      txUrl: (network, hash) => txLink(network, hash, this.settings.current.explorerTxUrls),
+      busyChannel: () => this.sessions.channelId,
     });
     this.handlers = this.buildHandlers();
   }
@@ -193,7 +199,15 @@ export class DesktopHost {
       },
       "nodes.add": async ({ url }) => this.nodesChanged(await this.nodes.add(url)),
       "nodes.remove": async ({ url }) => this.nodesChanged(await this.nodes.remove(url)),
-      "nodes.quote": ({ url, minutes }) => this.quote(url, minutes),
+      "nodes.quote": ({ url, minutes }) =>
+        quoteView({
+          url,
+          minutes,
+          spendCap: this.settings.current.spendCap,
+          account: this.wallet.currentAccount(),
+          env: this.env,
+          ...(this.o.fetch ? { fetch: this.o.fetch } : {}),
+        }),
       "session.status": async () => this.sessions.snapshot(),
       "session.connect": ({ nodeUrl, minutes }) => this.sessions.connect(nodeUrl, minutes),
       "session.disconnect": () => this.sessions.disconnect(),
@@ -227,31 +241,19 @@ export class DesktopHost {
         const templates = this.settings.current.explorerTxUrls;
         return (await this.history.list()).map((record) => historyEntryView(record, templates));
       },
+      "channels.list": () => this.withdrawals.list(),
+      "channels.withdraw": async ({ channelId }) => this.withdrawalChanged(await this.withdrawals.start(channelId)),
+      "channels.finalize": async ({ channelId }) => this.withdrawalChanged(await this.withdrawals.finalize(channelId)),
     };
   }
 
-  /** The node's price for `minutes` and the session's terms with the current settings: nothing is paid. */
-  private async quote(url: string, minutes: number): Promise<QuoteView> {
-    const nodeUrl = normalizeNodeUrl(url);
-    const options = this.o.fetch ? { fetch: this.o.fetch } : {};
-    const [{ quote }, node] = await Promise.all([
-      fetchQuote(nodeUrl, minutes, options),
-      fetchNodeInfo(nodeUrl, options),
-    ]);
-    const kind = quote.accepts.find((k) => k.scheme === "exact") ?? quote.accepts[0];
-    const token = { symbol: kind?.symbol ?? "", decimals: kind?.decimals ?? 0 };
-    const { cap, capSource } = plannedCap(this.settings.current.spendCap, node, quote.minutes, token.decimals);
-    return {
-      nodeUrl,
-      minutes: quote.minutes,
-      total: amountView(BigInt(quote.total), token),
-      pricePerMinute: amountView(BigInt(node.pricePerMinute), token),
-      secondsPerMinute: node.secondsPerMinute,
-      cap: cap === null ? null : amountView(cap, token),
-      capSource,
-      scheme: "exact",
-      refundsUnusedTime: false,
-    };
+  /** Money moved between the escrow and the wallet: the balance card reads both again. */
+  private async withdrawalChanged<T extends { channelId: string } | { channel: { network: string } }>(
+    result: T,
+  ): Promise<T> {
+    const network = "channel" in result ? result.channel.network : undefined;
+    await this.balances.read(network).catch(() => undefined);
+    return result;
   }
 
   private walletChanged<T extends Awaited<ReturnType<WalletService["status"]>>>(wallet: T): T {

@@ -1,9 +1,10 @@
-import { countryName, type SessionRecord } from "@wg402/client";
-import type { HistoryEntry } from "../api/views.ts";
-import { amountView } from "./amountView.ts";
+import { type ChannelSettlement, countryName, type SessionRecord } from "@wg402/client";
+import type { HistoryChannel, HistoryEntry } from "../api/views.ts";
+import { amountView, type TokenUnits } from "./amountView.ts";
 import { txLink } from "./txLink.ts";
 
 export function historyEntryView(record: SessionRecord, explorerTemplates: Record<string, string>): HistoryEntry {
+  const settlement = record.channel ?? null;
   return {
     leaseId: record.leaseId,
     nodeUrl: record.nodeUrl,
@@ -25,5 +26,26 @@ export function historyEntryView(record: SessionRecord, explorerTemplates: Recor
       paidAt: p.paidAt,
     })),
     endCause: record.endCause,
+    channel:
+      settlement && historyChannel(settlement, record.token, (hash) => txLink(record.network, hash, explorerTemplates)),
+  };
+}
+
+function historyChannel(
+  s: ChannelSettlement,
+  token: TokenUnits,
+  txUrl: (hash: string | null) => string | null,
+): HistoryChannel {
+  const amount = (value: string | null) => (value === null ? null : amountView(BigInt(value), token));
+  return {
+    channelId: s.channelId,
+    deposit: amountView(BigInt(s.deposit), token),
+    depositTxHash: s.depositTxHash,
+    depositTxUrl: txUrl(s.depositTxHash),
+    charged: amount(s.charged),
+    refunded: amount(s.refunded),
+    refundTxHash: s.refundTxHash,
+    refundTxUrl: txUrl(s.refundTxHash),
+    refundError: s.refundError as HistoryChannel["refundError"],
   };
 }

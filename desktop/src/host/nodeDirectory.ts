@@ -1,5 +1,14 @@
-import { type Env, type FetchLike, fetchNodeInfo, type NodeProbe, normalizeNodeUrl, probeNode } from "@wg402/client";
-import { chainByNetwork, localStackPath, readLocalStack } from "@wg402/shared";
+import {
+  choosePaymentKind,
+  type Env,
+  type FetchLike,
+  fetchNodeInfo,
+  isChannelKind,
+  type NodeProbe,
+  normalizeNodeUrl,
+  probeNode,
+} from "@wg402/client";
+import { chainByNetwork, localStackPath, type PaymentKind, readLocalStack } from "@wg402/shared";
 import type { NodeView } from "../api/views.ts";
 import { amountView, perHour } from "./amountView.ts";
 import type { SettingsStore } from "./settingsStore.ts";
@@ -111,7 +120,8 @@ export class NodeDirectory {
 
 function nodeView(url: string, source: Source, probe: NodeProbe): NodeView {
   const { info, latencyMs, country } = probe;
-  const kind = info.accepts.find((k) => k.scheme === "exact") ?? info.accepts[0];
+  // The kind the core would pay with; a node offering neither still lists, and says why at Connect.
+  const kind = payableKind(info);
   const token = { symbol: kind?.symbol ?? "", decimals: kind?.decimals ?? 0 };
   const price = BigInt(info.pricePerMinute);
   const network = kind?.network ?? "";
@@ -132,5 +142,14 @@ function nodeView(url: string, source: Source, probe: NodeProbe): NodeView {
     capacity: info.capacity,
     latencyMs,
     country,
+    scheme: kind && isChannelKind(kind) ? "batch-settlement" : "exact",
   };
+}
+
+function payableKind(info: NodeProbe["info"]): PaymentKind | undefined {
+  try {
+    return choosePaymentKind(info);
+  } catch {
+    return info.accepts[0];
+  }
 }

@@ -33,6 +33,7 @@ export type SessionControllerOptions = {
   wallet: WalletService;
   settings: SettingsStore;
   history: SessionHistory;
+  /** The channel half of History: deposit, charge, refund. */
   balances: BalanceService;
   bus: EventBus;
   defaultDriver: () => TunnelDriverKind;
@@ -73,6 +74,11 @@ export class SessionController {
 
   get network(): string | null {
     return this.active?.facts.network ?? null;
+  }
+
+  /** The escrow channel the running session pays on, if any. */
+  get channelId(): string | null {
+    return this.active?.channel?.channelId ?? this.active?.plan?.channel?.channelId ?? null;
   }
 
   view(): SessionView | null {
@@ -188,7 +194,7 @@ export class SessionController {
       settings: this.o.settings,
       out: this.out,
     });
-    const summary = closedSummary(active, entry);
+    const summary = closedSummary(active, entry, this.out.txUrl);
     this.active = null;
     this.out.publishSession();
     this.out.publish("closed", { leaseId: active.leaseId, entry, summary });

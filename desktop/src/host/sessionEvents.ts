@@ -1,5 +1,5 @@
 import { ErrorCode, type WireError } from "@wg402/shared";
-import { type ActiveSession, amountOf, paymentOf } from "./activeSession.ts";
+import { type ActiveSession, amountOf, channelOfLease, paymentOf } from "./activeSession.ts";
 import type { BalanceService } from "./balanceService.ts";
 import type { SessionOutlet } from "./sessionOutlet.ts";
 import { toWireError } from "./toWireError.ts";
@@ -13,6 +13,17 @@ export function relaySessionEvents(active: ActiveSession, out: SessionOutlet, ba
   const amount = (value: bigint) => amountOf(active, value);
   const txUrl = (hash: string | null) => out.txUrl(active.facts.network, hash);
   active.off.push(
+    // The core's plan names the channel and what it holds; its record's charge is the base of this lease's bill.
+    session.on("plan", (plan) => {
+      active.plan = plan;
+      const terms = plan.channel;
+      const records = active.client.channel?.storage;
+      if (!terms || !records) return;
+      active.chargedBefore = records
+        .get(terms.channelId.toLowerCase())
+        .then((record) => BigInt(record?.chargedCumulativeAmount ?? terms.claimed.toString()))
+        .catch(() => terms.claimed);
+    }),
     // Paid and configured: the lease exists (and, with export, the config to import) before the handshake.
     session.on("leased", (e) => {
       active.lease = e.lease;
@@ -22,6 +33,10 @@ export function relaySessionEvents(active: ActiveSession, out: SessionOutlet, ba
       active.notes = e.tunnel.notes;
       active.payments.push(paymentOf(active, e.payment.amount, active.minutes, e.payment.txHash));
       out.publishSession();
+      void channelOfLease(active, e.payment).then((channel) => {
+        active.channel = channel;
+        if (channel) out.publishSession();
+      });
     }),
     session.on("stalled", (e) => {
       out.publish("stalled", { leaseId: e.leaseId, link: e.link });

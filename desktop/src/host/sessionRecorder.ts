@@ -2,6 +2,7 @@ import { type SessionFacts, type SessionHistory, type SessionRecord, sessionReco
 import type { Lease, UsageReceipt } from "@wg402/shared";
 import type { HistoryEntry } from "../api/views.ts";
 import type { ActiveSession } from "./activeSession.ts";
+import { settlementOf } from "./channelSettlement.ts";
 import { historyEntryView } from "./historyEntryView.ts";
 import type { SessionOutlet } from "./sessionOutlet.ts";
 import type { SettingsStore } from "./settingsStore.ts";
@@ -19,7 +20,13 @@ export async function recordSession(
 ): Promise<HistoryEntry | null> {
   const { out } = deps;
   if (active.startedAt === null || active.leaseId === null) return null;
-  const facts: SessionFacts = { ...active.facts, leaseId: active.leaseId, endCause: active.ended?.cause ?? "closed" };
+  const channel = settlementOf(active);
+  const facts: SessionFacts = {
+    ...active.facts,
+    leaseId: active.leaseId,
+    endCause: active.ended?.cause ?? "closed",
+    ...(channel ? { channel } : {}),
+  };
   let record: SessionRecord;
   if (receipt) {
     record = sessionRecordFrom(facts, { receipt });
@@ -43,7 +50,9 @@ export async function recordSession(
   try {
     const all = await deps.history.add(record);
     const templates = deps.settings.current.explorerTxUrls;
-    out.publish("history", { entries: all.map((r) => historyEntryView(r, templates)) });
+    out.publish("history", {
+      entries: all.map((r) => historyEntryView(r, templates)),
+    });
   } catch (error) {
     out.warn({
       ...toWireError(error),

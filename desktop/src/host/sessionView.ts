@@ -49,5 +49,13 @@ export function sessionView(active: ActiveSession): SessionView {
     link: s.link,
     capEndsAt: s.capEndsAt,
     capSource: s.capSource,
+    scheme: active.client.channel ? "batch-settlement" : "exact",
+    channel: active.channel && {
+      channelId: active.channel.channelId,
+      deposit: amount(active.channel.deposit),
+      depositMade: active.channel.depositMade === null ? null : amount(active.channel.depositMade),
+      // What the vouchers cover above the lease's start: the minutes bought, at the price.
+      ceiling: amount(s.spend.committed),
+    },
   };
 }

@@ -105,6 +105,11 @@ export class WalletService {
     return this.status();
   }
 
+  /** The unlocked key, or null: for reads that only need the address and work without it. */
+  currentAccount(): LocalAccount | null {
+    return this.account;
+  }
+
   requireAccount(): LocalAccount {
     if (this.account) return this.account;
     throw new ClientError("unlock your wallet with its passphrase first", {

@@ -1,9 +1,12 @@
 import { useEffect, useState } from "react";
-import { formatApprox, shortHex } from "../model/format.ts";
+import { formatApprox, plural, shortHex } from "../model/format.ts";
 import { useSelect, useStore } from "../storeContext.ts";
 import { Button, Card } from "./primitives.tsx";
 
-/** The wallet's token and gas balance, and on a test chain the faucet. */
+/**
+ * The wallet's token and gas balance, what its escrow channels hold (money that is the wallet's until a node
+ * charges it), and on a test chain the faucet.
+ */
 export function BalanceCard({ network }: { network: string | null }) {
   const store = useStore();
   const balances = useSelect((s) => s.balances);
@@ -54,6 +57,21 @@ export function BalanceCard({ network }: { network: string | null }) {
               gas ≈ {formatApprox(balances.gas.amount, balances.gas.decimals)} {balances.gas.symbol}
             </p>
           </div>
+          {balances.escrow && BigInt(balances.escrow.total.amount) > 0n && (
+            <p className="text-sm text-slate-600 dark:text-slate-300">
+              In escrow:{" "}
+              <span
+                className="font-semibold tabular-nums"
+                data-testid="escrow-balance"
+                data-amount={balances.escrow.total.amount}
+              >
+                {balances.escrow.total.formatted}
+              </span>{" "}
+              <span className="text-xs text-slate-500 dark:text-slate-400">
+                in {plural(balances.escrow.channels, "channel")}, yours until a node charges it
+              </span>
+            </p>
+          )}
           <p className="text-xs text-slate-500 dark:text-slate-400">
             {balances.chainName}
             {balances.testOnly ? " (test chain: these tokens have no value)" : ""} · wallet{" "}

@@ -1,10 +1,15 @@
 import type { ClosedSummary } from "../../api/views.ts";
 import { formatBytes, formatDuration, plural } from "../model/format.ts";
+import { ChannelRefundLine } from "./ChannelRefundLine.tsx";
 import { Button, Card } from "./primitives.tsx";
 
-/** Home after a disconnect: what the session used and cost, and what its early end left unused. */
+/**
+ * Home after a disconnect: what the session used and cost, and what its early end left unused (`exact`), or
+ * what the channel charged and refunded.
+ */
 export function ClosedSummaryCard({ summary, onDismiss }: { summary: ClosedSummary; onDismiss: () => void }) {
   const { entry } = summary;
+  const channel = summary.scheme === "batch-settlement";
   return (
     <Card
       title={`Disconnected from ${entry.nodeName}`}
@@ -15,9 +20,9 @@ export function ClosedSummaryCard({ summary, onDismiss }: { summary: ClosedSumma
         <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
           <dt className="text-slate-500 dark:text-slate-400">Time used</dt>
           <dd data-testid="summary-used">{formatDuration(entry.secondsUsed)}</dd>
-          <dt className="text-slate-500 dark:text-slate-400">Paid</dt>
+          <dt className="text-slate-500 dark:text-slate-400">{channel ? "Signed for" : "Paid"}</dt>
           <dd data-testid="summary-paid">
-            {entry.totalPaid.formatted} in {plural(entry.payments.length, "payment")}
+            {entry.totalPaid.formatted} in {plural(entry.payments.length, channel ? "voucher" : "payment")}
           </dd>
           <dt className="text-slate-500 dark:text-slate-400">Traffic</dt>
           <dd>
@@ -28,11 +33,15 @@ export function ClosedSummaryCard({ summary, onDismiss }: { summary: ClosedSumma
             {entry.leaseId}
           </dd>
         </dl>
-        <p className="mt-2 text-xs text-slate-600 dark:text-slate-300" data-testid="summary-refund">
-          {summary.unusedSeconds > 0
-            ? `${formatDuration(summary.unusedSeconds)} of prepaid time (${summary.unusedAmount.formatted}) was left unused and is not refunded: ${summary.scheme} payments are final.`
-            : `No prepaid time was left over. Unused time is never refunded: ${summary.scheme} payments are final.`}
-        </p>
+        {channel ? (
+          <ChannelRefundLine refund={summary.refund} />
+        ) : (
+          <p className="mt-2 text-xs text-slate-600 dark:text-slate-300" data-testid="summary-refund">
+            {summary.unusedSeconds > 0
+              ? `${formatDuration(summary.unusedSeconds)} of prepaid time (${summary.unusedAmount.formatted}) was left unused and is not refunded: ${summary.scheme} payments are final.`
+              : `No prepaid time was left over. Unused time is never refunded: ${summary.scheme} payments are final.`}
+          </p>
+        )}
       </div>
     </Card>
   );

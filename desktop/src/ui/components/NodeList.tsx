@@ -126,6 +126,11 @@ export function NodeList({ selected, onSelect }: { selected: string | null; onSe
                           {node.capacity.available} of {node.capacity.total} free
                         </span>
                       </span>
+                      {node.scheme === "batch-settlement" && (
+                        <span className="text-[11px] text-slate-600 dark:text-slate-300" data-testid="node-scheme">
+                          Escrow channel: charged by the second, the rest refunded at disconnect.
+                        </span>
+                      )}
                       {node.secondsPerMinute !== 60 && (
                         <span className="text-[11px] text-amber-700 dark:text-amber-400">
                           Test node: a minute lasts {node.secondsPerMinute} s here.

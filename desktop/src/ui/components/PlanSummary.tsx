@@ -1,9 +1,10 @@
 import type { QuoteView, SettingsView } from "../../api/views.ts";
-import { formatUnits, plural } from "../model/format.ts";
+import { formatDuration, formatUnits, humanSentence, plural } from "../model/format.ts";
 
 /**
  * What pressing Connect commits the user to, before anything is paid: the price, the first payment, the
- * renewals, the spend cap (never silently "none") and that prepaid time is not refunded.
+ * renewals, the spend cap (never silently "none") and what happens to unused time: not refunded with
+ * `exact`; with a channel, the deposit, who pays gas, the fee and the refund rule, as the core states them.
  */
 export function PlanSummary({ quote, settings }: { quote: QuoteView; settings: SettingsView }) {
   const { pricePerMinute: price, total } = quote;
@@ -33,11 +34,53 @@ export function PlanSummary({ quote, settings }: { quote: QuoteView; settings: S
       </dd>
       <dt className="text-slate-500 dark:text-slate-400">Spend cap</dt>
       <dd data-testid="plan-cap">{capText}</dd>
-      <dt className="text-slate-500 dark:text-slate-400">Unused time</dt>
-      <dd data-testid="plan-refund">
-        Not refunded: {quote.scheme} payments are final, so time you paid for and do not use (disconnecting early) is
-        spent.
-      </dd>
+      {quote.scheme === "batch-settlement" ? (
+        <ChannelTerms quote={quote} />
+      ) : (
+        <>
+          <dt className="text-slate-500 dark:text-slate-400">Unused time</dt>
+          <dd data-testid="plan-refund">
+            Not refunded: {quote.scheme} payments are final, so time you paid for and do not use (disconnecting early)
+            is spent.
+          </dd>
+        </>
+      )}
     </dl>
+  );
+}
+
+/** The escrow channel's terms: what is deposited now, what it costs to use, and how the rest comes back. */
+function ChannelTerms({ quote }: { quote: QuoteView }) {
+  const c = quote.channel;
+  const label = "text-slate-500 dark:text-slate-400";
+  return (
+    <>
+      <dt className={label}>Paid by</dt>
+      <dd data-testid="plan-scheme">escrow channel (x402 batch-settlement), charged by the second</dd>
+      {c ? (
+        <>
+          <dt className={label}>Deposit</dt>
+          <dd data-testid="plan-deposit" data-amount={c.deposit.amount}>
+            {BigInt(c.deposit.amount) > 0n
+              ? `${c.deposit.formatted} now${c.minDeposit ? ` (the node's minimum is ${c.minDeposit.formatted})` : ""}`
+              : `none: the channel already holds ${c.held.formatted}`}
+          </dd>
+          <dt className={label}>Gas</dt>
+          <dd data-testid="plan-gas">
+            paid by the {c.gasPaidBy}; its fee {c.facilitatorFee.formatted}; renewals send no transaction
+          </dd>
+          <dt className={label}>Refund</dt>
+          <dd data-testid="plan-refund">
+            {humanSentence(c.refundRule)}
+            {c.withdrawDelaySeconds === null ? "" : ` The withdraw delay is ${formatDuration(c.withdrawDelaySeconds)}.`}
+          </dd>
+        </>
+      ) : (
+        <>
+          <dt className={label}>Deposit</dt>
+          <dd data-testid="plan-deposit">shown once your wallet is unlocked</dd>
+        </>
+      )}
+    </>
   );
 }

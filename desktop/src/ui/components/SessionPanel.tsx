@@ -4,6 +4,7 @@ import { formatBytes, formatClock, formatDuration, plural } from "../model/forma
 import { liveNumbers } from "../model/liveNumbers.ts";
 import { useNow } from "../useNow.ts";
 import { ActivityFeed } from "./ActivityFeed.tsx";
+import { ChannelMeter } from "./ChannelMeter.tsx";
 import { ConnectionOptions } from "./ConnectionOptions.tsx";
 import { Button, Card, Stat } from "./primitives.tsx";
 import { StalledBanner } from "./StalledBanner.tsx";
@@ -98,6 +99,7 @@ export function SessionPanel({
         />
       </div>
 
+      {session.scheme === "batch-settlement" && <ChannelMeter session={session} now={now} />}
       <dl className="grid grid-cols-2 gap-2">
         <Stat label="Time left on lease" value={formatClock(live.secondsLeft)} testId="time-left" />
         <Stat
@@ -111,7 +113,11 @@ export function SessionPanel({
           }
           testId="next-renewal"
         />
-        <Stat label="Spent this session" value={session.spent.formatted} testId="spent" />
+        <Stat
+          label={session.scheme === "batch-settlement" ? "Signed for (ceiling)" : "Spent this session"}
+          value={session.scheme === "batch-settlement" ? session.committed.formatted : session.spent.formatted}
+          testId="spent"
+        />
         <Stat label="Cost per hour" value={session.costPerHour.formatted} testId="cost-per-hour" />
         <Stat label="Uploaded" value={`↑ ${formatBytes(session.bytesUp)}`} testId="bytes-up" />
         <Stat label="Downloaded" value={`↓ ${formatBytes(session.bytesDown)}`} testId="bytes-down" />

@@ -24,6 +24,7 @@ function node(
     capacity: { total: 10, available: p.free ?? 10 },
     latencyMs: p.latencyMs,
     country: null,
+    scheme: "exact",
   };
 }
 

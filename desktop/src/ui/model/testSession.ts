@@ -42,6 +42,8 @@ export function testSession(overrides: Partial<SessionView> = {}): SessionView {
     link: null,
     capEndsAt: null,
     capSource: "explicit",
+    scheme: "exact",
+    channel: null,
     ...overrides,
   };
 }

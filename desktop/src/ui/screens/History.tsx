@@ -1,4 +1,5 @@
 import type { HistoryEntry } from "../../api/views.ts";
+import { HistoryChannelRow } from "../components/HistoryChannelRow.tsx";
 import { Card } from "../components/primitives.tsx";
 import { TxHash } from "../components/TxHash.tsx";
 import { flagEmojiSupported } from "../flagSupport.ts";
@@ -57,7 +58,7 @@ function HistoryCard({ entry, open }: { entry: HistoryEntry; open: boolean }) {
           <dd className="tabular-nums">{formatDuration(entry.secondsUsed)}</dd>
         </div>
         <div>
-          <dt className="text-xs text-slate-500 dark:text-slate-400">Paid</dt>
+          <dt className="text-xs text-slate-500 dark:text-slate-400">{entry.channel ? "Signed for" : "Paid"}</dt>
           <dd className="font-semibold tabular-nums" data-testid="history-paid">
             {entry.totalPaid.formatted}
           </dd>
@@ -71,6 +72,7 @@ function HistoryCard({ entry, open }: { entry: HistoryEntry; open: boolean }) {
           <dd className="tabular-nums">{formatBytes(entry.bytesDown)}</dd>
         </div>
       </dl>
+      {entry.channel && <HistoryChannelRow channel={entry.channel} />}
       <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">
         {entry.endCause === "closed" ? "You disconnected." : pausedReason(entry.endCause)} Lease{" "}
         <span className="font-mono">{entry.leaseId}</span>

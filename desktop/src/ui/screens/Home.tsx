@@ -3,6 +3,7 @@ import { useEffect, useMemo, useReducer, useState } from "react";
 import { wireErrorOf } from "../../api/envelope.ts";
 import type { QuoteView, ReachableNodeView } from "../../api/views.ts";
 import { BalanceCard } from "../components/BalanceCard.tsx";
+import { ChannelWithdrawCard } from "../components/ChannelWithdrawCard.tsx";
 import { ChosenNode } from "../components/ChosenNode.tsx";
 import { ClosedSummaryCard } from "../components/ClosedSummaryCard.tsx";
 import { ConnectionOptions } from "../components/ConnectionOptions.tsx";
@@ -183,6 +184,7 @@ export function Home() {
         />
       )}
       {!session && <NodeList selected={selected} onSelect={setSelected} />}
+      {wallet?.state === "unlocked" && <ChannelWithdrawCard />}
     </div>
   );
 }

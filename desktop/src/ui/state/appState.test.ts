@@ -102,8 +102,9 @@ describe("after a disconnect", () => {
       totalPaid: tusd(5000),
       payments: [],
       endCause: "closed" as const,
+      channel: null,
     };
-    const summary = { entry, scheme: "exact" as const, unusedSeconds: 240, unusedAmount: tusd(4000) };
+    const summary = { entry, scheme: "exact" as const, unusedSeconds: 240, unusedAmount: tusd(4000), refund: null };
     const closed = applyEvent(initialAppState, { type: "closed", leaseId: "lease_1", entry, summary }, 1);
     expect(closed.lastClosed).toBe(summary);
     expect(closed.activity[0]?.text).toBe("Disconnected after 60 s; paid 0.005 tUSD");

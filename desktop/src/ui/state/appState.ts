@@ -164,7 +164,11 @@ export function applyEvent(state: AppState, event: ApiEvent, at: number): AppSta
       return log(applyClosed(state, event.summary), at, {
         tone: "info",
         text: event.entry
-          ? `Disconnected after ${Math.round(event.entry.secondsUsed)} s; paid ${event.entry.totalPaid.formatted}`
+          ? `Disconnected after ${Math.round(event.entry.secondsUsed)} s; ${
+              event.entry.channel?.charged && event.entry.channel.refunded
+                ? `charged ${event.entry.channel.charged.formatted}, refunded ${event.entry.channel.refunded.formatted}`
+                : `paid ${event.entry.totalPaid.formatted}`
+            }`
           : "Disconnected",
       });
     case "warning": {
