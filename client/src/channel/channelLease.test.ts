@@ -105,6 +105,57 @@ describe("LeaseClient by channel", () => {
     expect(await stack.balanceOf(p.address)).toBeGreaterThan(1_000_000n - CAP);
   }, 60_000);
 
+  it("bounds a renewal by its own last voucher, and asks the node again once when another process renewed too", async () => {
+    const p = await payer(1_000_000n);
+    const mine = await client(p);
+    const created = await mine.create({ publicKey: generateKeyPair().publicKey, minutes: 1 });
+    const reads: string[] = [];
+    const counting = await LeaseClient.connect({
+      nodeUrl: node.url,
+      account: p.account,
+      env: { ...stack.env, WG402_HOME: p.home },
+      sessionCap: CAP,
+      fetch: (input, init) => {
+        const request = new Request(input, init);
+        if (request.method === "GET" && new URL(request.url).pathname.startsWith("/lease/")) reads.push(request.url);
+        return fetch(request);
+      },
+    });
+    counting.rememberLeaseToken(created.lease.id, created.leaseToken as string);
+    await counting.renew(created.lease.id, 1); // its first on this lease: bounded by the lease as the node has it
+    await counting.renew(created.lease.id, 1);
+    await counting.renew(created.lease.id, 1);
+    expect(reads).toHaveLength(1);
+    // `wg402 renew` from another process, on the same channel: the node now asks the ceiling above what this
+    // client's last voucher allows, so the renewal is asked again, bounded by the lease as the node has it.
+    await mine.renew(created.lease.id, 3);
+    const renewed = await counting.renew(created.lease.id, 1);
+    expect(reads).toHaveLength(2);
+    expect(Date.parse(renewed.lease.expiresAt)).toBeGreaterThan(Date.parse(created.lease.expiresAt));
+    await mine.close(created.lease.id);
+  }, 60_000);
+
+  it("renews a long lease late in its time: the ceiling covers all the time granted and still uncharged", async () => {
+    const quick = await stack.startAgent({
+      AGENT_CHANNEL: "on",
+      AGENT_RECEIVER_AUTHORIZER_PRIVATE_KEY: generatePrivateKey(),
+      AGENT_SECONDS_PER_MINUTE: "1",
+    });
+    const p = await payer(1_000_000n);
+    const c = await client(p, quick.url);
+    // Five 1-second minutes, renewed by five more half a minute before they run out (the renewer's lead), then
+    // again from a process that never paid on it (bounded by the lease as the node has it).
+    const created = await c.create({ publicKey: generateKeyPair().publicKey, minutes: 5 });
+    await sleep(4_500);
+    const renewed = await c.renew(created.lease.id, 5);
+    expect(renewed.payment.ceiling).toBe(PRICE_PER_MINUTE * 10n);
+    const other = await client(p, quick.url);
+    other.rememberLeaseToken(created.lease.id, created.leaseToken as string);
+    await sleep(3_000);
+    expect((await other.renew(created.lease.id, 5)).payment.ceiling).toBe(PRICE_PER_MINUTE * 15n);
+    await c.close(created.lease.id);
+  }, 60_000);
+
   it("--scheme exact pays exact on a channel node; --scheme channel is refused where no channel is offered", async () => {
     const p = await payer(100_000n);
     const env = { ...stack.env, WG402_HOME: p.home };

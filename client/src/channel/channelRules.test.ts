@@ -4,7 +4,7 @@ import type { NodeInfo, PaymentKind } from "@wg402/shared";
 import { isClientError } from "../errors.ts";
 import { choosePaymentKind } from "../node/paymentKind.ts";
 import { depositFor } from "./channelScheme.ts";
-import { renewalAllowance } from "./renewalAllowance.ts";
+import { renewalAllowance, renewalCeilingLimit } from "./renewalAllowance.ts";
 
 const kind = (scheme: string): PaymentKind => ({
   scheme,
@@ -45,13 +45,20 @@ describe("depositFor", () => {
   });
 });
 
-describe("renewalAllowance", () => {
+describe("renewal bounds", () => {
   const node = { pricePerMinute: "1000", secondsPerMinute: 60 };
-  it("covers the minutes bought, the time still granted and one minute of rounding", () => {
-    const now = Date.parse("2026-01-01T00:00:00Z");
-    expect(renewalAllowance({ lease: { expiresAt: "2026-01-01T00:00:30Z" }, node, minutes: 1, now })).toBe(3_000n);
-    expect(renewalAllowance({ lease: { expiresAt: "2026-01-01T00:05:00Z" }, node, minutes: 2, now })).toBe(8_000n);
-    // A lapsed lease: nothing granted is left to cover.
-    expect(renewalAllowance({ lease: { expiresAt: "2025-12-31T23:59:00Z" }, node, minutes: 1, now })).toBe(2_000n);
+  it("without a known ceiling: the whole lease's time once renewed, from its creation", () => {
+    const createdAt = "2026-01-01T00:00:00Z";
+    expect(renewalAllowance({ lease: { createdAt, expiresAt: "2026-01-01T00:05:00Z" }, node, minutes: 5 })).toBe(
+      10_001n,
+    );
+    // Half a minute of the granted time: the renewed lease spans 1.5 minutes, billed as 2.
+    expect(renewalAllowance({ lease: { createdAt, expiresAt: "2026-01-01T00:00:30Z" }, node, minutes: 1 })).toBe(
+      2_001n,
+    );
+  });
+
+  it("with the ceiling this client signed last: it may rise by the minutes bought and one unit of rounding", () => {
+    expect(renewalCeilingLimit({ lastCeiling: 5_000n, pricePerMinute: 1_000n, minutes: 5 })).toBe(10_001n);
   });
 });

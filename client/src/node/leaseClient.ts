@@ -19,8 +19,8 @@ import { rememberClientChannel } from "../channel/channelIndex.ts";
 import { type ChannelRefund, refundChannelless, refundClientChannel } from "../channel/channelRefund.ts";
 import { type ChannelScheme, createChannelScheme } from "../channel/channelScheme.ts";
 import { channelStorage } from "../channel/channelStorage.ts";
-import { renewalAllowance } from "../channel/renewalAllowance.ts";
-import { ClientError } from "../errors.ts";
+import { renewalAllowance, renewalCeilingLimit } from "../channel/renewalAllowance.ts";
+import { ClientError, isClientError } from "../errors.ts";
 import { assertTokenBalance, type Balances, readBalances, readTokenBalance } from "../wallet/balances.ts";
 import { closeLease } from "./closeLease.ts";
 import {
@@ -92,6 +92,8 @@ export class LeaseClient {
   private readonly envValue: Env;
   // Bearer tokens the node handed out with new leases: a status check then needs no signature.
   private readonly leaseTokens = new Map<string, string>();
+  /** Each channel lease's ceiling as this client's last voucher on it signed (its next renewal is bounded by it). */
+  private readonly ceilings = new Map<string, bigint>();
 
   private constructor(p: {
     options: LeaseClientOptions;
@@ -232,6 +234,7 @@ export class LeaseClient {
       what: "the node refused the lease",
     });
     if (body.leaseToken) this.leaseTokens.set(body.lease.id, body.leaseToken);
+    if (payment.ceiling) this.ceilings.set(body.lease.id, payment.ceiling);
     if (this.channelValue) await rememberClientChannel(this, this.envValue);
     return { ...body, payment };
   }
@@ -239,18 +242,36 @@ export class LeaseClient {
   /** Pays for `minutes` more on a lease; the node extends it from its current expiry. */
   async renew(leaseId: string, minutes: number): Promise<RenewedLease> {
     const { amount } = await this.preflight(minutes);
-    const { body, payment } = await this.pay({
-      path: `/lease/${encodeURIComponent(leaseId)}/renew`,
-      body: { minutes },
-      expected: amount,
-      allowance: this.channelValue
-        ? renewalAllowance({ lease: await this.status(leaseId), node: this.nodeInfo, minutes, now: this.clock.now() })
-        : amount,
-      okStatus: 200,
-      schema: RenewLeaseResponse,
-      what: "the node refused the renewal",
-    });
-    return { ...body, payment };
+    const attempt = async (lastCeiling: bigint | undefined) => {
+      const bound = !this.channelValue
+        ? { allowance: amount }
+        : lastCeiling !== undefined
+          ? ceilingBound(renewalCeilingLimit({ lastCeiling, pricePerMinute: this.pricePerMinute, minutes }))
+          : { allowance: renewalAllowance({ lease: await this.status(leaseId), node: this.nodeInfo, minutes }) };
+      const { body, payment } = await this.pay({
+        path: `/lease/${encodeURIComponent(leaseId)}/renew`,
+        body: { minutes },
+        expected: amount,
+        ...bound,
+        okStatus: 200,
+        schema: RenewLeaseResponse,
+        what: "the node refused the renewal",
+      });
+      if (payment.ceiling) this.ceilings.set(leaseId, payment.ceiling);
+      return { ...body, payment };
+    };
+    // A channel renewal is bounded by this client's last voucher on the lease, without asking the node; when
+    // another process renewed it since (`wg402 renew`), the node asks more and the renewal is asked again
+    // once, bounded by the lease as the node has it. Nothing is signed on the refused try.
+    const known = this.ceilings.get(leaseId);
+    try {
+      return await attempt(known);
+    } catch (error) {
+      if (!this.channelValue || known === undefined || !isClientError(error, ErrorCode.payment_exceeds_quote)) {
+        throw error;
+      }
+      return attempt(undefined);
+    }
   }
 
   /** Remembers a lease's bearer token (e.g. one read back from the session state file). */
@@ -328,3 +349,6 @@ export class LeaseClient {
     this.chainChecked = true;
   }
 }
+
+/** A voucher's amount is below its ceiling, so the ceiling's limit bounds the amount too. */
+const ceilingBound = (limit: bigint) => ({ ceilingLimit: limit, allowance: limit });

@@ -1,8 +1,9 @@
 import { ErrorCode, type PaymentKind } from "@wg402/shared";
 import type { Clock } from "@wg402/shared/runtime";
 import { decodePaymentResponseHeader, decodePaymentSignatureHeader } from "@x402/core/http";
-import type { Network } from "@x402/core/types";
+import type { Network, PaymentRequirements } from "@x402/core/types";
 import { toClientEvmSigner } from "@x402/evm";
+import { computeChannelId } from "@x402/evm/batch-settlement/client";
 import { ExactEvmScheme } from "@x402/evm/exact/client";
 import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
 import type { LocalAccount } from "viem";
@@ -26,6 +27,8 @@ export type PaymentReceipt = {
   /** Channel payments: the deposit this payment made (null when the channel already held enough). */
   deposit?: bigint | null;
   channelId?: `0x${string}` | null;
+  /** Channel payments: the ceiling the voucher signed (cumulative over the channel). */
+  ceiling?: bigint | null;
 };
 
 export type PayContext = {
@@ -53,6 +56,11 @@ export type PayRequest<T extends z.ZodType> = {
    * the charge so far, which also covers the time granted but not charged yet (the seconds still to be used).
    */
   allowance?: bigint;
+  /**
+   * Channel payments: the most the new voucher's ceiling (the channel's charge so far plus the 402's amount)
+   * may reach, so the node can never claim more than the time it granted.
+   */
+  ceilingLimit?: bigint;
   okStatus: number;
   schema: T;
   what: string;
@@ -105,6 +113,15 @@ export async function payForLease<T extends z.ZodType>(
           );
         }
         const amount = BigInt(requirement.amount);
+        if (channel && p.ceilingLimit !== undefined) {
+          const ceiling = (await chargedOn(channel, requirement)) + amount;
+          if (ceiling > p.ceilingLimit) {
+            throw new ClientError(
+              `the node asked the channel's ceiling up to ${ctx.formatAmount(ceiling)}, above the ${ctx.formatAmount(p.ceilingLimit)} the time bought covers; nothing was signed`,
+              { code: ErrorCode.payment_exceeds_quote },
+            );
+          }
+        }
         if (amount > cap) {
           throw new ClientError(
             `the node asked for ${ctx.formatAmount(amount)}, more than the ${ctx.formatAmount(cap)} it quoted; nothing was signed`,
@@ -177,7 +194,11 @@ export async function payForLease<T extends z.ZodType>(
         latencyMs,
         scheme: kind.scheme,
         ...(channel
-          ? { deposit: deposit?.amount ?? null, channelId: deposit?.channelId ?? voucherChannel(state.header) }
+          ? {
+              deposit: deposit?.amount ?? null,
+              channelId: deposit?.channelId ?? voucherOf(state.header)?.channelId ?? null,
+              ceiling: voucherOf(state.header)?.ceiling ?? null,
+            }
           : {}),
       },
     };
@@ -248,14 +269,26 @@ async function askAgain(
 }
 
 /** The channel a signed voucher names. */
-function voucherChannel(header: string | undefined): `0x${string}` | null {
+/** The voucher a channel payment signed: its channel and its cumulative ceiling. */
+function voucherOf(header: string | undefined): { channelId: `0x${string}`; ceiling: bigint } | null {
   if (!header) return null;
   try {
-    const payload = decodePaymentSignatureHeader(header).payload as { voucher?: { channelId?: string } };
-    return (payload.voucher?.channelId as `0x${string}` | undefined) ?? null;
+    const payload = decodePaymentSignatureHeader(header).payload as {
+      voucher?: { channelId?: string; maxClaimableAmount?: string };
+    };
+    const v = payload.voucher;
+    if (!v?.channelId || !v.maxClaimableAmount) return null;
+    return { channelId: v.channelId as `0x${string}`, ceiling: BigInt(v.maxClaimableAmount) };
   } catch {
     return null;
   }
+}
+
+/** What the SDK will sign the next voucher above: the channel's charge as its record has it (0 without one). */
+async function chargedOn(channel: ChannelScheme, requirement: PaymentRequirements): Promise<bigint> {
+  const id = computeChannelId(channel.scheme.buildChannelConfig(requirement), requirement.network);
+  const record = await channel.storage.get(id.toLowerCase());
+  return BigInt(record?.chargedCumulativeAmount ?? "0");
 }
 
 function readSettlement(response: Response): { txHash: `0x${string}` | null; payer: `0x${string}` } | null {
