@@ -3,7 +3,15 @@
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type AgentProcess, startAgentProcess } from "@wg402/agent";
-import { type AgentHarness, channelPayer, PRICE, postJson, read, startAgentHarness } from "@wg402/agent/testing";
+import {
+  type AgentHarness,
+  channelAgentProcessEnv,
+  channelPayer,
+  PRICE,
+  postJson,
+  read,
+  startAgentHarness,
+} from "@wg402/agent/testing";
 import { CreateLeaseResponse, canonicalEscrowAddresses, x402BatchSettlementAbi } from "@wg402/shared";
 import type { Hex } from "viem";
 import { generatePrivateKey } from "viem/accounts";
@@ -50,26 +58,12 @@ const claimedOnChain = async (channelId: string) => {
 };
 
 const authorizerKey = generatePrivateKey();
-const agentEnv = (dbPath: string, claimSeconds: string) => ({
-  AGENT_PAY_TO: h.chain.stack.accounts.operator.address,
-  AGENT_TOKEN_ADDRESS: h.chain.stack.token.address,
-  AGENT_TOKEN_NAME: h.chain.stack.token.eip712.name,
-  AGENT_TOKEN_VERSION: h.chain.stack.token.eip712.version,
-  AGENT_FACILITATOR_URL: h.facilitatorUrl,
-  AGENT_RPC_URL: h.chain.rpcUrl,
-  AGENT_PRICE_PER_MINUTE: PRICE.toString(),
-  AGENT_SECONDS_PER_MINUTE: "2",
-  AGENT_DB_PATH: dbPath,
-  AGENT_PORT: "0",
-  AGENT_WG_MODE: "fake",
-  AGENT_WG_PUBLIC_KEY: h.randomKey(),
-  AGENT_WG_SUBNET: "10.78.0.0/24",
-  AGENT_CHANNEL: "on",
-  AGENT_RECEIVER_AUTHORIZER_PRIVATE_KEY: authorizerKey,
-  AGENT_CHANNEL_CLAIM_THRESHOLD: "1",
-  AGENT_CHANNEL_CLAIM_INTERVAL_SECONDS: claimSeconds,
-  LOG_LEVEL: "warn",
-});
+const agentEnv = (dbPath: string, claimSeconds: string) =>
+  channelAgentProcessEnv(h, {
+    dbPath,
+    authorizerKey,
+    extra: { AGENT_CHANNEL_CLAIM_THRESHOLD: "1", AGENT_CHANNEL_CLAIM_INTERVAL_SECONDS: claimSeconds },
+  });
 
 it("claims every voucher accepted before a kill -9, after the restart", async () => {
   const dbPath = join(h.dir, "crash-agent.sqlite");

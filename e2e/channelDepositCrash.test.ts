@@ -7,7 +7,13 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AgentProcess, startAgentProcess } from "@wg402/agent";
-import { type AgentHarness, facilitatorProxy, PRICE, startAgentHarness } from "@wg402/agent/testing";
+import {
+  type AgentHarness,
+  channelAgentProcessEnv,
+  facilitatorProxy,
+  PRICE,
+  startAgentHarness,
+} from "@wg402/agent/testing";
 import { LeaseClient } from "@wg402/client";
 import { generateKeyPair } from "@wg402/wireguard";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -24,24 +30,8 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const authorizerKey = generatePrivateKey();
-const agentEnv = (dbPath: string, facilitatorUrl: string) => ({
-  AGENT_PAY_TO: h.chain.stack.accounts.operator.address,
-  AGENT_TOKEN_ADDRESS: h.chain.stack.token.address,
-  AGENT_TOKEN_NAME: h.chain.stack.token.eip712.name,
-  AGENT_TOKEN_VERSION: h.chain.stack.token.eip712.version,
-  AGENT_FACILITATOR_URL: facilitatorUrl,
-  AGENT_RPC_URL: h.chain.rpcUrl,
-  AGENT_PRICE_PER_MINUTE: PRICE.toString(),
-  AGENT_SECONDS_PER_MINUTE: "2",
-  AGENT_DB_PATH: dbPath,
-  AGENT_PORT: "0",
-  AGENT_WG_MODE: "fake",
-  AGENT_WG_PUBLIC_KEY: h.randomKey(),
-  AGENT_WG_SUBNET: "10.79.0.0/24",
-  AGENT_CHANNEL: "on",
-  AGENT_RECEIVER_AUTHORIZER_PRIVATE_KEY: authorizerKey,
-  LOG_LEVEL: "warn",
-});
+const agentEnv = (dbPath: string, facilitatorUrl: string) =>
+  channelAgentProcessEnv(h, { dbPath, authorizerKey, extra: { AGENT_FACILITATOR_URL: facilitatorUrl } });
 
 it("a deposit that landed while the agent died buys no lease, stays the payer's, and pays for the next request", async () => {
   const proxy = facilitatorProxy(h.facilitatorUrl);

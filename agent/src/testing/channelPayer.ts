@@ -6,7 +6,7 @@ import { BatchSettlementEvmScheme as BatchClient } from "@x402/evm/batch-settlem
 import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
 import type { LocalAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import type { AgentHarness } from "./agentHarness.ts";
+import { type AgentHarness, PRICE } from "./agentHarness.ts";
 
 /** A clock that stands still until the test moves it: the agent bills by it, so the seconds used are exact. */
 export function steppedClock() {
@@ -23,6 +23,35 @@ export async function startChannelAgent(h: AgentHarness, options: Parameters<Age
     env: { AGENT_CHANNEL: "on", AGENT_RECEIVER_AUTHORIZER_PRIVATE_KEY: generatePrivateKey(), ...options.env },
   });
   return { running, now: time.clock.now, advance: time.advance };
+}
+
+/**
+ * The env of a real agent process (startAgentProcess) that sells by channel on the harness's chain, on a fake
+ * WireGuard driver and 2 s minutes, signing with `authorizerKey`; `extra` overrides any of it.
+ */
+export function channelAgentProcessEnv(
+  h: AgentHarness,
+  p: { dbPath: string; authorizerKey: `0x${string}`; extra?: Record<string, string> },
+): Record<string, string> {
+  return {
+    AGENT_PAY_TO: h.chain.stack.accounts.operator.address,
+    AGENT_TOKEN_ADDRESS: h.chain.stack.token.address,
+    AGENT_TOKEN_NAME: h.chain.stack.token.eip712.name,
+    AGENT_TOKEN_VERSION: h.chain.stack.token.eip712.version,
+    AGENT_FACILITATOR_URL: h.facilitatorUrl,
+    AGENT_RPC_URL: h.chain.rpcUrl,
+    AGENT_PRICE_PER_MINUTE: PRICE.toString(),
+    AGENT_SECONDS_PER_MINUTE: "2",
+    AGENT_DB_PATH: p.dbPath,
+    AGENT_PORT: "0",
+    AGENT_WG_MODE: "fake",
+    AGENT_WG_PUBLIC_KEY: h.randomKey(),
+    AGENT_WG_SUBNET: "10.78.0.0/24",
+    AGENT_CHANNEL: "on",
+    AGENT_RECEIVER_AUTHORIZER_PRIVATE_KEY: p.authorizerKey,
+    LOG_LEVEL: "warn",
+    ...p.extra,
+  };
 }
 
 /** A payer that speaks only the channel, funded with `funds` base units and no gas (a deposit needs none). */
