@@ -115,6 +115,7 @@ try {
     {
       AGENT_PORT: await portFor("WG402_AGENT_PORT", 4021),
       AGENT_DB_PATH: join(stateDir, "agent.sqlite"),
+      AGENT_SIGNING_KEY_FILE: join(stateDir, "agent-signing.key"),
       ...wireguardEnv,
       AGENT_PAY_TO: stack.accounts.operator.address,
       AGENT_TOKEN_ADDRESS: stack.token.address,

@@ -14,6 +14,7 @@ import {
   LEASE_AUTH_HEADER,
   type NodeInfo,
   parseLeaseAuth,
+  type UsageReceipt,
 } from "@wg402/shared";
 import express, { type Request } from "express";
 import type { Logger } from "pino";
@@ -41,6 +42,8 @@ export type AgentAppDeps = {
   /** Escrow channels, when the node offers them. */
   channels?: ChannelPayments;
   nodeInfo: () => NodeInfo;
+  /** Signs a closed lease's usage receipt with the node's key; absent on a node that signs nothing. */
+  signUsage?: (receipt: UsageReceipt) => Promise<UsageReceipt>;
   readiness: () => Promise<ReadinessReport>;
   minutes: { min: number; max: number };
   chainId: number;
@@ -134,7 +137,8 @@ export function createApp(deps: AgentAppDeps): express.Express {
     // A lease paid by channel is charged its last seconds at once, so the refund that follows is exact.
     await deps.channels?.billEnded();
     const channel = deps.channels?.receiptOf(leaseId);
-    res.json(channel ? { ...receipt, channel } : receipt);
+    const full = channel ? { ...receipt, channel } : receipt;
+    res.json(deps.signUsage ? await deps.signUsage(full) : full);
   });
 
   app.use((req, res, next) => {

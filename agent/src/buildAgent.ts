@@ -4,7 +4,8 @@ import { type Clock, systemClock } from "@wg402/shared/runtime";
 import type { WireguardDriver } from "@wg402/wireguard";
 import type { Network } from "@x402/core/types";
 import type { Logger } from "pino";
-import { createPublicClient, http, type PublicClient } from "viem";
+import { createPublicClient, type Hex, http, type PublicClient } from "viem";
+import { generatePrivateKey } from "viem/accounts";
 import { createApp } from "./app.ts";
 import { buildChannels } from "./channels/buildChannels.ts";
 import { createChannelChain } from "./channels/channelChain.ts";
@@ -18,6 +19,7 @@ import { createAgentMetrics } from "./metrics.ts";
 import { InflightPayments } from "./payments/inflightPayments.ts";
 import { createPaymentEdge } from "./payments/paymentEdge.ts";
 import { createPaymentResolver, type PaymentResolver } from "./payments/paymentResolver.ts";
+import { createNodeSigner } from "./signing/nodeSigner.ts";
 
 export const AGENT_VERSION = "0.1.0";
 
@@ -45,6 +47,11 @@ export type BuildAgentOptions = {
   };
   /** The escrow as the channel settler reads it; defaults to the chain at AGENT_RPC_URL. */
   channelChain?: ChannelChain;
+  /**
+   * The key that signs offers and receipts (main.ts loads it from AGENT_SIGNING_KEY_FILE). Default:
+   * AGENT_SIGNING_PRIVATE_KEY, else a key for this process only; null signs nothing (a test's unsigned node).
+   */
+  signingKey?: Hex | null;
 };
 
 /** Wires the agent from its config and its injected clock and WireGuard driver. Starts nothing. */
@@ -58,6 +65,7 @@ export function buildAgent({
   resolver,
   intervals = {},
   channelChain,
+  signingKey = (config.AGENT_SIGNING_PRIVATE_KEY as Hex | undefined) ?? generatePrivateKey(),
 }: BuildAgentOptions) {
   const chain: ChainInfo = chains[config.AGENT_NETWORK];
   const token = tokenOf(config);
@@ -83,6 +91,7 @@ export function buildAgent({
   });
 
   const channels = buildChannels({ config, store, clock, logger });
+  const signer = signingKey === null ? undefined : createNodeSigner(signingKey);
   const edge = createPaymentEdge({
     facilitatorUrl: config.AGENT_FACILITATOR_URL,
     facilitatorApiKey: config.AGENT_FACILITATOR_API_KEY,
@@ -96,6 +105,7 @@ export function buildAgent({
       scheme: channels.scheme,
       quote: (path, minutes) => channels.payments.quote(path, minutes),
     },
+    offerReceipt: signer?.extension,
   });
 
   const publicClient = createPublicClient({
@@ -155,6 +165,8 @@ export function buildAgent({
     facilitator: config.AGENT_FACILITATOR_URL,
     capacity: store.capacity(clock.now()),
     driver: driver.kind,
+    ...(signer ? { offerSigner: signer.address } : {}),
+    meterIntervalSeconds: config.AGENT_METER_INTERVAL_SECONDS,
   });
 
   const readiness = readinessOf({
@@ -175,6 +187,7 @@ export function buildAgent({
     logger,
     channels: channels?.payments,
     nodeInfo,
+    signUsage: signer && ((receipt) => signer.signUsage({ ...receipt, node: serverPublicKey }, chain.id)),
     readiness,
     minutes: { min: config.AGENT_MIN_MINUTES, max: config.AGENT_MAX_MINUTES },
     chainId: chain.id,

@@ -45,6 +45,10 @@ export const AgentConfig = z
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be a network namespace name")
       .optional(),
     AGENT_WG_PRIVATE_KEY_FILE: z.string().default(".wg402/agent-wg.key"),
+    // Signed offers and receipts (x402 `offer-receipt`, EIP-712): the node's own secp256k1 key, never payTo's.
+    /** Created 0600 on first start, like the WireGuard key; ignored when AGENT_SIGNING_PRIVATE_KEY is set. */
+    AGENT_SIGNING_KEY_FILE: z.string().default(".wg402/agent-signing.key"),
+    AGENT_SIGNING_PRIVATE_KEY: PrivateKey.optional(),
     AGENT_WG_INTERFACE: z
       .string()
       .regex(/^[A-Za-z0-9_=+.-]{1,15}$/, "must be a valid interface name (≤ 15 chars)")

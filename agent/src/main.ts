@@ -7,6 +7,8 @@ import { pino } from "pino";
 import { buildAgent } from "./buildAgent.ts";
 import { loadAgentConfig } from "./config.ts";
 import { createDriver } from "./createDriver.ts";
+import { formatMode } from "./device/keyFile.ts";
+import { loadSigningKey } from "./signing/signingKey.ts";
 
 async function main() {
   let config: ReturnType<typeof loadAgentConfig>;
@@ -17,8 +19,22 @@ async function main() {
     process.exit(2);
   }
   const logger = pino({ level: config.LOG_LEVEL, name: "agent" });
+  const signing = await loadSigningKey(config);
+  if (signing.created) logger.info({ path: config.AGENT_SIGNING_KEY_FILE }, "created the node's signing key");
+  if (signing.tightenedFrom !== null) {
+    logger.warn(
+      { path: config.AGENT_SIGNING_KEY_FILE, mode: formatMode(signing.tightenedFrom) },
+      "signing key file was readable by others; made it 0600",
+    );
+  }
   const device = await createDriver(config, logger);
-  const agent = buildAgent({ config, driver: device.driver, serverPublicKey: device.serverPublicKey, logger });
+  const agent = buildAgent({
+    config,
+    driver: device.driver,
+    serverPublicKey: device.serverPublicKey,
+    logger,
+    signingKey: signing.privateKey,
+  });
   device.onRecreated(() => {
     logger.warn("WireGuard device was recreated; re-applying every active peer");
     agent.leases.peers.deviceRecreated().catch((err: unknown) => logger.error({ err }, "re-applying peers failed"));

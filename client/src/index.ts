@@ -26,11 +26,16 @@ export {
   type NodeQuote,
   normalizeNodeUrl,
 } from "./node/nodeApi.ts";
+export * from "./node/offerCheck.ts";
 export * from "./node/openLeaseClient.ts";
 export * from "./node/paymentKind.ts";
 export * from "./node/probeNode.ts";
 export * from "./node/regionName.ts";
 export { countryName } from "./node/regionName.ts";
+export * from "./receipts/leaseReceipts.ts";
+export * from "./receipts/paymentReceiptCheck.ts";
+export * from "./receipts/receiptStore.ts";
+export * from "./receipts/usageCheck.ts";
 export * from "./runtime/index.ts";
 export * from "./session/autoRenewer.ts";
 export * from "./session/capCountdown.ts";

@@ -89,6 +89,10 @@ export const ErrorCode = {
   channel_refund_failed: "channel_refund_failed",
   channel_unknown: "channel_unknown",
   channel_withdraw_refused: "channel_withdraw_refused",
+  // client: signed offers and receipts
+  offer_unsigned: "offer_unsigned",
+  offer_invalid: "offer_invalid",
+  receipt_invalid: "receipt_invalid",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -75,6 +75,9 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   channel_refund_failed: 422,
   channel_unknown: 422,
   channel_withdraw_refused: 422,
+  offer_unsigned: 422,
+  offer_invalid: 422,
+  receipt_invalid: 422,
 };
 
 /** Codes whose answer should tell the caller when to try again. */

@@ -9,3 +9,4 @@ export * from "./keystore.ts";
 export * from "./lease.ts";
 export * from "./localStack.ts";
 export * from "./paymentIdentity.ts";
+export * from "./usageReceiptTypedData.ts";

@@ -134,8 +134,21 @@ export const UsageReceipt = z.object({
    * authorized), and the channel's whole charge after it (the deposit above that is the payer's).
    */
   channel: z.object({ channelId: Bytes32Hex, charged: TokenAmount, chargedTotal: TokenAmount }).optional(),
+  /** The node's WireGuard public key: which node's tunnel the bytes crossed (signed with the rest). */
+  node: WireguardPublicKey.optional(),
+  /** The node's EIP-712 signature over everything above (see usageReceiptTypedData.ts). */
+  proof: z
+    .object({
+      format: z.literal("eip712"),
+      /** The chain id of the EIP-712 domain: the chain the lease was paid on. */
+      chainId: z.number().int().positive(),
+      signer: EvmAddress,
+      signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte hex signature"),
+    })
+    .optional(),
 });
 export type UsageReceipt = z.infer<typeof UsageReceipt>;
+export type UsageReceiptProof = NonNullable<UsageReceipt["proof"]>;
 
 /** `DELETE /lease/:id` body: the payer's EIP-712 signature over {@link leaseActionTypedData}. */
 export const CloseLeaseRequest = z.strictObject({
@@ -210,6 +223,13 @@ export const NodeInfo = z.object({
   facilitator: z.string(),
   capacity: z.object({ total: z.number().int(), available: z.number().int() }),
   driver: z.string(),
+  /**
+   * The address that signs this node's x402 offers and receipts and its usage receipts (EIP-712): a key of
+   * the node's own, never its payTo. Absent on nodes that sign nothing.
+   */
+  offerSigner: EvmAddress.optional(),
+  /** How often the node reads WireGuard's counters: a receipt's bytes may lag the client's by one interval. */
+  meterIntervalSeconds: z.number().int().positive().optional(),
 });
 export type NodeInfo = z.infer<typeof NodeInfo>;
 

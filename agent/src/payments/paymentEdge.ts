@@ -7,11 +7,18 @@ import {
   x402HTTPResourceServer,
   x402ResourceServer,
 } from "@x402/core/server";
-import type { Network, PaymentPayload, PaymentRequirements, SettleResponse } from "@x402/core/types";
+import type {
+  Network,
+  PaymentPayload,
+  PaymentRequirements,
+  ResourceServerExtension,
+  SettleResponse,
+} from "@x402/core/types";
 import type { BatchSettlementEvmScheme } from "@x402/evm/batch-settlement/server";
 import { ExactEvmScheme } from "@x402/evm/exact/server";
 import { formatUnits } from "viem";
 import { CHANNEL_SCHEME } from "../channels/channelIdentity.ts";
+import { OFFER_RECEIPT_DECLARATION } from "../signing/nodeSigner.ts";
 import { createFacilitatorClient, FacilitatorUnavailableError } from "./facilitatorClient.ts";
 
 export type Token = { address: `0x${string}`; name: string; version: string; symbol: string; decimals: number };
@@ -30,6 +37,8 @@ export type PaymentEdgeParameters = {
   secondsPerMinute: number;
   /** Escrow channels, offered beside `exact` when given. */
   channel?: ChannelOffer;
+  /** x402 `offer-receipt`: every 402 of a paid route carries signed offers, every settled answer a receipt. */
+  offerReceipt?: ResourceServerExtension;
 };
 
 /**
@@ -96,6 +105,7 @@ export function createPaymentEdge(p: PaymentEdgeParameters) {
   });
   const resourceServer = new x402ResourceServer(facilitator).register(p.network, new ExactEvmScheme());
   if (p.channel) resourceServer.register(p.network, p.channel.scheme);
+  if (p.offerReceipt) resourceServer.registerExtension(p.offerReceipt);
 
   const priceFor = (minutes: number) => p.pricePerMinute * BigInt(minutes);
   const offers = (): Extract<RouteConfig["accepts"], unknown[]> => [
@@ -144,6 +154,7 @@ export function createPaymentEdge(p: PaymentEdgeParameters) {
 
   const route = (description: string): RouteConfig => ({
     accepts: offers(),
+    ...(p.offerReceipt ? { extensions: OFFER_RECEIPT_DECLARATION } : {}),
     description,
     mimeType: "application/json",
     unpaidResponseBody: (context) => ({ contentType: "application/json", body: quote(minutesOf(context)) }),

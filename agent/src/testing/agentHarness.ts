@@ -120,7 +120,7 @@ export async function startAgentHarness() {
       facilitatorUrl?: string;
       dbPath?: string;
       env?: Record<string, string>;
-    } & Partial<Pick<BuildAgentOptions, "resolver" | "intervals" | "clock">> = {},
+    } & Partial<Pick<BuildAgentOptions, "resolver" | "intervals" | "clock" | "signingKey">> = {},
   ): Promise<RunningAgent> {
     const dbPath = options.dbPath ?? join(dir, `agent-${randomBytes(4).toString("hex")}.sqlite`);
     const config = loadAgentConfig({
@@ -154,6 +154,7 @@ export async function startAgentHarness() {
         withdrawWatchMs: 3_600_000,
       },
       clock: options.clock,
+      ...(options.signingKey === undefined ? {} : { signingKey: options.signingKey }),
     });
     await agent.start();
     cleanups.push(() => agent.close());

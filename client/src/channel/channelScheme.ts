@@ -1,9 +1,11 @@
 import { ErrorCode } from "@wg402/shared";
+import type { PaymentRequirements } from "@x402/core/types";
 import { toClientEvmSigner } from "@x402/evm";
 import {
   type BatchSettlementDepositStrategyContext,
   BatchSettlementEvmScheme,
   type ClientChannelStorage,
+  computeChannelId,
   parseAnnouncedMinDeposit,
   readChannelBalanceAndTotalClaimed,
 } from "@x402/evm/batch-settlement/client";
@@ -116,4 +118,11 @@ export function createChannelScheme(options: ChannelSchemeOptions): ChannelSchem
         () => (refusal = null),
       ),
   };
+}
+
+/** What the SDK will sign the next voucher above: the channel's charge as its record has it (0 without one). */
+export async function chargedOn(channel: ChannelScheme, requirement: PaymentRequirements): Promise<bigint> {
+  const id = computeChannelId(channel.scheme.buildChannelConfig(requirement), requirement.network);
+  const record = await channel.storage.get(id.toLowerCase());
+  return BigInt(record?.chargedCumulativeAmount ?? "0");
 }

@@ -3,6 +3,7 @@
 import { ErrorCode } from "@wg402/shared";
 import type { ChannelTerms } from "../channel/channelTerms.ts";
 import type { LeaseClient } from "../node/leaseClient.ts";
+import { describeUsageCheck } from "../receipts/usageCheck.ts";
 import { plural } from "../runtime/plural.ts";
 import type { LinkStatus } from "../session/linkMonitor.ts";
 import type { SessionPlan } from "../session/sessionPlan.ts";
@@ -283,12 +284,16 @@ export function reportSession(session: VpnSession, out: Output, client: LeaseCli
     const refundLine = e.depositKept ? [keptText(r, show)] : refund ? [refundText(refund, r, show)] : [];
     out.event(
       "closed",
-      { leaseId: e.leaseId, receipt: r, unusedSeconds: e.unusedSeconds, unusedAmount: e.unusedAmount, ...channel },
+      {
+        ...{ leaseId: e.leaseId, receipt: r, receiptCheck: e.receiptCheck ?? null },
+        ...{ unusedSeconds: e.unusedSeconds, unusedAmount: e.unusedAmount, ...channel },
+      },
       [
         r
           ? `closed lease ${r.leaseId}: ${formatDuration(r.secondsUsed)} used${e.refund !== undefined ? "" : `, ${amount(BigInt(r.totalPaid))} paid`}, ↑${formatBytes(r.bytesUp)} ↓${formatBytes(r.bytesDown)}${unused}`
           : `lease ${e.leaseId ?? "?"} is over; tunnel down`,
         ...refundLine,
+        ...(e.receiptCheck ? [describeUsageCheck(e.receiptCheck)] : []),
       ],
     );
   });

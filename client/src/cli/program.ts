@@ -4,6 +4,7 @@ import { registerConnectCommand } from "./commands/connect.ts";
 import { registerFaucetCommand } from "./commands/faucet.ts";
 import { registerLeaseCommands } from "./commands/lease.ts";
 import { registerNodeCommands } from "./commands/node.ts";
+import { registerReceiptsCommand } from "./commands/receipts.ts";
 import { registerWalletCommands } from "./commands/wallet.ts";
 import { CliContext } from "./context.ts";
 import type { CliIo } from "./io.ts";
@@ -41,6 +42,7 @@ export function buildProgram(io: CliIo, state: RunState): Command {
   registerConnectCommand(program, runner);
   registerLeaseCommands(program, runner);
   registerChannelCommands(program, runner);
+  registerReceiptsCommand(program, runner);
   return program;
 }
 

@@ -19,10 +19,13 @@ import { rememberClientChannel } from "../channel/channelIndex.ts";
 import { type ChannelRefund, refundChannelless, refundClientChannel } from "../channel/channelRefund.ts";
 import { type ChannelScheme, createChannelScheme } from "../channel/channelScheme.ts";
 import { channelStorage } from "../channel/channelStorage.ts";
-import { renewalAllowance, renewalCeilingLimit } from "../channel/renewalAllowance.ts";
+import { renewalBound } from "../channel/renewalAllowance.ts";
 import { ClientError, isClientError } from "../errors.ts";
+import { type LeaseCloseOptions, LeaseReceipts } from "../receipts/leaseReceipts.ts";
+import type { ReceiptStore } from "../receipts/receiptStore.ts";
 import { assertTokenBalance, type Balances, readBalances, readTokenBalance } from "../wallet/balances.ts";
 import { closeLease } from "./closeLease.ts";
+import { assertMinutesSold } from "./minuteBounds.ts";
 import {
   DEFAULT_NODE_TIMEOUT_MS,
   type FetchLike,
@@ -59,6 +62,10 @@ export type LeaseClientOptions = {
   channelStorage?: ClientChannelStorage;
   /** The deposit a new channel gets; default the session cap (else just what the first voucher needs). */
   deposit?: bigint | null;
+  /** Refuse to pay without an offer signed by the node's advertised offerSigner (a bad signature always is). */
+  requireSigned?: boolean;
+  /** Where receipts are kept (openLeaseClient: WG402_HOME/receipts.jsonl); without one they are only checked. */
+  receiptStore?: ReceiptStore | null;
 };
 
 export type { PaymentReceipt };
@@ -90,6 +97,7 @@ export class LeaseClient {
   private chainChecked = false;
   private lastRefundValue: ChannelRefund | null = null;
   private readonly envValue: Env;
+  readonly receipts: LeaseReceipts;
   // Bearer tokens the node handed out with new leases: a status check then needs no signature.
   private readonly leaseTokens = new Map<string, string>();
   /** Each channel lease's ceiling as this client's last voucher on it signed (its next renewal is bounded by it). */
@@ -114,6 +122,7 @@ export class LeaseClient {
     this.paidTimeoutMs = p.options.paidTimeoutMs ?? 60_000;
     this.clock = p.options.clock ?? systemClock;
     this.envValue = p.options.env ?? process.env;
+    this.receipts = new LeaseReceipts({ ...p, store: p.options.receiptStore, requireSigned: p.options.requireSigned });
     if (isChannelKind(p.kind)) {
       const deposit = p.options.deposit === undefined ? this.budget.cap : p.options.deposit;
       this.channelValue = createChannelScheme({
@@ -195,12 +204,7 @@ export class LeaseClient {
   }
 
   assertMinutes(minutes: number): void {
-    const { minMinutes, maxMinutes } = this.nodeInfo;
-    if (!Number.isInteger(minutes) || minutes < minMinutes || minutes > maxMinutes) {
-      throw new ClientError(`this node sells between ${minMinutes} and ${maxMinutes} whole minutes, not ${minutes}`, {
-        code: ErrorCode.invalid_minutes,
-      });
-    }
+    assertMinutesSold(this.nodeInfo, minutes);
   }
 
   /**
@@ -236,6 +240,7 @@ export class LeaseClient {
     if (body.leaseToken) this.leaseTokens.set(body.lease.id, body.leaseToken);
     if (payment.ceiling) this.ceilings.set(body.lease.id, payment.ceiling);
     if (this.channelValue) await rememberClientChannel(this, this.envValue);
+    await this.receipts.payment(body.lease.id, payment);
     return { ...body, payment };
   }
 
@@ -245,9 +250,7 @@ export class LeaseClient {
     const attempt = async (lastCeiling: bigint | undefined) => {
       const bound = !this.channelValue
         ? { allowance: amount }
-        : lastCeiling !== undefined
-          ? ceilingBound(renewalCeilingLimit({ lastCeiling, pricePerMinute: this.pricePerMinute, minutes }))
-          : { allowance: renewalAllowance({ lease: await this.status(leaseId), node: this.nodeInfo, minutes }) };
+        : await renewalBound({ lastCeiling, node: this.nodeInfo, minutes, lease: () => this.status(leaseId) });
       const { body, payment } = await this.pay({
         path: `/lease/${encodeURIComponent(leaseId)}/renew`,
         body: { minutes },
@@ -258,6 +261,7 @@ export class LeaseClient {
         what: "the node refused the renewal",
       });
       if (payment.ceiling) this.ceilings.set(leaseId, payment.ceiling);
+      await this.receipts.payment(leaseId, payment);
       return { ...body, payment };
     };
     // A channel renewal is bounded by this client's last voucher on the lease, without asking the node; when
@@ -294,8 +298,12 @@ export class LeaseClient {
    * channel the node charges the last seconds at the close, and the unused deposit is then refunded at once
    * (`lastRefund`); a failed refund leaves the lease closed and the deposit claimable by `channel refund`.
    */
-  async close(leaseId: string, options: { refund?: boolean } = {}): Promise<UsageReceipt> {
-    const receipt = await this.closeOnly(leaseId);
+  async close(leaseId: string, options: LeaseCloseOptions = {}): Promise<UsageReceipt> {
+    const { nodeUrl, account, fetchImpl: fetch, timeoutMs, clock } = this;
+    const chainId = this.chainValue.chain.id;
+    const receipt = await closeLease({ nodeUrl, leaseId, account, chainId, fetch, timeoutMs, clock });
+    // Checked against the advertised signer and the client's own counters, and kept either way (evidence).
+    await this.receipts.usage(receipt, options.counters ?? null);
     if (this.channelValue && options.refund !== false) this.lastRefundValue = await this.refund();
     return receipt;
   }
@@ -312,18 +320,6 @@ export class LeaseClient {
     return refundClientChannel(this, this.fetchImpl);
   }
 
-  private closeOnly(leaseId: string): Promise<UsageReceipt> {
-    return closeLease({
-      nodeUrl: this.nodeUrl,
-      leaseId,
-      account: this.account,
-      chainId: this.chainValue.chain.id,
-      fetch: this.fetchImpl,
-      timeoutMs: this.timeoutMs,
-      clock: this.clock,
-    });
-  }
-
   private pay<T extends z.ZodType>(p: PayRequest<T>) {
     return payForLease(
       {
@@ -338,6 +334,7 @@ export class LeaseClient {
         clock: this.clock,
         formatAmount: (amount) => this.formatAmount(amount),
         channel: this.channelValue,
+        offers: this.receipts.offerPolicy,
       },
       p,
     );
@@ -349,6 +346,3 @@ export class LeaseClient {
     this.chainChecked = true;
   }
 }
-
-/** A voucher's amount is below its ceiling, so the ceiling's limit bounds the amount too. */
-const ceilingBound = (limit: bigint) => ({ ceilingLimit: limit, allowance: limit });

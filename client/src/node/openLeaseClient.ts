@@ -3,6 +3,8 @@ import type { Clock } from "@wg402/shared/runtime";
 import type { LocalAccount } from "viem";
 import { parseTokenAmount } from "../chain/money.ts";
 import { type Env, paymentChainFor } from "../chain/paymentChain.ts";
+import { wg402Home } from "../files/home.ts";
+import { ReceiptStore } from "../receipts/receiptStore.ts";
 import { LeaseClient } from "./leaseClient.ts";
 import { type FetchLike, fetchNodeInfo, normalizeNodeUrl } from "./nodeApi.ts";
 import { choosePaymentKind, type SchemeChoice } from "./paymentKind.ts";
@@ -27,6 +29,8 @@ export type OpenLeaseClientOptions = {
   clock?: Clock;
   /** `auto` (default): the node's escrow channel when it offers one, else `exact`. */
   scheme?: SchemeChoice;
+  /** Refuse a node whose offers are not signed by the signer its info advertises (the desktop's default). */
+  requireSigned?: boolean;
 };
 
 /**
@@ -45,6 +49,11 @@ export async function openLeaseClient(options: OpenLeaseClientOptions): Promise<
   const maxPerPayment = baseUnits(options.maxPerPayment);
   await options.beforeAccount?.(node);
   const account = await options.account();
-  const scheme = options.scheme;
-  return LeaseClient.connect({ nodeUrl, node, chain, account, sessionCap, maxPerPayment, env, fetch, clock, scheme });
+  const { scheme, requireSigned } = options;
+  // Receipts are kept beside the session history, in the same WG402_HOME.
+  const receiptStore = new ReceiptStore(wg402Home(env ?? process.env));
+  return LeaseClient.connect({
+    ...{ nodeUrl, node, chain, account, sessionCap, maxPerPayment, env, fetch, clock, scheme },
+    ...{ requireSigned, receiptStore },
+  });
 }

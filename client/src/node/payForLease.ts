@@ -1,18 +1,21 @@
 import { ErrorCode, type PaymentKind } from "@wg402/shared";
 import type { Clock } from "@wg402/shared/runtime";
-import { decodePaymentResponseHeader, decodePaymentSignatureHeader } from "@x402/core/http";
-import type { Network, PaymentRequirements } from "@x402/core/types";
+import { decodePaymentSignatureHeader } from "@x402/core/http";
+import type { Network } from "@x402/core/types";
 import { toClientEvmSigner } from "@x402/evm";
-import { computeChannelId } from "@x402/evm/batch-settlement/client";
 import { ExactEvmScheme } from "@x402/evm/exact/client";
+import type { EIP712SignedOffer } from "@x402/extensions/offer-receipt";
 import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
 import type { LocalAccount } from "viem";
 import type { z } from "zod";
 import type { PaymentChain } from "../chain/paymentChain.ts";
 import type { SpendBudget } from "../chain/spendBudget.ts";
-import type { ChannelScheme } from "../channel/channelScheme.ts";
+import { type ChannelScheme, chargedOn } from "../channel/channelScheme.ts";
 import { ClientError, isClientError } from "../errors.ts";
+import { type PaymentReceiptVerdict, readPaymentReceipt, type X402Receipt } from "../receipts/paymentReceiptCheck.ts";
 import { type FetchLike, failure, readJson, unreachable } from "./nodeApi.ts";
+import { checkOffer, type OfferPolicy } from "./offerCheck.ts";
+import { readSettlement, voucherOf } from "./paymentHeaders.ts";
 
 /** One settled payment, as the client saw it. */
 export type PaymentReceipt = {
@@ -29,6 +32,9 @@ export type PaymentReceipt = {
   channelId?: `0x${string}` | null;
   /** Channel payments: the ceiling the voucher signed (cumulative over the channel). */
   ceiling?: bigint | null;
+  /** The node's signed offer paid against (null: none checkable), and its signed x402 receipt (null: none). */
+  offer?: EIP712SignedOffer | null;
+  signedReceipt?: { receipt: X402Receipt; verdict: PaymentReceiptVerdict } | null;
 };
 
 export type PayContext = {
@@ -45,6 +51,8 @@ export type PayContext = {
   formatAmount: (amount: bigint) => string;
   /** Present when this client pays by channel instead of `exact`. */
   channel?: ChannelScheme;
+  /** The node's advertised signer, and whether an offer it signed is required before paying. */
+  offers: OfferPolicy;
 };
 
 export type PayRequest<T extends z.ZodType> = {
@@ -86,6 +94,8 @@ export async function payForLease<T extends z.ZodType>(
   channel?.takeRefusal();
   const asked = p.allowance ?? p.expected;
   const cap = ctx.maxPerPayment === null || asked < ctx.maxPerPayment ? asked : ctx.maxPerPayment;
+  // The node's offer this payment is made against, once checked.
+  let offer: EIP712SignedOffer | null = null;
   const state: { refusal?: ClientError; reserved: bigint; signed: boolean; header?: string } = {
     reserved: 0n,
     signed: false,
@@ -104,8 +114,11 @@ export async function payForLease<T extends z.ZodType>(
           : { network: kind.network as Network, asset: kind.asset, maxAmountPerPayment: cap.toString() },
       ],
     })
-    .onBeforePaymentCreation(async ({ selectedRequirements: requirement }) => {
+    .onBeforePaymentCreation(async ({ selectedRequirements: requirement, paymentRequired }) => {
       try {
+        // A signed offer is always verified; an unsigned one is refused only when signing is required.
+        const verdict = await checkOffer(paymentRequired, requirement, ctx.offers);
+        offer = verdict.signed ? verdict.offer : null;
         if (requirement.payTo.toLowerCase() !== kind.payTo.toLowerCase()) {
           throw new ClientError(
             `the node asked to pay ${requirement.payTo}, not ${kind.payTo} as its info says; nothing was signed`,
@@ -184,15 +197,19 @@ export async function payForLease<T extends z.ZodType>(
     const body = await readJson(response, p.schema, p.what);
     const settlement = readSettlement(response);
     ctx.budget.markSettled(state.reserved);
+    const payer = settlement?.payer ?? ctx.account.address;
+    const signedReceipt = await readPaymentReceipt(response, { signer: ctx.offers.signer, payer });
     return {
       body,
       payment: {
         amount: state.reserved,
         txHash: settlement?.txHash ?? null,
-        payer: settlement?.payer ?? ctx.account.address,
+        payer,
         network: kind.network,
         latencyMs,
         scheme: kind.scheme,
+        offer,
+        signedReceipt,
         ...(channel
           ? {
               deposit: deposit?.amount ?? null,
@@ -266,43 +283,6 @@ async function askAgain(
     }
   }
   return response;
-}
-
-/** The channel a signed voucher names. */
-/** The voucher a channel payment signed: its channel and its cumulative ceiling. */
-function voucherOf(header: string | undefined): { channelId: `0x${string}`; ceiling: bigint } | null {
-  if (!header) return null;
-  try {
-    const payload = decodePaymentSignatureHeader(header).payload as {
-      voucher?: { channelId?: string; maxClaimableAmount?: string };
-    };
-    const v = payload.voucher;
-    if (!v?.channelId || !v.maxClaimableAmount) return null;
-    return { channelId: v.channelId as `0x${string}`, ceiling: BigInt(v.maxClaimableAmount) };
-  } catch {
-    return null;
-  }
-}
-
-/** What the SDK will sign the next voucher above: the channel's charge as its record has it (0 without one). */
-async function chargedOn(channel: ChannelScheme, requirement: PaymentRequirements): Promise<bigint> {
-  const id = computeChannelId(channel.scheme.buildChannelConfig(requirement), requirement.network);
-  const record = await channel.storage.get(id.toLowerCase());
-  return BigInt(record?.chargedCumulativeAmount ?? "0");
-}
-
-function readSettlement(response: Response): { txHash: `0x${string}` | null; payer: `0x${string}` } | null {
-  const header = response.headers.get("payment-response");
-  if (!header) return null;
-  try {
-    const settled = decodePaymentResponseHeader(header);
-    return {
-      txHash: (settled.transaction || null) as `0x${string}` | null,
-      payer: settled.payer as `0x${string}`,
-    };
-  } catch {
-    return null;
-  }
 }
 
 /** What the x402 wrapper throws, as one sentence and a code. */

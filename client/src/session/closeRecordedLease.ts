@@ -5,7 +5,9 @@ import { chainByNetwork, ErrorCode, type UsageReceipt } from "@wg402/shared";
 import type { LocalAccount } from "viem";
 import { ClientError, isClientError } from "../errors.ts";
 import { closeLease } from "../node/closeLease.ts";
-import type { FetchLike } from "../node/nodeApi.ts";
+import { type FetchLike, fetchNodeInfo } from "../node/nodeApi.ts";
+import { LeaseReceipts } from "../receipts/leaseReceipts.ts";
+import type { ReceiptStore } from "../receipts/receiptStore.ts";
 import { createTunnelDriver } from "../tunnel/createTunnelDriver.ts";
 import { clearSessionState, requireSessionState } from "./sessionState.ts";
 
@@ -22,6 +24,8 @@ export async function closeRecordedLease(p: {
   account: LocalAccount;
   isRoot?: () => boolean;
   fetch?: FetchLike;
+  /** Where the node's final receipt is kept, checked against the signer its info advertises now. */
+  receipts?: ReceiptStore;
 }): Promise<ClosedRecordedLease> {
   const state = await requireSessionState(p.statePath);
   const chain = chainByNetwork(state.network);
@@ -44,6 +48,11 @@ export async function closeRecordedLease(p: {
     if (!isClientError(error)) throw error;
     // Already closed or forgotten by the node: nothing left to pay for.
     if (!isClientError(error, ErrorCode.lease_not_active, ErrorCode.lease_not_found)) closeError = error;
+  }
+  if (receipt && p.receipts) {
+    // No counters of our own here (the session that had them is gone): the signature alone is checked.
+    const info = await fetchNodeInfo(state.nodeUrl, { fetch: p.fetch }).catch(() => ({}));
+    await new LeaseReceipts({ store: p.receipts, nodeUrl: state.nodeUrl, node: info }).usage(receipt, null);
   }
   // Cleared first, so a process still running that session sees the disconnect and leaves the tunnel alone.
   await clearSessionState(p.statePath);

@@ -26,7 +26,18 @@ export type OpenSessionOptions = Omit<VpnSessionOptions, "client" | "driver" | "
  * (or the first purchase, when that is longer). Nothing is paid here.
  */
 export async function openSession(options: OpenSessionOptions): Promise<VpnSession> {
-  const { account, sessionCap, maxPerPayment, env, fetch, driver: kind, tunnel, scheme, ...session } = options;
+  const {
+    account,
+    sessionCap,
+    maxPerPayment,
+    env,
+    fetch,
+    driver: kind,
+    tunnel,
+    scheme,
+    requireSigned,
+    ...session
+  } = options;
   const driver = createTunnelDriver(kind, tunnel);
   const nodeUrl = normalizeNodeUrl(options.nodeUrl);
   const node = options.node ?? (await fetchNodeInfo(nodeUrl, { fetch }));
@@ -39,6 +50,7 @@ export async function openSession(options: OpenSessionOptions): Promise<VpnSessi
     sessionCap: choice === "none" ? null : choice === "default" ? defaultSpendCap(node, session.minutes) : choice,
     maxPerPayment,
     scheme,
+    requireSigned,
     env,
     fetch,
     clock: session.clock,

@@ -7,6 +7,7 @@ import type { TokenInfo } from "../chain/money.ts";
 import type { SpendSnapshot } from "../chain/spendBudget.ts";
 import type { ChannelRefund } from "../channel/channelRefund.ts";
 import type { LeaseClient, PaymentReceipt } from "../node/leaseClient.ts";
+import type { UsageCheck } from "../receipts/usageCheck.ts";
 import type { TunnelDriver, TunnelUp } from "../tunnel/types.ts";
 import type { AutoRenewerEvents, AutoRenewerOptions, ExpiryCause } from "./autoRenewer.ts";
 import type { LinkStatus } from "./linkMonitor.ts";
@@ -59,6 +60,8 @@ export type SessionClosed = {
   refund?: ChannelRefund | null;
   /** Paying by channel with `keepDeposit`: the unused deposit stayed in the channel for the next session. */
   depositKept?: boolean;
+  /** The receipt's signature and (with a device of our own) its bytes against our counters; null: no receipt. */
+  receiptCheck?: UsageCheck | null;
 };
 
 export type SessionEvents = {

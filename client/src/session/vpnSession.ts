@@ -4,13 +4,15 @@ import { type Clock, systemClock } from "@wg402/shared/runtime";
 import { generateKeyPair } from "@wg402/wireguard";
 import { ClientError, isClientError } from "../errors.ts";
 import type { CreatedLease, LeaseClient } from "../node/leaseClient.ts";
+import { ownCounters } from "../receipts/ownCounters.ts";
 import { TypedEmitter } from "../runtime/typedEmitter.ts";
 import type { PeerReading, TunnelDriver, TunnelHandle } from "../tunnel/types.ts";
 import { type HeldLease, LeaseKeeper } from "./leaseKeeper.ts";
 import { LinkMonitor, readingFromNode } from "./linkMonitor.ts";
 import { LinkWatch } from "./linkWatch.ts";
 import { noHandshakeError } from "./noHandshake.ts";
-import { type CapSource, planSession, type SessionPlan, unusedOf } from "./sessionPlan.ts";
+import { sessionClosed } from "./sessionClosed.ts";
+import { type CapSource, planSession, type SessionPlan } from "./sessionPlan.ts";
 import { clearSessionStateOf, readSessionState, sessionStateOf, writeSessionState } from "./sessionState.ts";
 import type {
   SessionClosed,
@@ -245,7 +247,8 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
       let closeError: unknown = null;
       if (leaseId && this.endCause !== "disconnected") {
         try {
-          receipt = await this.client.close(leaseId, { refund: this.o.keepDeposit !== true });
+          const counters = await ownCounters(this.driver, this.handle, () => this.clock.now());
+          receipt = await this.client.close(leaseId, { refund: this.o.keepDeposit !== true, counters });
         } catch (error) {
           if (!isClientError(error, ErrorCode.lease_not_active, ErrorCode.lease_not_found)) closeError = error;
         }
@@ -268,15 +271,14 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
   }
 
   private closedOf(leaseId: string | null, receipt: UsageReceipt | null): SessionClosed {
-    const kept = this.client.channel !== undefined && this.o.keepDeposit === true;
-    const refund = this.client.channel ? (kept ? null : this.client.lastRefund) : undefined;
-    return {
+    const expiresAt = this.held?.expiresAt ?? null;
+    return sessionClosed({
+      client: this.client,
+      keepDeposit: this.o.keepDeposit === true,
       leaseId,
       receipt,
-      ...unusedOf(receipt, this.held?.expiresAt ?? null, this.client),
-      ...(refund === undefined ? {} : { refund }),
-      ...(kept ? { depositKept: true } : {}),
-    };
+      expiresAt,
+    });
   }
 
   private keep(held: HeldLease, initialLatencyMs: number): void {

@@ -268,6 +268,11 @@ export type ClosedSummary = {
   unusedAmount: AmountView;
   /** Paying by channel: the cooperative refund (null when the close never got that far). */
   refund: ChannelRefundView | null;
+  /**
+   * The node's signed usage receipt as the core checked it (signature by its advertised signer, bytes against
+   * this device's counters); null without a receipt. A failed check is kept in WG402_HOME/receipts.jsonl.
+   */
+  receiptCheck?: { ok: boolean; text: string } | null;
 };
 
 export type SettingsView = {

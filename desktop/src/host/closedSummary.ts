@@ -1,3 +1,4 @@
+import { describeUsageCheck } from "@wg402/client";
 import type { ClosedSummary, HistoryEntry } from "../api/views.ts";
 import { type ActiveSession, amountOf } from "./activeSession.ts";
 import { refundView } from "./channelQuote.ts";
@@ -15,11 +16,13 @@ export function closedSummary(
 ): ClosedSummary | null {
   if (!entry) return null;
   const refund = active.closed?.refund ?? null;
+  const check = active.closed?.receiptCheck ?? null;
   return {
     entry,
     scheme: active.client.channel ? "batch-settlement" : "exact",
     unusedSeconds: active.closed?.unusedSeconds ?? 0,
     unusedAmount: amountOf(active, active.closed?.unusedAmount ?? 0n),
+    receiptCheck: check && { ok: check.ok, text: describeUsageCheck(check) },
     refund:
       refund &&
       refundView(

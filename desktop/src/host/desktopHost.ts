@@ -5,6 +5,7 @@ import {
   type Env,
   type FetchLike,
   homePaths,
+  ReceiptStore,
   readSessionState,
   requestFaucet,
   SessionHistory,
@@ -223,6 +224,7 @@ export class DesktopHost {
           tunnelsDir: this.paths.tunnels,
           account: this.wallet.requireAccount(),
           isRoot: this.isRoot,
+          receipts: new ReceiptStore(this.paths.home),
         });
         if (closed.closeError) {
           throw new ClientError(`the tunnel is down, but the node was not told: ${closed.closeError.shortMessage}`, {

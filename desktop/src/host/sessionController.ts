@@ -44,6 +44,8 @@ export type SessionControllerOptions = {
   staleAfterMs?: number;
   interfaceName?: string;
   fetch?: FetchLike;
+  /** Refuse a node whose x402 offers are not signed by its advertised signer; default on in the app. */
+  requireSigned?: boolean;
 };
 
 /**
@@ -133,6 +135,8 @@ export class SessionController {
       statePath: this.o.paths.state,
       env: this.o.env,
       fetch: this.o.fetch,
+      // People clicking Connect do not read 402 headers: the app pays only what the node itself signed.
+      requireSigned: this.o.requireSigned ?? true,
     });
     const active = activeSession(session, { minutes, autoRenew, renewMinutes });
     this.active = active;

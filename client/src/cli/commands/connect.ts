@@ -42,6 +42,10 @@ function connectCommand(program: Command, runner: CommandRunner) {
       parseScheme,
     )
     .option(
+      "--require-signed",
+      "refuse to pay unless the node's x402 offer is signed by the offerSigner its info advertises (a bad signature is refused always)",
+    )
+    .option(
       "--keep-deposit",
       "channel: at disconnect keep the unused deposit in the channel for the next connect (no refund now, no deposit then)",
     )
@@ -99,6 +103,7 @@ async function connect(ctx: CliContext, out: Output, options: ConnectOptions, ur
     maxPerPayment: capOption(options.maxPayment, "--max-payment"),
     ...(options.scheme ? { scheme: options.scheme } : {}),
     ...(options.keepDeposit ? { keepDeposit: true } : {}),
+    requireSigned: options.requireSigned === true,
     driver: options.driver,
     tunnel: {
       tunnelsDir: ctx.paths.tunnels,

@@ -5,6 +5,7 @@ import { formatUnits } from "viem";
 import { paymentChainFor } from "../../chain/paymentChain.ts";
 import { fetchLease } from "../../node/nodeApi.ts";
 import { openLeaseClient } from "../../node/openLeaseClient.ts";
+import { ReceiptStore } from "../../receipts/receiptStore.ts";
 import { plural } from "../../runtime/plural.ts";
 import { closeRecordedLease } from "../../session/closeRecordedLease.ts";
 import { requireSessionState, writeSessionState } from "../../session/sessionState.ts";
@@ -93,6 +94,7 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
           account: wallet.account,
           isRoot: ctx.io.isRoot,
           fetch: ctx.io.fetch,
+          receipts: new ReceiptStore(ctx.paths.home),
         });
         // Only a lease paid by channel has a deposit to get back (older state files: exact).
         const channel = state.scheme === "channel";

@@ -25,6 +25,7 @@ export function registerNodeCommands(program: Command, runner: CommandRunner): v
           `endpoint  ${info.endpoint}, subnet ${info.subnet}, DNS ${info.dns.join(", ") || "none"}`,
           `capacity  ${info.capacity.available} of ${info.capacity.total} free`,
           `facilitator ${info.facilitator}`,
+          `signer    ${info.offerSigner ? `${info.offerSigner} (signs its x402 offers and receipts)` : "none: this node signs no offers or receipts"}`,
         ]);
       }),
     );

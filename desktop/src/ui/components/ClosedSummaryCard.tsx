@@ -42,6 +42,14 @@ export function ClosedSummaryCard({ summary, onDismiss }: { summary: ClosedSumma
               : `No prepaid time was left over. Unused time is never refunded: ${summary.scheme} payments are final.`}
           </p>
         )}
+        {summary.receiptCheck ? (
+          <p
+            className={`mt-2 text-xs ${summary.receiptCheck.ok ? "text-slate-600 dark:text-slate-300" : "font-semibold text-red-700 dark:text-red-400"}`}
+            data-testid="summary-receipt"
+          >
+            {summary.receiptCheck.text}
+          </p>
+        ) : null}
       </div>
     </Card>
   );
