@@ -13,7 +13,7 @@ import { mkdir } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import type { AgentProcess } from "@wg402/agent";
-import { PRICE, type RunningAgent, startAgentHarness } from "@wg402/agent/testing";
+import { channelAgentProcessEnv, PRICE, type RunningAgent, startAgentHarness } from "@wg402/agent/testing";
 import { LeaseClient } from "@wg402/client";
 import type { Hex, PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -194,26 +194,16 @@ try {
     started: processes,
     payers: 3,
     renewalsEach: 5,
-    env: (dbPath, claimSeconds) => ({
-      AGENT_PAY_TO: h.chain.stack.accounts.operator.address,
-      AGENT_TOKEN_ADDRESS: h.chain.stack.token.address,
-      AGENT_TOKEN_NAME: h.chain.stack.token.eip712.name,
-      AGENT_TOKEN_VERSION: h.chain.stack.token.eip712.version,
-      AGENT_FACILITATOR_URL: h.facilitatorUrl,
-      AGENT_RPC_URL: h.chain.rpcUrl,
-      AGENT_PRICE_PER_MINUTE: PRICE.toString(),
-      AGENT_SECONDS_PER_MINUTE: String(SECONDS_PER_MINUTE),
-      AGENT_DB_PATH: dbPath,
-      AGENT_PORT: "0",
-      AGENT_WG_MODE: "fake",
-      AGENT_WG_PUBLIC_KEY: h.randomKey(),
-      AGENT_WG_SUBNET: "10.78.0.0/24",
-      AGENT_CHANNEL: "on",
-      AGENT_RECEIVER_AUTHORIZER_PRIVATE_KEY: crashAuthorizer,
-      AGENT_CHANNEL_CLAIM_THRESHOLD: "1",
-      AGENT_CHANNEL_CLAIM_INTERVAL_SECONDS: claimSeconds,
-      LOG_LEVEL: "warn",
-    }),
+    env: (dbPath, claimSeconds) =>
+      channelAgentProcessEnv(h, {
+        dbPath,
+        authorizerKey: crashAuthorizer,
+        extra: {
+          AGENT_SECONDS_PER_MINUTE: String(SECONDS_PER_MINUTE),
+          AGENT_CHANNEL_CLAIM_THRESHOLD: "1",
+          AGENT_CHANNEL_CLAIM_INTERVAL_SECONDS: claimSeconds,
+        },
+      }),
   });
 
   const derived = warmDepositDerived({ batchTxs, channel, pricePerMinute: PRICE });

@@ -1,10 +1,11 @@
 // Every receipt a node gave this client, beside the session history: evidence for a dispute, so it is only
 // ever appended to, one JSON line per receipt, never rewritten.
-import { appendFile, chmod, mkdir, readFile } from "node:fs/promises";
+import { appendFile, chmod, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { EvmAddress, UsageReceipt } from "@wg402/shared";
 import { createSerialQueue } from "@wg402/shared/runtime";
 import { z } from "zod";
+import { readIfPresent } from "../files/readIfPresent.ts";
 import { PaymentReceiptVerdict, X402Receipt } from "./paymentReceiptCheck.ts";
 import { UsageCheck } from "./usageCheck.ts";
 
@@ -52,13 +53,8 @@ export class ReceiptStore {
 
   /** Oldest first. A missing file is none; a damaged line is an error naming it, never silently dropped. */
   async list(): Promise<ReceiptEntry[]> {
-    let text: string;
-    try {
-      text = await readFile(this.path, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw error;
-    }
+    const text = await readIfPresent(this.path);
+    if (text === null) return [];
     return text
       .split("\n")
       .map((line, index) => ({ line, index }))

@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Lease, type UsageReceipt, UsageReceipt as UsageReceiptSchema } from "@wg402/shared";
 import { createSerialQueue } from "@wg402/shared/runtime";
 import { z } from "zod";
+import { readIfPresent } from "../files/readIfPresent.ts";
 import { writeSecretFile } from "../files/secretFile.ts";
 
 export const SessionEndReason = z.enum([
@@ -112,13 +112,8 @@ export class SessionHistory {
 
   /** Newest first. A missing file is an empty history; a damaged one is an error, never silently replaced. */
   async list(): Promise<SessionRecord[]> {
-    let text: string;
-    try {
-      text = await readFile(this.path, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw error;
-    }
+    const text = await readIfPresent(this.path);
+    if (text === null) return [];
     return HistoryFile.parse(JSON.parse(text)).sessions;
   }
 

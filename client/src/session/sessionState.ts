@@ -1,7 +1,8 @@
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { ErrorCode, type Lease, LeaseId, WireguardPublicKey } from "@wg402/shared";
 import { z } from "zod";
 import { ClientError } from "../errors.ts";
+import { readIfPresent } from "../files/readIfPresent.ts";
 import { writeSecretFile } from "../files/secretFile.ts";
 import type { LeaseClient } from "../node/leaseClient.ts";
 import { TunnelHandle } from "../tunnel/types.ts";
@@ -30,13 +31,8 @@ export const SessionState = z.object({
 export type SessionState = z.infer<typeof SessionState>;
 
 export async function readSessionState(path: string): Promise<SessionState | null> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
-  }
+  const text = await readIfPresent(path);
+  if (text === null) return null;
   const parsed = SessionState.safeParse(JSON.parse(text));
   if (!parsed.success) {
     throw new ClientError(`${path} is not a wg402 state file; delete it if no tunnel is up`, {
