@@ -4,11 +4,13 @@
 // the second, disconnecting shows the charge, the refund and its tx, and the chain agrees to the base unit:
 // the payer holds its funds less what was charged. History keeps the row. Then a node that is gone: its
 // deposit comes back by the escrow's own withdrawal, started, counted down (on the chain's clock) and
-// finalized from the app.
-import { mkdtemp, rm } from "node:fs/promises";
+// finalized from the app. Each History row carries its signed usage receipt's badge (verified; none from the
+// node that was gone), and the receipts export as a .json file whose usage receipt verifies.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chains, writeLocalStack } from "@wg402/shared";
+import { fetchNodeInfo, type ReceiptEntry } from "@wg402/client";
+import { chains, verifyUsageReceipt, writeLocalStack } from "@wg402/shared";
 import { createWalletClient, type Hex, http, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import {
@@ -87,6 +89,23 @@ async function amountAt(selector: string): Promise<bigint> {
   if (value === null || !/^[0-9]+$/.test(value)) throw new Error(`no amount at ${selector}: ${String(value)}`);
   return BigInt(value);
 }
+
+/** Clicks `button` and returns the JSON file the page downloads, parsed. */
+async function downloadedJson(button: string): Promise<{ name: string; body: ExportedReceipts }> {
+  const [download] = await Promise.all([
+    ui.page.waitForEvent("download", { timeout: 20_000 }),
+    ui.page.getByRole("button", { name: button }).first().click(),
+  ]);
+  const body = JSON.parse(await readFile(await download.path(), "utf8")) as ExportedReceipts;
+  return { name: download.suggestedFilename(), body };
+}
+
+type ExportedReceipts = {
+  leaseId: string | null;
+  receipts: (ReceiptEntry & { verified: { valid: boolean; problem: string | null } })[];
+  verifiedCount: number;
+  failed: number;
+};
 
 /** A JSON-RPC call to the local chain (time travel: the withdraw delay is a day). */
 async function rpc(method: string, params: unknown[] = []): Promise<void> {
@@ -205,6 +224,34 @@ describeWithChromium("desktop UI paying by escrow channel", () => {
     await ui.shot("33-channel-history");
   });
 
+  let firstLease = "";
+  let offerSigner = "";
+  step("the History row's badge: the node's usage receipt is verified; its receipts export and verify", async () => {
+    const card = "[data-testid=history] > li:first-child";
+    await see("verified", `${card} [data-testid=receipt-badge]`);
+    expect(await ui.page.locator(`${card} [data-testid=receipt-badge]`).getAttribute("data-status")).toBe("verified");
+    offerSigner = (await fetchNodeInfo(node.url)).offerSigner ?? "";
+    expect(offerSigner).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    // The export driver has no counters of its own: the signature is checked, the bytes are the node's word.
+    await see(`Receipt signed by ${offerSigner}; bytes not checked`, `${card} [data-testid=receipt-detail]`);
+    firstLease = ((await ui.page.locator(`${card} [data-testid=history-lease]`).textContent()) ?? "").trim();
+    expect(firstLease).toMatch(/^lease_[0-9a-f]{32}$/);
+    const { name, body } = await downloadedJson("Export this session's receipts");
+    expect(name).toBe(`wg402-receipts-${firstLease}.json`);
+    expect(body.leaseId).toBe(firstLease);
+    expect(body.receipts.every((r) => r.leaseId === firstLease)).toBe(true);
+    const usage = body.receipts.filter((r) => r.kind === "usage");
+    expect(usage).toHaveLength(1);
+    const receipt = usage[0]?.kind === "usage" ? usage[0].receipt : null;
+    if (!receipt) throw new Error("no usage receipt in the export");
+    // Checked here with shared's own verifier, against the signer the node advertises now.
+    expect(await verifyUsageReceipt(receipt, offerSigner)).toMatchObject({ valid: true });
+    expect(usage[0]?.verified).toEqual({ valid: true, problem: null });
+    expect(BigInt(receipt.channel?.charged ?? "0")).toBe(charged);
+    await see("Saved", "[data-testid=receipts-saved]");
+    await ui.shot("36-channel-history-receipt");
+  });
+
   let deposit = 0n;
   step(
     "a node that is gone: connect again on the same channel, the node vanishes, the close cannot reach it",
@@ -225,6 +272,21 @@ describeWithChromium("desktop UI paying by escrow channel", () => {
       // Nothing came back: it is all still in the escrow.
       expect(await balanceOf(payer.address)).toBe(FUNDS - charged - deposit);
       await see(tokens(deposit), "[data-testid=escrow-balance]");
+      // The node never answered the close: no signed usage receipt for that session.
+      await ui.page.getByRole("button", { name: "History" }).click();
+      const newest = "[data-testid=history] > li:first-child [data-testid=receipt-badge]";
+      await see("no signed receipt", newest);
+      expect(await ui.page.locator(newest).getAttribute("data-status")).toBe("none");
+      await see("verified", "[data-testid=history] > li:nth-child(2) [data-testid=receipt-badge]");
+      // Export receipts (all): the earlier session's usage receipt is in it and still verifies.
+      const { body } = await downloadedJson("Export receipts");
+      expect(body.leaseId).toBeNull();
+      const usage = body.receipts.flatMap((r) => (r.kind === "usage" ? [r] : []));
+      expect(usage.map((r) => r.leaseId)).toEqual([firstLease]);
+      expect(await verifyUsageReceipt(usage[0]?.receipt as (typeof usage)[0]["receipt"], offerSigner)).toMatchObject({
+        valid: true,
+      });
+      await ui.page.getByRole("button", { name: "Home" }).click();
     },
   );
 

@@ -6,6 +6,7 @@ import { z } from "zod";
 import {
   AccountIndex,
   ChannelId,
+  LeaseId,
   Minutes,
   Network,
   NewPassphrase,
@@ -26,6 +27,7 @@ import type {
   KeystoreExportView,
   NodeView,
   QuoteView,
+  ReceiptsExportView,
   SessionSnapshot,
   SettingsView,
   WalletView,
@@ -89,6 +91,11 @@ export const commands = {
   "settings.get": command(Nothing).returns<SettingsView>(),
   "settings.update": command(SettingsPatch).returns<SettingsView>(),
   "history.list": command(Nothing).returns<HistoryEntry[]>(),
+  /**
+   * The receipts the nodes gave (WG402_HOME/receipts.jsonl), all or one lease's, as a JSON file: each as the
+   * core kept it, with its signature checked again now. A damaged receipt file is an error, never a shorter file.
+   */
+  "receipts.export": command(optional({ leaseId: LeaseId.optional() })).returns<ReceiptsExportView>(),
   /** The escrow channels this wallet has paid on (this WG402_HOME's), as the chain has them now. */
   "channels.list": command(Nothing).returns<ChannelView[]>(),
   /**

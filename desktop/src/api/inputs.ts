@@ -9,6 +9,8 @@ export const Url = z.string().min(1).max(2048);
 export const Network = z.string().regex(/^eip155:[0-9]+$/, "must be a CAIP-2 network such as eip155:8453");
 /** An escrow channel's id: 32 bytes of hex. */
 export const ChannelId = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a channel id (0x and 64 hex digits)");
+/** A lease's id, as the node names it (`lease_` and 32 hex digits). */
+export const LeaseId = z.string().regex(/^lease_[0-9a-f]{32}$/, "must be a lease id (lease_ and 32 hex digits)");
 export const Minutes = z.number().int("must be a whole number of minutes").positive().max(100_000);
 const Decimal = z.string().regex(/^(0|[1-9][0-9]*)(\.[0-9]+)?$/, "must be a plain decimal number such as 0.5");
 const DriverKind = z.enum(["wg-quick", "userspace", "export"]);

@@ -10,7 +10,10 @@ import type {
   SessionChannelView,
 } from "./channelViews.ts";
 
+import type { ReceiptBadgeView } from "./receiptViews.ts";
+
 export type * from "./channelViews.ts";
+export type * from "./receiptViews.ts";
 
 export type TunnelDriverKind = "wg-quick" | "userspace" | "export";
 
@@ -255,6 +258,8 @@ export type HistoryEntry = {
   endCause: SessionEndCause | "closed";
   /** A channel session's deposit, charge and refund; null for `exact` (or a record from before channels). */
   channel: HistoryChannel | null;
+  /** The node's signed usage receipt for this lease, as kept and checked again now. */
+  receipt: ReceiptBadgeView;
 };
 
 /**

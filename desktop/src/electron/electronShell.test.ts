@@ -137,7 +137,7 @@ describe("Electron main (bundled, against a stand-in electron)", () => {
   });
 
   it("answers one channel per command from the list, and only its own page", () => {
-    expect((out.channels as string[]).length).toBe(25);
+    expect((out.channels as string[]).length).toBe(26);
     expect(out.own).toMatchObject({ ok: true, result: { state: "none" } });
     for (const refused of [out.foreignFrame, out.subFrame, out.otherWindow]) {
       expect(refused).toEqual({

@@ -30,6 +30,7 @@ const commands: Record<CommandName, true> = {
   "settings.get": true,
   "settings.update": true,
   "history.list": true,
+  "receipts.export": true,
   "channels.list": true,
   "channels.withdraw": true,
   "channels.finalize": true,

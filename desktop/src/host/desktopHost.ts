@@ -21,9 +21,10 @@ import { BalanceService } from "./balanceService.ts";
 import { ChannelWithdrawals } from "./channelWithdrawals.ts";
 import type { DesktopConfig } from "./desktopConfig.ts";
 import { type ApiEventListener, EventBus } from "./eventBus.ts";
-import { historyEntryView } from "./historyEntryView.ts";
+import { historyEntries } from "./historyEntryView.ts";
 import { NodeDirectory } from "./nodeDirectory.ts";
 import { quoteView } from "./quoteView.ts";
+import { exportReceipts } from "./receiptsExport.ts";
 import { SessionController } from "./sessionController.ts";
 import { SettingsStore } from "./settingsStore.ts";
 import { toWireError } from "./toWireError.ts";
@@ -57,6 +58,7 @@ export class DesktopHost {
   private readonly wallet: WalletService;
   private readonly settings: SettingsStore;
   private readonly history: SessionHistory;
+  private readonly receipts: ReceiptStore;
   private readonly withdrawals: ChannelWithdrawals;
   private readonly nodes: NodeDirectory;
   private readonly balances: BalanceService;
@@ -85,6 +87,8 @@ export class DesktopHost {
     this.settings = settings;
     this.wallet = new WalletService({ env: this.env, keystorePath: this.paths.keystore, scryptN: o.scryptN });
     this.history = new SessionHistory(this.paths.home);
+    // The same file the core appends to when a node's receipt comes (openLeaseClient, closeRecordedLease).
+    this.receipts = new ReceiptStore(this.paths.home);
     this.nodes = new NodeDirectory({
       env: this.env,
       nodes: o.config.WG402_UI_NODES,
@@ -105,6 +109,7 @@ export class DesktopHost {
       wallet: this.wallet,
       settings,
       history: this.history,
+      receipts: this.receipts,
       balances: this.balances,
       bus: this.bus,
       defaultDriver: () => this.defaultDriver(),
@@ -224,7 +229,7 @@ export class DesktopHost {
           tunnelsDir: this.paths.tunnels,
           account: this.wallet.requireAccount(),
           isRoot: this.isRoot,
-          receipts: new ReceiptStore(this.paths.home),
+          receipts: this.receipts,
         });
         if (closed.closeError) {
           throw new ClientError(`the tunnel is down, but the node was not told: ${closed.closeError.shortMessage}`, {
@@ -239,10 +244,9 @@ export class DesktopHost {
         this.bus.publish({ type: "settings", settings });
         return settings;
       },
-      "history.list": async () => {
-        const templates = this.settings.current.explorerTxUrls;
-        return (await this.history.list()).map((record) => historyEntryView(record, templates));
-      },
+      "history.list": async () =>
+        historyEntries(await this.history.list(), this.settings.current.explorerTxUrls, this.receipts),
+      "receipts.export": (input) => exportReceipts(this.receipts, input?.leaseId),
       "channels.list": () => this.withdrawals.list(),
       "channels.withdraw": async ({ channelId }) => this.withdrawalChanged(await this.withdrawals.start(channelId)),
       "channels.finalize": async ({ channelId }) => this.withdrawalChanged(await this.withdrawals.finalize(channelId)),

@@ -1,9 +1,27 @@
-import { type ChannelSettlement, countryName, type SessionRecord } from "@wg402/client";
-import type { HistoryChannel, HistoryEntry } from "../api/views.ts";
+import { type ChannelSettlement, countryName, type ReceiptStore, type SessionRecord } from "@wg402/client";
+import type { HistoryChannel, HistoryEntry, ReceiptBadgeView } from "../api/views.ts";
 import { amountView, type TokenUnits } from "./amountView.ts";
+import { badgesFor, readKeptReceipts } from "./receiptBadge.ts";
 import { txLink } from "./txLink.ts";
 
-export function historyEntryView(record: SessionRecord, explorerTemplates: Record<string, string>): HistoryEntry {
+/** History as a UI lists it: each record with its receipt badge, from one read of the receipt store. */
+export async function historyEntries(
+  records: readonly SessionRecord[],
+  explorerTemplates: Record<string, string>,
+  receipts: ReceiptStore,
+): Promise<HistoryEntry[]> {
+  const badges = await badgesFor(
+    records.map((r) => r.leaseId),
+    await readKeptReceipts(receipts),
+  );
+  return records.map((record, i) => historyEntryView(record, explorerTemplates, badges[i] as ReceiptBadgeView));
+}
+
+export function historyEntryView(
+  record: SessionRecord,
+  explorerTemplates: Record<string, string>,
+  receipt: ReceiptBadgeView,
+): HistoryEntry {
   const settlement = record.channel ?? null;
   return {
     leaseId: record.leaseId,
@@ -28,6 +46,7 @@ export function historyEntryView(record: SessionRecord, explorerTemplates: Recor
     endCause: record.endCause,
     channel:
       settlement && historyChannel(settlement, record.token, (hash) => txLink(record.network, hash, explorerTemplates)),
+    receipt,
   };
 }
 

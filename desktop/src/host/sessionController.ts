@@ -5,6 +5,7 @@ import {
   type homePaths,
   isClientError,
   openSession,
+  type ReceiptStore,
   readSessionState,
   type SessionHistory,
   type TunnelDriverKind,
@@ -33,6 +34,8 @@ export type SessionControllerOptions = {
   wallet: WalletService;
   settings: SettingsStore;
   history: SessionHistory;
+  /** Where the core keeps the nodes' receipts: History's badges are read from it. */
+  receipts: ReceiptStore;
   /** The channel half of History: deposit, charge, refund. */
   balances: BalanceService;
   bus: EventBus;
@@ -195,6 +198,7 @@ export class SessionController {
     unrelaySessionEvents(active);
     const entry = await recordSession(active, receipt, {
       history: this.o.history,
+      receipts: this.o.receipts,
       settings: this.o.settings,
       out: this.out,
     });

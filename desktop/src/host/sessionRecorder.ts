@@ -1,9 +1,15 @@
-import { type SessionFacts, type SessionHistory, type SessionRecord, sessionRecordFrom } from "@wg402/client";
+import {
+  type ReceiptStore,
+  type SessionFacts,
+  type SessionHistory,
+  type SessionRecord,
+  sessionRecordFrom,
+} from "@wg402/client";
 import type { Lease, UsageReceipt } from "@wg402/shared";
 import type { HistoryEntry } from "../api/views.ts";
 import type { ActiveSession } from "./activeSession.ts";
 import { settlementOf } from "./channelSettlement.ts";
-import { historyEntryView } from "./historyEntryView.ts";
+import { historyEntries } from "./historyEntryView.ts";
 import type { SessionOutlet } from "./sessionOutlet.ts";
 import type { SettingsStore } from "./settingsStore.ts";
 import { toWireError } from "./toWireError.ts";
@@ -16,7 +22,7 @@ import { toWireError } from "./toWireError.ts";
 export async function recordSession(
   active: ActiveSession,
   receipt: UsageReceipt | null,
-  deps: { history: SessionHistory; settings: SettingsStore; out: SessionOutlet },
+  deps: { history: SessionHistory; receipts: ReceiptStore; settings: SettingsStore; out: SessionOutlet },
 ): Promise<HistoryEntry | null> {
   const { out } = deps;
   if (active.startedAt === null || active.leaseId === null) return null;
@@ -49,15 +55,14 @@ export async function recordSession(
   }
   try {
     const all = await deps.history.add(record);
-    const templates = deps.settings.current.explorerTxUrls;
-    out.publish("history", {
-      entries: all.map((r) => historyEntryView(r, templates)),
-    });
+    out.publish("history", { entries: await historyEntries(all, deps.settings.current.explorerTxUrls, deps.receipts) });
   } catch (error) {
     out.warn({
       ...toWireError(error),
       message: `the session could not be saved to History: ${toWireError(error).message}`,
     });
   }
-  return historyEntryView(record, deps.settings.current.explorerTxUrls);
+  // The close kept the node's receipt before this: the entry's badge already has it.
+  const [entry] = await historyEntries([record], deps.settings.current.explorerTxUrls, deps.receipts);
+  return entry ?? null;
 }

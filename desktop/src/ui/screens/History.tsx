@@ -1,6 +1,8 @@
 import type { HistoryEntry } from "../../api/views.ts";
+import { ExportReceiptsButton } from "../components/ExportReceiptsButton.tsx";
 import { HistoryChannelRow } from "../components/HistoryChannelRow.tsx";
 import { Card } from "../components/primitives.tsx";
+import { ReceiptBadge } from "../components/ReceiptBadge.tsx";
 import { TxHash } from "../components/TxHash.tsx";
 import { flagEmojiSupported } from "../flagSupport.ts";
 import { pausedReason } from "../model/connectToggle.ts";
@@ -22,7 +24,10 @@ export function History() {
   }
   return (
     <div className="flex flex-col gap-3">
-      <h2 className="text-base font-semibold">History</h2>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h2 className="text-base font-semibold">History</h2>
+        <ExportReceiptsButton label="Export receipts" />
+      </div>
       <ol className="flex flex-col gap-3" data-testid="history">
         {history.map((entry, index) => (
           <li key={entry.leaseId}>
@@ -73,10 +78,18 @@ function HistoryCard({ entry, open }: { entry: HistoryEntry; open: boolean }) {
         </div>
       </dl>
       {entry.channel && <HistoryChannelRow channel={entry.channel} />}
+      <ReceiptBadge receipt={entry.receipt} />
       <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">
         {entry.endCause === "closed" ? "You disconnected." : pausedReason(entry.endCause)} Lease{" "}
-        <span className="font-mono">{entry.leaseId}</span>
+        <span className="font-mono" data-testid="history-lease">
+          {entry.leaseId}
+        </span>
       </p>
+      {entry.receipt.kept > 0 && (
+        <div className="mt-2">
+          <ExportReceiptsButton leaseId={entry.leaseId} label="Export this session's receipts" />
+        </div>
+      )}
       <details className="mt-2" open={open}>
         <summary className="cursor-pointer text-sm font-medium">{plural(entry.payments.length, "payment")}</summary>
         <ul className="mt-2 flex flex-col gap-2">

@@ -103,6 +103,7 @@ describe("after a disconnect", () => {
       payments: [],
       endCause: "closed" as const,
       channel: null,
+      receipt: { status: "none" as const, detail: "", signer: null, bytes: null, kept: 0 },
     };
     const summary = { entry, scheme: "exact" as const, unusedSeconds: 240, unusedAmount: tusd(4000), refund: null };
     const closed = applyEvent(initialAppState, { type: "closed", leaseId: "lease_1", entry, summary }, 1);
