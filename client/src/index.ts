@@ -36,6 +36,7 @@ export * from "./receipts/leaseReceipts.ts";
 export * from "./receipts/paymentReceiptCheck.ts";
 export * from "./receipts/receiptStore.ts";
 export * from "./receipts/usageCheck.ts";
+export * from "./receipts/verifyKept.ts";
 export * from "./runtime/index.ts";
 export * from "./session/autoRenewer.ts";
 export * from "./session/capCountdown.ts";

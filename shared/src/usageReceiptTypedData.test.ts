@@ -1,6 +1,6 @@
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { UsageReceipt } from "./lease.ts";
-import { usageReceiptTypedData, verifyUsageReceipt } from "./usageReceiptTypedData.ts";
+import { signUsageReceipt, verifyUsageReceipt } from "./usageReceiptTypedData.ts";
 
 const node = privateKeyToAccount(generatePrivateKey());
 const payer = privateKeyToAccount(generatePrivateKey()).address;
@@ -30,10 +30,7 @@ const receipt: UsageReceipt = {
   node: `${"A".repeat(43)}=`,
 };
 
-async function signed(r: UsageReceipt, chainId = 31337): Promise<UsageReceipt> {
-  const signature = await node.signTypedData(usageReceiptTypedData(r, chainId));
-  return { ...r, proof: { format: "eip712", chainId, signer: node.address, signature } };
-}
+const signed = (r: UsageReceipt, chainId = 31337) => signUsageReceipt(r, chainId, node);
 
 describe("the usage receipt's EIP-712 proof", () => {
   it("verifies against the node's signer", async () => {

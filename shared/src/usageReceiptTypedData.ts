@@ -81,6 +81,23 @@ export function usageReceiptTypedData(receipt: UsageReceipt, chainId: number) {
   } as const;
 }
 
+/** What signs a receipt: a viem account, or anything with its address and EIP-712 signing. */
+export type UsageReceiptSigner = {
+  address: Hex;
+  signTypedData: (typed: ReturnType<typeof usageReceiptTypedData>) => Promise<Hex>;
+};
+
+/** The receipt with its `proof`: `signer`'s EIP-712 signature over its contents (any old proof left out). */
+export async function signUsageReceipt(
+  receipt: UsageReceipt,
+  chainId: number,
+  signer: UsageReceiptSigner,
+): Promise<UsageReceipt> {
+  const { proof: _old, ...unsigned } = receipt;
+  const signature = await signer.signTypedData(usageReceiptTypedData(unsigned, chainId));
+  return { ...unsigned, proof: { format: "eip712", chainId, signer: signer.address, signature } };
+}
+
 export type UsageReceiptVerdict =
   | { valid: true; signer: Hex }
   | { valid: false; reason: "unsigned" | "bad_signature" | "wrong_signer"; signer: Hex | null };

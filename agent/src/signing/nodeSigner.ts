@@ -1,4 +1,4 @@
-import { type UsageReceipt, usageReceiptTypedData } from "@wg402/shared";
+import { signUsageReceipt, type UsageReceipt } from "@wg402/shared";
 import type { ResourceServerExtension } from "@x402/core/types";
 import {
   createEIP712OfferReceiptIssuer,
@@ -40,10 +40,6 @@ export function createNodeSigner(privateKey: Hex): NodeSigner {
       enrichSettlementResponse: (_declared, context) =>
         extension.enrichSettlementResponse?.(declaration, context) ?? Promise.resolve(undefined),
     },
-    async signUsage(receipt, chainId) {
-      const { proof: _old, ...unsigned } = receipt;
-      const signature = await account.signTypedData(usageReceiptTypedData(unsigned, chainId));
-      return { ...unsigned, proof: { format: "eip712", chainId, signer: account.address, signature } };
-    },
+    signUsage: (receipt, chainId) => signUsageReceipt(receipt, chainId, account),
   };
 }

@@ -1,4 +1,4 @@
-import { type UsageReceipt, usageReceiptTypedData } from "@wg402/shared";
+import { signUsageReceipt, type UsageReceipt } from "@wg402/shared";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import {
   byteCheck,
@@ -24,8 +24,7 @@ async function receiptOf(bytesUp: number, bytesDown: number): Promise<UsageRecei
     totalPaid: "2000",
     payments: [],
   };
-  const signature = await node.signTypedData(usageReceiptTypedData(r, 31337));
-  return { ...r, proof: { format: "eip712", chainId: 31337, signer: node.address, signature } };
+  return signUsageReceipt(r, 31337, node);
 }
 // Our counters, read half a second before the node closed the lease.
 const counters = (bytesUp: number, bytesDown: number) => ({

@@ -11,7 +11,7 @@ import {
   type SessionRecord,
   type UsageReceiptEntry,
 } from "@wg402/client";
-import { type UsageReceipt, usageReceiptTypedData, verifyUsageReceipt } from "@wg402/shared";
+import { signUsageReceipt, type UsageReceipt, verifyUsageReceipt } from "@wg402/shared";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { commands } from "../api/commands.ts";
 import { historyEntries } from "./historyEntryView.ts";
@@ -36,8 +36,7 @@ async function signed(bytesUp: number, bytesDown: number, by = node, leaseId = L
     totalPaid: "2000",
     payments: [],
   };
-  const signature = await by.signTypedData(usageReceiptTypedData(r, 31337));
-  return { ...r, proof: { format: "eip712", chainId: 31337, signer: by.address, signature } };
+  return signUsageReceipt(r, 31337, by);
 }
 
 /** A usage entry as LeaseReceipts keeps it: checked by the core against `counters` (null: export driver). */

@@ -1,18 +1,12 @@
 // "Export receipts": the kept receipts exactly as the core stored them, each beside its signature checked
 // again now, in the shape `wg402 receipts --verify --json` gives, so one file serves a dispute either way.
-import { checkPaymentReceipt, type ReceiptEntry, type ReceiptStore } from "@wg402/client";
+import { type KeptReceiptVerdict, type ReceiptEntry, type ReceiptStore, verifyKeptReceipt } from "@wg402/client";
 import type { ReceiptsExportView } from "../api/views.ts";
 import { receiptBadge } from "./receiptBadge.ts";
 
-type Verified = { valid: boolean; problem: string | null };
-
-/** A payment receipt against the signer and payer of its day; a usage receipt as History's badge has it. */
-async function verify(entry: ReceiptEntry): Promise<Verified> {
-  if (entry.kind === "payment") {
-    if (!entry.receipt) return { valid: false, problem: "the node sent no receipt" };
-    const verdict = await checkPaymentReceipt(entry.receipt, { signer: entry.expectedSigner, payer: entry.payer });
-    return { valid: verdict.valid, problem: verdict.problem };
-  }
+/** A payment receipt as `wg402 receipts --verify` checks it; a usage receipt as History's badge has it. */
+async function verify(entry: ReceiptEntry): Promise<KeptReceiptVerdict> {
+  if (entry.kind === "payment") return verifyKeptReceipt(entry);
   const badge = await receiptBadge([entry]);
   return badge.status === "verified" ? { valid: true, problem: null } : { valid: false, problem: badge.detail };
 }
