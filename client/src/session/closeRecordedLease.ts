@@ -49,13 +49,14 @@ export async function closeRecordedLease(p: {
     // Already closed or forgotten by the node: nothing left to pay for.
     if (!isClientError(error, ErrorCode.lease_not_active, ErrorCode.lease_not_found)) closeError = error;
   }
+  // Cleared right after the close, so a process still running that session reads the disconnect (not a lease
+  // gone) and leaves the tunnel alone; keeping the receipt waits until then.
+  await clearSessionState(p.statePath);
   if (receipt && p.receipts) {
     // No counters of our own here (the session that had them is gone): the signature alone is checked.
     const info = await fetchNodeInfo(state.nodeUrl, { fetch: p.fetch }).catch(() => ({}));
     await new LeaseReceipts({ store: p.receipts, nodeUrl: state.nodeUrl, node: info }).usage(receipt, null);
   }
-  // Cleared first, so a process still running that session sees the disconnect and leaves the tunnel alone.
-  await clearSessionState(p.statePath);
   if (state.tunnel) {
     const driver = createTunnelDriver(state.tunnel.driver, {
       tunnelsDir: p.tunnelsDir,
