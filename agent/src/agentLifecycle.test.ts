@@ -102,6 +102,7 @@ describe("a payment that settled while the agent was down", () => {
       identity: identity.identity,
       target: `create:${publicKey}:3`,
       minutes: 3,
+      megabytes: 0,
       payload: payment,
       requirements: paymentRequired.accepts[0],
     });

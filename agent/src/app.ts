@@ -20,7 +20,7 @@ import express, { type Request } from "express";
 import type { Logger } from "pino";
 import type { ChannelPayments } from "./channels/channelPayments.ts";
 import { channelRefundRoute } from "./channels/channelRefundRoute.ts";
-import { assertLeaseId, parseBody } from "./http/validateLeaseRequest.ts";
+import { assertLeaseId, type PurchaseBounds, parseBody } from "./http/validateLeaseRequest.ts";
 import type { LeasePayments } from "./leases/leasePayments.ts";
 import { createLeasePurchase, renewLeasePurchase } from "./leases/leasePurchases.ts";
 import type { LeaseService } from "./leases/leaseService.ts";
@@ -45,7 +45,8 @@ export type AgentAppDeps = {
   /** Signs a closed lease's usage receipt with the node's key; absent on a node that signs nothing. */
   signUsage?: (receipt: UsageReceipt) => Promise<UsageReceipt>;
   readiness: () => Promise<ReadinessReport>;
-  minutes: { min: number; max: number };
+  /** What one purchase may buy. */
+  bounds: PurchaseBounds;
   chainId: number;
   now: () => number;
   bodyLimitBytes: number;
@@ -116,8 +117,8 @@ export function createApp(deps: AgentAppDeps): express.Express {
     onVoucherVerified: (seconds: number) => metrics.voucherVerifySeconds.observe(seconds),
     onOutcome: (outcome: string) => metrics.paymentOutcomes.inc({ outcome }),
   };
-  app.post("/lease", ...json, paidRoute(paid, createLeasePurchase(leases, deps.minutes)));
-  app.post("/lease/:id/renew", ...json, paidRoute(paid, renewLeasePurchase(leases, deps.minutes)));
+  app.post("/lease", ...json, paidRoute(paid, createLeasePurchase(leases, deps.bounds)));
+  app.post("/lease/:id/renew", ...json, paidRoute(paid, renewLeasePurchase(leases, deps.bounds)));
 
   if (deps.channels) {
     app.get("/channel/refund", channelRefundRoute({ edge: deps.edge, channels: deps.channels, log: logger }));

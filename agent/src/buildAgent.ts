@@ -72,7 +72,8 @@ export function buildAgent({
   const minuteMs = config.AGENT_SECONDS_PER_MINUTE * 1000;
   const subnet = parseSubnet(config.AGENT_WG_SUBNET);
   const metrics = createAgentMetrics();
-  const store = new LeaseStore({ path: config.AGENT_DB_PATH, subnet, addressCooldownMs, minuteMs });
+  const dataValidityMs = config.AGENT_DATA_VALIDITY_MINUTES * 60_000;
+  const store = new LeaseStore({ path: config.AGENT_DB_PATH, subnet, addressCooldownMs, minuteMs, dataValidityMs });
   const endpoint = `${config.AGENT_WG_ENDPOINT_HOST}:${config.AGENT_WG_LISTEN_PORT}`;
 
   const leases = new LeaseService({
@@ -88,6 +89,9 @@ export function buildAgent({
     keepaliveSeconds: config.AGENT_WG_KEEPALIVE_SECONDS,
     graceMs: config.AGENT_GRACE_SECONDS * 1000,
     minuteMs,
+    meterMinIntervalMs: config.AGENT_METER_MIN_INTERVAL_MS,
+    topMbit: config.AGENT_UPLINK_MBIT,
+    meterIntervalMs: intervals.meterMs ?? config.AGENT_METER_INTERVAL_SECONDS * 1000,
   });
 
   const channels = buildChannels({ config, store, clock, logger });
@@ -99,11 +103,12 @@ export function buildAgent({
     token,
     payTo: config.AGENT_PAY_TO as `0x${string}`,
     pricePerMinute: config.AGENT_PRICE_PER_MINUTE,
+    pricePerMb: config.AGENT_PRICE_PER_MB ?? null,
     paymentTimeoutSeconds: config.AGENT_PAYMENT_TIMEOUT_SECONDS,
     secondsPerMinute: config.AGENT_SECONDS_PER_MINUTE,
     channel: channels && {
       scheme: channels.scheme,
-      quote: (path, minutes) => channels.payments.quote(path, minutes),
+      quote: (path, units) => channels.payments.quote(path, units),
     },
     offerReceipt: signer?.extension,
   });
@@ -159,6 +164,18 @@ export function buildAgent({
     pricePerMinute: config.AGENT_PRICE_PER_MINUTE.toString(),
     minMinutes: config.AGENT_MIN_MINUTES,
     maxMinutes: config.AGENT_MAX_MINUTES,
+    ...(config.AGENT_PRICE_PER_MB
+      ? {
+          data: {
+            pricePerMb: config.AGENT_PRICE_PER_MB.toString(),
+            minMegabytes: config.AGENT_MIN_MB,
+            maxMegabytes: config.AGENT_MAX_MB,
+            blockBytes: config.AGENT_DATA_BLOCK_BYTES,
+            validityMinutes: config.AGENT_DATA_VALIDITY_MINUTES,
+            meterMinIntervalMs: config.AGENT_METER_MIN_INTERVAL_MS,
+          },
+        }
+      : {}),
     secondsPerMinute: config.AGENT_SECONDS_PER_MINUTE,
     graceSeconds: config.AGENT_GRACE_SECONDS,
     accepts: edge.kinds,
@@ -189,7 +206,10 @@ export function buildAgent({
     nodeInfo,
     signUsage: signer && ((receipt) => signer.signUsage({ ...receipt, node: serverPublicKey }, chain.id)),
     readiness,
-    minutes: { min: config.AGENT_MIN_MINUTES, max: config.AGENT_MAX_MINUTES },
+    bounds: {
+      minutes: { min: config.AGENT_MIN_MINUTES, max: config.AGENT_MAX_MINUTES },
+      ...(config.AGENT_PRICE_PER_MB ? { megabytes: { min: config.AGENT_MIN_MB, max: config.AGENT_MAX_MB } } : {}),
+    },
     chainId: chain.id,
     now: clock.now,
     bodyLimitBytes: config.AGENT_BODY_LIMIT_BYTES,

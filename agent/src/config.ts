@@ -72,6 +72,25 @@ export const AgentConfig = z
     AGENT_PRICE_PER_MINUTE: z.coerce.bigint().positive().default(1_000n),
     AGENT_MIN_MINUTES: z.coerce.number().int().min(1).default(1),
     AGENT_MAX_MINUTES: z.coerce.number().int().min(1).default(1_440),
+    // Data (see README "Paying by the megabyte"): off unless a price per MB is set.
+    /** Base units per MB (10^6 bytes, up + down, counted at the node's interface). */
+    AGENT_PRICE_PER_MB: z.coerce.bigint().positive().optional(),
+    AGENT_MIN_MB: z.coerce.number().int().min(1).default(1),
+    AGENT_MAX_MB: z.coerce.number().int().min(1).default(100_000),
+    /** A channel charges data by blocks of this many bytes (10^6 divisible by it): 0.1 MB by default. */
+    AGENT_DATA_BLOCK_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1_000)
+      .max(1_000_000)
+      .refine((block) => 1_000_000 % block === 0, "must divide 1,000,000 (an MB is a whole number of blocks)")
+      .default(100_000),
+    /** How long a data-only lease stays valid after each purchase. */
+    AGENT_DATA_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(525_600).default(1_440),
+    /** The fastest the meter reads a lease that nears its allowance (it polls faster as the time to it shrinks). */
+    AGENT_METER_MIN_INTERVAL_MS: z.coerce.number().int().min(20).max(10_000).default(100),
+    /** The node's uplink, Mbit/s: how fast a lease could use its allowance, so how soon it must be read. */
+    AGENT_UPLINK_MBIT: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
     AGENT_GRACE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
     AGENT_PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(3_600).default(120),
     /** A billed minute in seconds. 60 in production; tests shorten it to watch real expiry. */
@@ -109,6 +128,7 @@ export const AgentConfig = z
     message: "must not exceed AGENT_MAX_MINUTES",
     path: ["AGENT_MIN_MINUTES"],
   })
+  .refine((c) => c.AGENT_MIN_MB <= c.AGENT_MAX_MB, { message: "must not exceed AGENT_MAX_MB", path: ["AGENT_MIN_MB"] })
   .refine((c) => c.AGENT_CHANNEL === "off" || (chains[c.AGENT_NETWORK] as ChainInfo).escrow.deployed, {
     message: "the chain registry knows no batch-settlement escrow on this network",
     path: ["AGENT_CHANNEL"],

@@ -7,6 +7,7 @@ export * from "./generated/abis.ts";
 export * from "./httpStatus.ts";
 export * from "./keystore.ts";
 export * from "./lease.ts";
+export * from "./leaseUnits.ts";
 export * from "./localStack.ts";
 export * from "./paymentIdentity.ts";
 export * from "./usageReceiptTypedData.ts";

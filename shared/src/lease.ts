@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Caip2Network } from "./chains.ts";
+import { LeasePlan } from "./leaseUnits.ts";
 import { Bytes32Hex } from "./paymentIdentity.ts";
 
 // 32 bytes in canonical padded base64 is 43 symbols + "="; the 43rd symbol carries only 4 bits, so its two
@@ -25,23 +26,42 @@ export type TokenAmount = z.infer<typeof TokenAmount>;
 export const LeaseMinutes = z.number().int("must be a whole number of minutes").positive();
 export type LeaseMinutes = z.infer<typeof LeaseMinutes>;
 
+export const LeaseMegabytes = z.number().int("must be a whole number of megabytes").positive();
+export type LeaseMegabytes = z.infer<typeof LeaseMegabytes>;
+
+/** Minutes or megabytes a payment bought: 0 for the unit it did not buy. */
+const UnitCount = z.number().int().nonnegative();
+
 export const LeaseId = z.string().regex(/^lease_[0-9a-f]{32}$/, "is not a lease id");
 export type LeaseId = z.infer<typeof LeaseId>;
 
 export const LeaseState = z.enum(["pending", "active", "expired", "closed"]);
 export type LeaseState = z.infer<typeof LeaseState>;
 
-/** `POST /lease`: the client keeps its WireGuard private key and sends only the public one. */
-export const CreateLeaseRequest = z.strictObject({
-  publicKey: WireguardPublicKey,
-  minutes: LeaseMinutes,
-});
+const buysSomething = (units: { minutes?: number; megabytes?: number }) =>
+  units.minutes !== undefined || units.megabytes !== undefined;
+const buysSomethingIssue = { message: "buy minutes, megabytes or both", path: ["minutes"] };
+
+/**
+ * `POST /lease`: the client keeps its WireGuard private key and sends only the public one. Minutes make a
+ * time lease, megabytes a data lease, both a hybrid one (see {@link LeasePlan}).
+ */
+export const CreateLeaseRequest = z
+  .strictObject({
+    publicKey: WireguardPublicKey,
+    minutes: LeaseMinutes.optional(),
+    megabytes: LeaseMegabytes.optional(),
+  })
+  .refine(buysSomething, buysSomethingIssue);
 export type CreateLeaseRequest = z.infer<typeof CreateLeaseRequest>;
 
-/** `POST /lease/:id/renew`. */
-export const RenewLeaseRequest = z.strictObject({
-  minutes: LeaseMinutes,
-});
+/** `POST /lease/:id/renew`: more of what the lease is limited by. */
+export const RenewLeaseRequest = z
+  .strictObject({
+    minutes: LeaseMinutes.optional(),
+    megabytes: LeaseMegabytes.optional(),
+  })
+  .refine(buysSomething, buysSomethingIssue);
 export type RenewLeaseRequest = z.infer<typeof RenewLeaseRequest>;
 
 /** What a payment kind looks like to a buyer: everything needed to price and sign it. */
@@ -59,8 +79,11 @@ export type PaymentKind = z.infer<typeof PaymentKind>;
 export const LeaseQuote = z.object({
   error: z.literal("payment_required"),
   message: z.string(),
-  minutes: LeaseMinutes,
+  minutes: UnitCount,
+  megabytes: UnitCount.default(0),
   pricePerMinute: TokenAmount,
+  /** Null on a node that sells only time. */
+  pricePerMb: TokenAmount.nullable().default(null),
   total: TokenAmount,
   /** The total in whole tokens, e.g. "0.05", for people. */
   totalFormatted: z.string(),
@@ -73,7 +96,8 @@ export const LeasePayment = z.object({
   network: Caip2Network,
   payer: EvmAddress,
   amount: TokenAmount,
-  minutes: LeaseMinutes,
+  minutes: UnitCount,
+  megabytes: UnitCount.default(0),
   txHash: TxHash.nullable(),
   paidAt: z.iso.datetime(),
 });
@@ -95,6 +119,11 @@ export const Lease = z.object({
   expiresAt: z.iso.datetime(),
   closedAt: z.iso.datetime().nullable(),
   secondsLeft: z.number().int().nonnegative(),
+  /** What ends the lease: its time, its data allowance, or whichever runs out first. */
+  plan: LeasePlan.default("time"),
+  /** The data allowance in bytes (up + down) and what is left of it; null for a time lease. */
+  bytesAllowed: z.number().int().nonnegative().nullable().default(null),
+  bytesLeft: z.number().int().nonnegative().nullable().default(null),
   address: z.string(),
   totalPaid: TokenAmount,
   payments: z.array(LeasePayment),
@@ -112,8 +141,9 @@ export type LeaseSummary = z.infer<typeof LeaseSummary>;
 
 export const RenewLeaseResponse = z.object({
   lease: Lease,
-  /** Minutes this renewal bought. */
-  minutes: LeaseMinutes,
+  /** Minutes and megabytes this renewal bought. */
+  minutes: UnitCount,
+  megabytes: UnitCount.default(0),
 });
 export type RenewLeaseResponse = z.infer<typeof RenewLeaseResponse>;
 
@@ -216,6 +246,21 @@ export const NodeInfo = z.object({
   pricePerMinute: TokenAmount,
   minMinutes: LeaseMinutes,
   maxMinutes: LeaseMinutes,
+  /**
+   * Data: the price of one MB (10^6 bytes up + down), the bounds of a purchase, the block a channel charges
+   * by, and how long a data-only lease stays valid after each purchase. Absent on a node that sells only time.
+   */
+  data: z
+    .object({
+      pricePerMb: TokenAmount,
+      minMegabytes: LeaseMegabytes,
+      maxMegabytes: LeaseMegabytes,
+      blockBytes: z.number().int().positive(),
+      validityMinutes: LeaseMinutes,
+      /** The fastest the node reads a lease's counters as it nears its allowance. */
+      meterMinIntervalMs: z.number().int().positive(),
+    })
+    .optional(),
   /** Seconds in one billed minute: 60, except on test nodes. */
   secondsPerMinute: z.number().int().positive(),
   graceSeconds: z.number().int().nonnegative(),

@@ -22,6 +22,7 @@ const receipt: UsageReceipt = {
       payer,
       amount: "5000",
       minutes: 5,
+      megabytes: 0,
       txHash: `0x${"12".repeat(32)}`,
       paidAt: "2026-01-01T00:00:00.000Z",
     },

@@ -4,7 +4,8 @@ import { type Hex, isAddressEqual, recoverTypedDataAddress, zeroAddress, zeroHas
 import type { UsageReceipt } from "./lease.ts";
 
 /** Not the x402 extension's "x402 receipt": that one is per payment, this one is per lease. */
-export const USAGE_RECEIPT_DOMAIN = { name: "wg402 usage receipt", version: "1" } as const;
+// Version 2 signs each payment's megabytes.
+export const USAGE_RECEIPT_DOMAIN = { name: "wg402 usage receipt", version: "2" } as const;
 
 export const usageReceiptTypes = {
   UsageReceipt: [
@@ -27,6 +28,7 @@ export const usageReceiptTypes = {
     { name: "payer", type: "address" },
     { name: "amount", type: "uint256" },
     { name: "minutes", type: "uint256" },
+    { name: "megabytes", type: "uint256" },
     { name: "txHash", type: "bytes32" },
     { name: "paidAt", type: "uint256" },
   ],
@@ -65,6 +67,7 @@ export function usageReceiptTypedData(receipt: UsageReceipt, chainId: number) {
         payer: p.payer as Hex,
         amount: BigInt(p.amount),
         minutes: BigInt(p.minutes),
+        megabytes: BigInt(p.megabytes),
         txHash: (p.txHash ?? zeroHash) as Hex,
         paidAt: ms(p.paidAt),
       })),

@@ -5,8 +5,18 @@ import type { Logger } from "pino";
 import { privateKeyToAccount } from "viem/accounts";
 import type { AgentConfig } from "../config.ts";
 import type { LeaseStore } from "../ledger/leaseStore.ts";
+import type { BillingTerms } from "./channelBilling.ts";
 import { ChannelPayments } from "./channelPayments.ts";
 import { SqliteChannelStorage } from "./sqliteChannelStorage.ts";
+
+/** The node's prices as billing reads them. */
+export const billingTermsOf = (config: AgentConfig): BillingTerms => ({
+  pricePerMinute: config.AGENT_PRICE_PER_MINUTE,
+  minuteMs: config.AGENT_SECONDS_PER_MINUTE * 1000,
+  pricePerMb: config.AGENT_PRICE_PER_MB ?? null,
+  blockBytes: config.AGENT_DATA_BLOCK_BYTES,
+  dataValidityMs: config.AGENT_DATA_VALIDITY_MINUTES * 60_000,
+});
 
 /** The receiver authorizer the agent signs claims and refunds with, from its own key. */
 function authorizerOf(key: `0x${string}`): AuthorizerSigner {
@@ -39,7 +49,7 @@ export function buildChannels(input: { config: AgentConfig; store: LeaseStore; c
     store,
     storage,
     scheme,
-    terms: { pricePerMinute: config.AGENT_PRICE_PER_MINUTE, minuteMs: config.AGENT_SECONDS_PER_MINUTE * 1000 },
+    terms: billingTermsOf(config),
     clock,
     log: input.logger,
   });

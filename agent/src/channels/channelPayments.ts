@@ -1,9 +1,9 @@
-import { BaseError, ErrorCode } from "@wg402/shared";
+import { BaseError, ErrorCode, type LeaseUnits } from "@wg402/shared";
 import type { Clock } from "@wg402/shared/runtime";
 import type { PaymentPayload } from "@x402/core/types";
 import type { BatchSettlementEvmScheme, Channel } from "@x402/evm/batch-settlement/server";
 import type { Logger } from "pino";
-import type { ChannelGrant, LeaseStore } from "../ledger/leaseStore.ts";
+import type { ChannelGrant, LeaseRecord, LeaseStore } from "../ledger/leaseStore.ts";
 import { type BillingTerms, finalOwed, planChannelPurchase } from "./channelBilling.ts";
 import type { ChannelPaymentIdentity } from "./channelIdentity.ts";
 import type { SqliteChannelStorage } from "./sqliteChannelStorage.ts";
@@ -40,8 +40,8 @@ export class ChannelPayments {
   }
 
   /** The amount the 402's `batch-settlement` offer asks a voucher to add, for the route at `path`. */
-  quote(path: string, minutes: number): bigint {
-    return this.plan(RENEW_PATH.exec(path)?.[1], minutes, undefined).quote;
+  quote(path: string, units: LeaseUnits): bigint {
+    return this.plan(RENEW_PATH.exec(path)?.[1], units, undefined).quote;
   }
 
   /**
@@ -84,7 +84,7 @@ export class ChannelPayments {
     identity: ChannelPaymentIdentity;
     payload: PaymentPayload;
     leaseId: string | undefined;
-    minutes: number;
+    units: LeaseUnits;
     grantNow: (grant: ChannelGrant) => boolean;
   }): ChannelSettlement {
     const { identity } = input;
@@ -94,7 +94,7 @@ export class ChannelPayments {
         code: ErrorCode.channel_closing,
       });
     }
-    const plan = this.plan(input.leaseId, input.minutes, identity.channelId);
+    const plan = this.plan(input.leaseId, input.units, identity.channelId);
     if (plan.ceiling > identity.maxClaimable) {
       throw new BaseError("the voucher's ceiling does not cover the time it asks for; sign one for the quoted amount", {
         code: ErrorCode.payment_failed,
@@ -102,9 +102,10 @@ export class ChannelPayments {
     }
     const grant: ChannelGrant = {
       expiresAt: plan.expiresAt,
-      channel: { id: identity.channelId, t0: plan.t0, c0: plan.c0 },
-      // The minutes bought at the node's price: the most they can cost, as `exact` would have charged.
-      authorized: this.p.terms.pricePerMinute * BigInt(input.minutes),
+      bytesAllowed: plan.bytesAllowed,
+      channel: { id: identity.channelId, t0: plan.t0, b0: plan.b0, c0: plan.c0 },
+      // What was bought at the node's prices: the most it can cost, as `exact` would have charged.
+      authorized: plan.bought,
     };
     const pendingId = this.p.scheme.readRequestContext(input.payload)?.pendingId;
     if (plan.charge > 0n) {
@@ -136,8 +137,8 @@ export class ChannelPayments {
   async billEnded(): Promise<number> {
     let billed = 0;
     for (const lease of this.p.store.channelLeases.unbilled()) {
-      if (!lease.channel) continue;
-      const owed = finalOwed(this.p.terms, lease.channel, lease.expiresAt, lease.endedAt ?? lease.expiresAt);
+      const owed = this.owedAtEnd(lease, lease.endedAt ?? lease.expiresAt);
+      if (owed === undefined || !lease.channel) continue;
       const done = await this.chargeUpTo(lease.channel.id, owed, () =>
         this.p.store.channelLeases.markBilled(lease.id, this.p.clock.now()),
       );
@@ -153,7 +154,13 @@ export class ChannelPayments {
   async chargeGranted(channelId: string): Promise<void> {
     const lease = this.p.store.channelLeases.latest(channelId);
     if (!lease?.channel || lease.channel.id !== channelId.toLowerCase()) return;
-    await this.chargeUpTo(channelId, finalOwed(this.p.terms, lease.channel, lease.expiresAt, lease.expiresAt));
+    // All granted: every second to its expiry, every byte of its allowance.
+    const granted = {
+      ...lease,
+      bytesUp: Math.max(lease.bytesAllowed ?? 0, lease.bytesUp + lease.bytesDown),
+      bytesDown: 0,
+    };
+    await this.chargeUpTo(channelId, this.owedAtEnd(granted, lease.expiresAt) ?? 0n);
   }
 
   /**
@@ -162,8 +169,8 @@ export class ChannelPayments {
    */
   receiptOf(leaseId: string): { channelId: string; charged: string; chargedTotal: string } | undefined {
     const lease = this.p.store.getLease(leaseId);
-    if (!lease?.channel) return undefined;
-    const total = finalOwed(this.p.terms, lease.channel, lease.expiresAt, lease.endedAt ?? lease.expiresAt);
+    const total = lease && this.owedAtEnd(lease, lease.endedAt ?? lease.expiresAt);
+    if (!lease?.channel || total === undefined) return undefined;
     const charged = total > lease.channel.opening ? total - lease.channel.opening : 0n;
     return { channelId: lease.channel.id, charged: charged.toString(), chargedTotal: total.toString() };
   }
@@ -185,16 +192,26 @@ export class ChannelPayments {
     return done;
   }
 
-  private plan(leaseId: string | undefined, minutes: number, channelId: string | undefined) {
+  /** What a lease on a channel owes it once ended at `endedAt`; undefined for a lease paid by `exact`. */
+  private owedAtEnd(lease: LeaseRecord, endedAt: number): bigint | undefined {
+    if (!lease.channel) return undefined;
+    return finalOwed(
+      this.p.terms,
+      { ...lease, channel: lease.channel, bytesUsed: lease.bytesUp + lease.bytesDown },
+      endedAt,
+    );
+  }
+
+  private plan(leaseId: string | undefined, units: LeaseUnits, channelId: string | undefined) {
     const lease = leaseId === undefined ? undefined : this.p.store.getLease(leaseId);
     const billedBy = lease?.channel?.id ?? channelId;
     const channel = billedBy === undefined ? undefined : this.p.storage.read(billedBy);
     return planChannelPurchase({
       terms: this.p.terms,
       now: this.p.clock.now(),
-      minutes,
+      units,
       charged: BigInt(channel?.chargedCumulativeAmount ?? "0"),
-      lease: lease && lease.state !== "pending" ? { expiresAt: lease.expiresAt, channel: lease.channel } : undefined,
+      lease: lease && lease.state !== "pending" ? { ...lease, bytesUsed: lease.bytesUp + lease.bytesDown } : undefined,
     });
   }
 }

@@ -22,6 +22,7 @@ export type LeasePaymentsParameters = {
   log: Logger;
 };
 
+const unitsOf = (payment: PaymentRecord) => ({ minutes: payment.minutes, megabytes: payment.megabytes });
 const reasonLabel = (reason: string) => reason.split(/[:\s(]/)[0] || "unknown";
 
 /**
@@ -113,7 +114,7 @@ export class LeasePayments implements PaymentBook {
       body:
         payment.kind === "create"
           ? this.p.leases.createdAnswer(activated.lease)
-          : this.p.leases.renewedAnswer(activated.lease, payment.minutes),
+          : this.p.leases.renewedAnswer(activated.lease, unitsOf(payment)),
     };
     this.p.store.recordAnswer(key, JSON.stringify(answer));
     return answer;
@@ -198,7 +199,7 @@ export class LeasePayments implements PaymentBook {
       body:
         record.kind === "create"
           ? this.p.leases.createdAnswer(lease)
-          : this.p.leases.renewedAnswer(lease, record.minutes),
+          : this.p.leases.renewedAnswer(lease, unitsOf(record)),
     };
   }
 

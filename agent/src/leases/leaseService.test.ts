@@ -130,7 +130,7 @@ describe("expiry", () => {
     await t.clock.advance(MINUTE + 61_000);
     await settle();
     await t.service.sweep();
-    expect(() => t.service.precheckRenew(lease.id)).toThrow(/cannot be renewed/);
+    expect(() => t.service.precheckRenew(lease.id, { minutes: 1, megabytes: 0 })).toThrow(/cannot be renewed/);
   });
 });
 

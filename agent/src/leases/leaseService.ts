@@ -5,6 +5,7 @@ import {
   ErrorCode,
   type Lease,
   type LeaseSummary,
+  type LeaseUnits,
   type RenewLeaseResponse,
   type UsageReceipt,
 } from "@wg402/shared";
@@ -32,6 +33,10 @@ export type LeaseServiceParameters = {
   keepaliveSeconds: number;
   graceMs: number;
   minuteMs: number;
+  /** The meter's regular poll, and the fastest it reads a lease nearing its data allowance. */
+  meterIntervalMs?: number;
+  meterMinIntervalMs?: number;
+  topMbit?: number;
 };
 
 const newLeaseId = () => `lease_${randomBytes(16).toString("hex")}`;
@@ -77,15 +82,21 @@ export class LeaseService {
     }
   }
 
-  /** Refuses, before any price is asked, a renewal of an unknown or finished lease. */
-  precheckRenew(leaseId: string): void {
+  /**
+   * Refuses, before any price is asked, a renewal of an unknown or finished lease, and one that buys what the
+   * lease is not limited by or leaves it out of what ran out (see {@link renewalMismatch}).
+   */
+  precheckRenew(leaseId: string, units: LeaseUnits): void {
     const lease = this.p.store.getLease(leaseId);
     if (!lease || lease.state === "pending") throw notFound(leaseId);
-    if (!this.p.store.renewable(lease, this.p.clock.now(), this.p.graceMs)) {
+    const now = this.p.clock.now();
+    if (!this.p.store.renewable(lease, now, this.p.graceMs)) {
       throw new BaseError(`a ${lease.state} lease cannot be renewed; buy a new one`, {
         code: ErrorCode.lease_not_active,
       });
     }
+    const mismatch = renewalMismatch(lease, units, now);
+    if (mismatch) throw new BaseError(mismatch, { code: ErrorCode.plan_mismatch });
   }
 
   /** A verified payment for a new lease: reserve it (pending, address held) until settlement decides. */
@@ -141,10 +152,10 @@ export class LeaseService {
     };
   }
 
-  renewedAnswer(lease: LeaseRecord, minutes: number): RenewLeaseResponse {
+  renewedAnswer(lease: LeaseRecord, units: LeaseUnits): RenewLeaseResponse {
     return {
       lease: leaseView(lease, this.p.store.payments(lease.id), this.usageFromStore(lease), this.p.clock.now()),
-      minutes,
+      ...units,
     };
   }
 
@@ -200,4 +211,21 @@ export class LeaseService {
   private usageFromStore(lease: LeaseRecord): Usage {
     return { ...meterTotals(lease.meter), lastHandshakeAt: lease.lastHandshakeAt };
   }
+}
+
+/**
+ * Why a renewal cannot buy `units` for this lease, if it cannot: a time lease takes minutes only, a data lease
+ * megabytes only, and a hybrid lease whose time (or data) ran out must buy some of it again, or it would end
+ * the moment it restarted.
+ */
+export function renewalMismatch(lease: LeaseRecord, units: LeaseUnits, now: number): string | undefined {
+  if (lease.plan === "time" && units.megabytes > 0) return "this is a time lease: renew it with minutes";
+  if (lease.plan === "data" && units.minutes > 0) return "this is a data lease: renew it with megabytes";
+  if (lease.plan !== "hybrid") return undefined;
+  if (lease.expiresAt <= now && units.minutes === 0) return "this lease's time ran out: the renewal must buy minutes";
+  const used = lease.bytesUp + lease.bytesDown;
+  if (used >= (lease.bytesAllowed ?? 0) && units.megabytes === 0) {
+    return "this lease's data ran out: the renewal must buy megabytes";
+  }
+  return undefined;
 }

@@ -10,6 +10,7 @@ export function paymentView(payment: PaymentRecord): LeasePayment {
     payer: payment.payer,
     amount: payment.amount,
     minutes: payment.minutes,
+    megabytes: payment.megabytes,
     txHash: payment.txHash,
     paidAt: iso(payment.settledAt ?? payment.createdAt),
   };
@@ -28,6 +29,14 @@ export function leaseView(lease: LeaseRecord, payments: PaymentRecord[], usage: 
     expiresAt: iso(lease.expiresAt),
     closedAt: lease.state === "closed" && lease.endedAt !== null ? iso(lease.endedAt) : null,
     secondsLeft: state === "active" ? Math.max(0, Math.floor((lease.expiresAt - now) / 1000)) : 0,
+    plan: lease.plan,
+    bytesAllowed: lease.bytesAllowed,
+    bytesLeft:
+      lease.bytesAllowed === null
+        ? null
+        : state === "active"
+          ? Math.max(0, lease.bytesAllowed - usage.bytesUp - usage.bytesDown)
+          : 0,
     address: lease.address,
     totalPaid: settled.reduce((sum, p) => sum + BigInt(p.amount), 0n).toString(),
     payments: settled.map(paymentView),

@@ -3,6 +3,7 @@ import type { WireguardDriver } from "@wg402/wireguard";
 import type { Logger } from "pino";
 import { ExpiryScheduler } from "../expiry/expiryScheduler.ts";
 import type { LeaseRecord, LeaseStore, MeterUpdate } from "../ledger/leaseStore.ts";
+import { DataMeter } from "../metering/dataMeter.ts";
 import { Meter } from "../metering/meter.ts";
 import type { AgentMetrics } from "../metrics.ts";
 import { diffPeers } from "../reconcilePeers.ts";
@@ -13,7 +14,15 @@ export type PeerSyncParameters = {
   clock: Clock;
   metrics: AgentMetrics;
   log: Logger;
+  /** The regular meter poll, and the fastest a lease nearing its data allowance is read. */
+  meterIntervalMs?: number;
+  meterMinIntervalMs?: number;
+  /** The node's uplink in Mbit/s: the fastest a lease can use its allowance. */
+  topMbit?: number;
 };
+
+/** A data lease is read this often at most on the top-rate bound alone (see DataWatch). */
+const IDLE_MIN_MS = 1_000;
 
 /**
  * Keeps WireGuard equal to the ledger: the coalescing reconcile, expiry at each deadline, the meter, and
@@ -23,6 +32,8 @@ export type PeerSyncParameters = {
 export class PeerSync {
   private readonly p: PeerSyncParameters;
   readonly meter: Meter;
+  /** Reads leases limited by data faster as they near their allowance, and cuts them there. */
+  readonly data: DataMeter;
   private readonly expiry: ExpiryScheduler;
   private reconciling: Promise<void> | undefined;
   private reconcileAgain = false;
@@ -37,6 +48,20 @@ export class PeerSync {
       onDue: () => this.expireDue(),
       onError: (err: unknown) => parameters.log.error({ err }, "expiry failed"),
     });
+    const intervalMs = parameters.meterIntervalMs ?? 10_000;
+    this.data = new DataMeter({
+      store: parameters.store,
+      meter: this.meter,
+      clock: parameters.clock,
+      log: parameters.log,
+      policy: {
+        intervalMs,
+        minMs: Math.min(intervalMs, parameters.meterMinIntervalMs ?? 100),
+        idleMinMs: Math.min(intervalMs, IDLE_MIN_MS),
+        topRate: ((parameters.topMbit ?? 1_000) * 1_000_000) / 8 / 1_000,
+      },
+      cut: () => this.expireDue(),
+    });
   }
 
   /** Expires what ran out while the agent was down, starts the expiry timer and puts every paid peer back. */
@@ -44,15 +69,19 @@ export class PeerSync {
     await this.expireDue();
     this.expiry.start();
     await this.reconcile();
+    this.data.start();
+    await this.data.check();
   }
 
   stop(): void {
     this.expiry.stop();
+    this.data.stop();
   }
 
-  /** A lease's deadline was set or moved in the ledger. */
+  /** A lease's deadline (or allowance) was set or moved in the ledger. */
   deadlineChanged(at: number): void {
     this.expiry.schedule(at);
+    this.data.check().catch((err: unknown) => this.p.log.error({ err }, "data meter check failed"));
   }
 
   /**
@@ -123,7 +152,9 @@ export class PeerSync {
 
   /** Reads the device's counters into the ledger (the meter's periodic poll). */
   async pollMeter(): Promise<number> {
-    return this.meter.poll(this.p.clock.now());
+    const written = await this.meter.poll(this.p.clock.now());
+    await this.data.check(this.meter.lastListing);
+    return written;
   }
 
   /** The device was lost and recreated with no peers: restart meter generations and put every peer back. */

@@ -1,9 +1,13 @@
 import type { Ledger } from "@wg402/shared/node";
 import { type LeaseChannel, type LeaseRecord, leaseFromRow } from "./records.ts";
 
-/** What a channel payment grants: the expiry its ceiling covers, and the bill's basis (channels/channelBilling.ts). */
+/**
+ * What a channel payment grants: the expiry and the data allowance its ceiling covers, and the bill's basis
+ * (channels/channelBilling.ts).
+ */
 export type ChannelGrant = {
   expiresAt: number;
+  bytesAllowed: number | null;
   channel: Omit<LeaseChannel, "opening">;
   /** What the voucher added to the ceiling for this purchase: the most it can cost (the charge is by the second). */
   authorized: bigint;
@@ -41,10 +45,17 @@ export class ChannelLeaseRows {
       .run(grant.authorized.toString(), paymentKey);
     this.ledger
       .stmt(
-        `UPDATE leases SET channel_id = ?, channel_t0 = ?, channel_c0 = ?, channel_billed_at = NULL,
+        `UPDATE leases SET channel_id = ?, channel_t0 = ?, channel_b0 = ?, channel_c0 = ?, channel_billed_at = NULL,
          channel_opening_c0 = COALESCE(channel_opening_c0, ?) WHERE id = ?`,
       )
-      .run(grant.channel.id, grant.channel.t0, grant.channel.c0.toString(), grant.channel.c0.toString(), leaseId);
+      .run(
+        grant.channel.id,
+        grant.channel.t0,
+        grant.channel.b0,
+        grant.channel.c0.toString(),
+        grant.channel.c0.toString(),
+        leaseId,
+      );
   }
 
   markBilled(leaseId: string, now: number): void {

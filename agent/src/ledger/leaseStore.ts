@@ -3,7 +3,8 @@ import { type Ledger, openLedger } from "@wg402/shared/node";
 import { AddressPool } from "./addressPool.ts";
 import { type ChannelGrant, ChannelLeaseRows } from "./channelLeaseRows.ts";
 import { intToIp, ipToInt, type Subnet } from "./ipv4.ts";
-import { newLeaseToken, takeUnsentToken, tokenMatches } from "./leaseTokens.ts";
+import { applyGrant, extendLease, type GrantTerms } from "./leaseGrant.ts";
+import { takeUnsentToken, tokenMatches } from "./leaseTokens.ts";
 import { writeMeter } from "./meterRows.ts";
 import { migrations } from "./migrations.ts";
 import * as paymentRows from "./paymentRows.ts";
@@ -26,6 +27,8 @@ export type LeaseStoreOptions = {
   addressCooldownMs: number;
   /** A billed minute, in milliseconds (60,000 outside tests). */
   minuteMs: number;
+  /** How long a data-only lease stays valid after each purchase (default: a day). */
+  dataValidityMs?: number;
 };
 
 // A lease with a payment still open (pending or unknown) must keep its address: the money may have moved.
@@ -37,11 +40,11 @@ export type LeaseStoreOptions = {
 export class LeaseStore {
   private readonly ledger: Ledger;
   private readonly pool: AddressPool;
-  private readonly minuteMs: number;
+  private readonly terms: GrantTerms;
 
   constructor(options: LeaseStoreOptions) {
     this.ledger = openLedger({ path: options.path, migrations });
-    this.minuteMs = options.minuteMs;
+    this.terms = { minuteMs: options.minuteMs, dataValidityMs: options.dataValidityMs ?? 86_400_000 };
     this.pool = AddressPool.fromLedger(this.ledger, options.subnet, options.addressCooldownMs);
   }
 
@@ -139,10 +142,11 @@ export class LeaseStore {
          WHERE allocations.lease_id IS NULL`,
       ).run(address, input.id);
       if (Number(claimed.changes) !== 1) throw new Error(`address ${address} is held in the ledger but free in memory`);
+      const bounds = extendLease(this.terms, undefined, input.payment, input.now);
       this.stmt(
-        `INSERT INTO leases (id, public_key, state, address, created_at, expires_at)
-         VALUES (?, ?, 'pending', ?, ?, ?)`,
-      ).run(input.id, input.publicKey, address, input.now, input.now + input.payment.minutes * this.minuteMs);
+        `INSERT INTO leases (id, public_key, state, address, created_at, expires_at, plan, bytes_allowed)
+         VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)`,
+      ).run(input.id, input.publicKey, address, input.now, bounds.expiresAt, bounds.plan, bounds.bytesAllowed);
       paymentRows.insertPayment(this.ledger, input.id, "create", input.payment, input.now);
       this.pool.markHeld(addressInt);
       return this.getLease(input.id) as LeaseRecord;
@@ -177,8 +181,7 @@ export class LeaseStore {
   }
 
   /**
-   * Money arrived: the payment is settled and its lease becomes active (creation: its time starts now) or
-   * is extended (renewal: from its current expiry, or from now if it had lapsed). Idempotent: a second
+   * Money arrived: the payment is settled and its lease becomes active or is extended (leaseGrant.ts). Idempotent: a second
    * call for the same payment changes nothing and returns undefined.
    */
   settlePayment(
@@ -193,27 +196,8 @@ export class LeaseStore {
       this.stmt(
         "UPDATE payments SET status = 'settled', tx_hash = ?, payer = ?, settled_at = ?, failure_reason = NULL WHERE payment_key = ?",
       ).run(settlement.txHash, settlement.payer, settlement.now, paymentKey);
-      const extension = payment.minutes * this.minuteMs;
       const { grant } = settlement;
-      if (payment.kind === "create") {
-        const token = newLeaseToken();
-        this.stmt(
-          `UPDATE leases SET state = 'active', payer = ?, created_at = ?, expires_at = ?, token_hash = ?, token_unsent = ?
-           WHERE id = ? AND state = 'pending'`,
-        ).run(
-          settlement.payer,
-          settlement.now,
-          grant?.expiresAt ?? settlement.now + extension,
-          token.hash,
-          token.plain,
-          lease.id,
-        );
-      } else {
-        const base = Math.max(lease.expiresAt, settlement.now);
-        this.stmt(
-          "UPDATE leases SET state = 'active', expires_at = ? WHERE id = ? AND state IN ('active', 'expired') AND ended_at IS NULL",
-        ).run(grant?.expiresAt ?? base + extension, lease.id);
-      }
+      applyGrant(this.ledger, this.terms, { lease, payment, payer: settlement.payer, now: settlement.now, grant });
       if (grant) this.channelLeases.recordGrant(paymentKey, lease.id, grant);
       return { payment: this.getPayment(paymentKey) as PaymentRecord, lease: this.getLease(lease.id) as LeaseRecord };
     });
@@ -263,6 +247,24 @@ export class LeaseStore {
   /** Payments whose outcome is still open, oldest first. */
   openPayments(): PaymentRecord[] {
     return paymentRows.openPaymentRows(this.ledger);
+  }
+
+  /**
+   * These leases used up their data allowance: they run out now (an expiry like any other follows, with its
+   * final reading). Returns the ids that were still running.
+   */
+  exhaust(ids: string[], now: number): string[] {
+    return this.transaction(() => {
+      const cut = this.stmt("UPDATE leases SET expires_at = ? WHERE id = ? AND state = 'active' AND expires_at > ?");
+      return ids.filter((id) => Number(cut.run(now, id, now).changes) === 1);
+    });
+  }
+
+  /** Active leases with a data allowance, for the meter's watch. */
+  dataLeases(now: number): LeaseRecord[] {
+    return this.stmt("SELECT * FROM leases WHERE state = 'active' AND bytes_allowed IS NOT NULL AND expires_at > ?")
+      .all(now)
+      .map(leaseFromRow);
   }
 
   /** The lease's time ran out: its peer is gone, its address stays held through the grace window. */

@@ -120,4 +120,10 @@ export const migrations: string[] = [
   // The channel's charge when it began paying for the lease: `channel_c0` moves on when a lapsed lease's bill
   // starts again, this does not, so the receipt can say what the whole lease cost.
   `ALTER TABLE leases ADD COLUMN channel_opening_c0 TEXT;`,
+  // Data leases (issue 15): what limits the lease, its allowance in bytes (null: no data limit), the bytes it
+  // had moved when its channel bill basis was set, and the megabytes each payment bought.
+  `ALTER TABLE leases ADD COLUMN plan TEXT NOT NULL DEFAULT 'time';
+   ALTER TABLE leases ADD COLUMN bytes_allowed INTEGER;
+   ALTER TABLE leases ADD COLUMN channel_b0 INTEGER;
+   ALTER TABLE payments ADD COLUMN megabytes INTEGER NOT NULL DEFAULT 0;`,
 ];

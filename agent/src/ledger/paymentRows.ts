@@ -27,8 +27,8 @@ export function insertPayment(
   ledger
     .stmt(
       `INSERT INTO payments (payment_key, lease_id, kind, status, scheme, network, asset, payer, nonce, valid_before,
-         digest, target, amount, minutes, payload, requirements, created_at)
-       VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         digest, target, amount, minutes, megabytes, payload, requirements, created_at)
+       VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       identity.key,
@@ -44,6 +44,7 @@ export function insertPayment(
       payment.target,
       identity.amount,
       payment.minutes,
+      payment.megabytes,
       JSON.stringify(payment.payload),
       JSON.stringify(payment.requirements),
       now,

@@ -1,4 +1,5 @@
 import type { SQLInputValue } from "node:sqlite";
+import type { LeasePlan } from "@wg402/shared";
 import type { AgentPaymentIdentity } from "../channels/channelIdentity.ts";
 import type { MeterState } from "../metering/readMeter.ts";
 
@@ -18,12 +19,19 @@ export type LeaseRecord = {
   bytesDown: number;
   lastHandshakeAt: number | null;
   meter: MeterState;
+  /** What ends it: its time, its data allowance, or whichever runs out first. */
+  plan: LeasePlan;
+  /** Bytes (up + down) it may move; null for a time lease. */
+  bytesAllowed: number | null;
   /** Set once a channel paid for it: the bill counts from `t0` (ms), when the channel had charged `c0`. */
   channel: LeaseChannel | null;
 };
 
-/** `opening`: the channel's charge when it began paying for the lease (`c0` moves on after a lapse). */
-export type LeaseChannel = { id: string; t0: number; c0: bigint; opening: bigint };
+/**
+ * The bill counts from `t0` (ms) and `b0` (bytes moved), when the channel had charged `c0`. `opening`: the
+ * channel's charge when it began paying for the lease (`c0` moves on after a lapse).
+ */
+export type LeaseChannel = { id: string; t0: number; b0: number; c0: bigint; opening: bigint };
 
 /**
  * `pending`: verified and reserved, settlement running. `unknown`: settlement ended without an answer that
@@ -45,10 +53,11 @@ export type PaymentRecord = {
   /** Unix seconds: past this the authorization can never be spent. */
   validBefore: number;
   digest: string;
-  /** What the payment buys, e.g. `create:<key>:<minutes>`; a duplicate must ask for the same thing. */
+  /** What the payment buys, e.g. `create:<key>:<minutes>[:<megabytes>]`; a duplicate must ask for the same thing. */
   target: string;
   amount: string;
   minutes: number;
+  megabytes: number;
   /** The signed payment and the requirements it matched, kept so an interrupted settlement can finish. */
   payload: string | null;
   requirements: string | null;
@@ -64,6 +73,7 @@ export type NewPayment = {
   identity: AgentPaymentIdentity;
   target: string;
   minutes: number;
+  megabytes: number;
   payload: unknown;
   requirements: unknown;
 };
@@ -93,12 +103,15 @@ export const leaseFromRow = (r: Record<string, SQLInputValue>): LeaseRecord => (
     seenUp: Number(r.seen_up),
     seenDown: Number(r.seen_down),
   },
+  plan: ((r.plan as string | undefined) ?? "time") as LeasePlan,
+  bytesAllowed: nullableNumber(r.bytes_allowed ?? null),
   channel:
     r.channel_id === null || r.channel_id === undefined
       ? null
       : {
           id: r.channel_id as string,
           t0: Number(r.channel_t0),
+          b0: Number(r.channel_b0 ?? 0),
           c0: BigInt(r.channel_c0 as string),
           opening: BigInt((r.channel_opening_c0 ?? r.channel_c0) as string),
         },
@@ -119,6 +132,7 @@ export const paymentFromRow = (r: Record<string, SQLInputValue>): PaymentRecord 
   target: r.target as string,
   amount: r.amount as string,
   minutes: Number(r.minutes),
+  megabytes: Number(r.megabytes ?? 0),
   payload: (r.payload as string | null) ?? null,
   requirements: (r.requirements as string | null) ?? null,
   answer: (r.answer as string | null) ?? null,

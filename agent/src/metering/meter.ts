@@ -1,7 +1,7 @@
 import { setTimeout as sleep, setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { PeerStatus, WireguardDriver } from "@wg402/wireguard";
 import type { LeaseRecord, LeaseStore, MeterUpdate, Usage } from "../ledger/leaseStore.ts";
-import { endGeneration, meterTotals, readMeter } from "./readMeter.ts";
+import { endGeneration, type MeterState, meterTotals, readMeter } from "./readMeter.ts";
 
 /** Leases folded per ledger transaction in a poll; the event loop (and a due expiry) gets a turn between. */
 export const POLL_CHUNK = 500;
@@ -62,6 +62,8 @@ export class Meter {
   private polling: Promise<number> | undefined;
   /** Leases given a final reading since the last poll ended; a poll in progress must not overwrite them. */
   private readonly finalized = new Set<string>();
+  /** The device read the last poll folded (the data meter reuses it rather than read again). */
+  lastListing: DeviceListing | undefined;
 
   constructor(store: LeaseStore, driver: WireguardDriver) {
     this.store = store;
@@ -126,7 +128,9 @@ export class Meter {
   private async pollOnce(requestedAt: number): Promise<number> {
     const deferUntil = performance.now() + POLL_MAX_DEFER_MS;
     await this.giveWay(deferUntil);
-    const { peers, epoch } = await (this.inFlight ?? this.readPeers());
+    const listing = await (this.inFlight ?? this.readPeers());
+    this.lastListing = listing;
+    const { peers, epoch } = listing;
     // Leases that ran out while this poll gave way are still listed; those expired meanwhile are skipped below
     // (finalized), and the rest get their final reading from the expiry batch that is coming.
     const leases = this.store.activeLeases(requestedAt);
@@ -150,6 +154,28 @@ export class Meter {
       written += updates.length;
     }
     return written;
+  }
+
+  /**
+   * Folds a device read into these leases now, and writes those whose reading changed (not a lease given its
+   * final reading meanwhile, nor anything from a device generation that is gone). Returns each lease's meter.
+   */
+  fold(
+    leases: LeaseRecord[],
+    peers: Map<string, PeerStatus>,
+    epoch: number,
+  ): { lease: LeaseRecord; meter: MeterState }[] {
+    if (epoch !== this.epoch) return [];
+    const updates: { id: string; update: MeterUpdate }[] = [];
+    const folded = leases.flatMap((lease) => {
+      const peer = peers.get(lease.publicKey);
+      if (!peer || this.finalized.has(lease.id)) return [];
+      const update = this.reading(lease, peer);
+      if (changed(lease, update)) updates.push({ id: lease.id, update });
+      return [{ lease, meter: update.meter }];
+    });
+    this.store.writeMeters(updates);
+    return folded;
   }
 
   /** The last reading of a peer that is about to disappear: its generation ends here. */

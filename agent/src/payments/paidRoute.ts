@@ -1,4 +1,4 @@
-import { BaseError, ErrorCode, httpStatusFor, retryAfterSeconds } from "@wg402/shared";
+import { BaseError, ErrorCode, httpStatusFor, type LeaseUnits, retryAfterSeconds } from "@wg402/shared";
 import { decodePaymentRequiredHeader } from "@x402/core/http";
 import type { HTTPRequestContext, HTTPResponseInstructions } from "@x402/core/server";
 import { ExpressAdapter } from "@x402/express";
@@ -20,7 +20,7 @@ export type Purchase = {
   path: string;
   /** What is bought (e.g. `create:<key>:<minutes>`): a copy of a payment must ask for the same thing. */
   target: string;
-  minutes: number;
+  units: LeaseUnits;
   /** The lease a renewal extends. */
   leaseId?: string;
   /** Refusals that need no payment, checked before a 402 is issued and before a payment is verified. */
@@ -134,7 +134,7 @@ export function paidRoute(p: PaidRouteParameters, buy: (req: Request) => Purchas
         purchase.reserve({
           identity,
           target: purchase.target,
-          minutes: purchase.minutes,
+          ...purchase.units,
           payload: result.paymentPayload,
           requirements: result.paymentRequirements,
         });
@@ -150,7 +150,7 @@ export function paidRoute(p: PaidRouteParameters, buy: (req: Request) => Purchas
             identity: channel,
             payload: result.paymentPayload,
             leaseId: purchase.leaseId,
-            minutes: purchase.minutes,
+            units: purchase.units,
             grantNow: (grant) => p.book.grant(identity.key, { txHash: null, payer, grant }),
           });
         } catch (error) {

@@ -1,4 +1,4 @@
-import { ErrorCode, type PaymentKind } from "@wg402/shared";
+import { describeUnits, ErrorCode, type LeaseUnits, type PaymentKind, priceOf } from "@wg402/shared";
 import {
   type HTTPRequestContext,
   type RouteConfig,
@@ -32,6 +32,8 @@ export type PaymentEdgeParameters = {
   token: Token;
   payTo: `0x${string}`;
   pricePerMinute: bigint;
+  /** Null: the node sells time only. */
+  pricePerMb?: bigint | null;
   paymentTimeoutSeconds: number;
   /** A billed minute in seconds: 60, except on test nodes. */
   secondsPerMinute: number;
@@ -47,7 +49,7 @@ export type PaymentEdgeParameters = {
  */
 export type ChannelOffer = {
   scheme: BatchSettlementEvmScheme;
-  quote: (path: string, minutes: number) => bigint;
+  quote: (path: string, units: LeaseUnits) => bigint;
 };
 
 /** The canonical paths of the paid routes; the SDK is told these, never the raw request path. */
@@ -55,11 +57,14 @@ export const PAID_ROUTES = { create: "POST /lease", renew: "POST /lease/:id/rene
 /** Where a channel's payer asks for its unused deposit back (the SDK client's `refund(url)`). */
 export const CHANNEL_REFUND_ROUTE = "GET /channel/refund";
 
-/** Reads the minute count of a lease request, which the routes validated before pricing. */
-function minutesOf(context: HTTPRequestContext): number {
-  const body = context.adapter.getBody?.() as { minutes?: unknown } | undefined;
-  // The paid routes validate first, so this is a programming error; price one minute rather than throw.
-  return typeof body?.minutes === "number" && Number.isSafeInteger(body.minutes) && body.minutes > 0 ? body.minutes : 1;
+const count = (value: unknown) => (typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : 0);
+
+/** Reads what a lease request buys, which the routes validated before pricing. */
+function unitsOf(context: HTTPRequestContext): LeaseUnits {
+  const body = context.adapter.getBody?.() as { minutes?: unknown; megabytes?: unknown } | undefined;
+  const units = { minutes: count(body?.minutes), megabytes: count(body?.megabytes) };
+  // The paid routes validate first, so nothing is a programming error; price one minute rather than throw.
+  return units.minutes === 0 && units.megabytes === 0 ? { minutes: 1, megabytes: 0 } : units;
 }
 
 const kindOf = (p: PaymentEdgeParameters) => ({
@@ -78,7 +83,7 @@ function channelOffer(p: PaymentEdgeParameters, channel: ChannelOffer) {
     payTo: p.payTo,
     maxTimeoutSeconds: p.paymentTimeoutSeconds,
     price: (context: HTTPRequestContext) => ({
-      amount: channel.quote(context.path, minutesOf(context)).toString(),
+      amount: channel.quote(context.path, unitsOf(context)).toString(),
       asset: p.token.address,
       extra: { name: p.token.name, version: p.token.version },
     }),
@@ -107,7 +112,8 @@ export function createPaymentEdge(p: PaymentEdgeParameters) {
   if (p.channel) resourceServer.register(p.network, p.channel.scheme);
   if (p.offerReceipt) resourceServer.registerExtension(p.offerReceipt);
 
-  const priceFor = (minutes: number) => p.pricePerMinute * BigInt(minutes);
+  const prices = { pricePerMinute: p.pricePerMinute, pricePerMb: p.pricePerMb ?? null };
+  const priceFor = (units: LeaseUnits) => priceOf(prices, units);
   const offers = (): Extract<RouteConfig["accepts"], unknown[]> => [
     ...(p.channel ? [channelOffer(p, p.channel)] : []),
     {
@@ -116,7 +122,7 @@ export function createPaymentEdge(p: PaymentEdgeParameters) {
       payTo: p.payTo,
       maxTimeoutSeconds: p.paymentTimeoutSeconds,
       price: (context: HTTPRequestContext) => ({
-        amount: priceFor(minutesOf(context)).toString(),
+        amount: priceFor(unitsOf(context)).toString(),
         asset: p.token.address,
         extra: { name: p.token.name, version: p.token.version },
       }),
@@ -134,18 +140,22 @@ export function createPaymentEdge(p: PaymentEdgeParameters) {
     },
   ];
 
-  const describeMinutes = (minutes: number) => {
-    const unit = `${minutes} ${p.secondsPerMinute === 60 ? "" : "billed "}minute${minutes === 1 ? "" : "s"}`;
-    return p.secondsPerMinute === 60 ? unit : `${unit} (${minutes * p.secondsPerMinute} s on this node)`;
+  const describe = (units: LeaseUnits) => {
+    const what = describeUnits(units);
+    const minutes = units.minutes;
+    if (p.secondsPerMinute === 60 || minutes === 0) return what;
+    return `${what.replace(/minutes?/, (m) => `billed ${m}`)} (${minutes * p.secondsPerMinute} s on this node)`;
   };
-  const quote = (minutes: number) => {
-    const total = priceFor(minutes);
+  const quote = (units: LeaseUnits) => {
+    const total = priceFor(units);
     const totalFormatted = formatUnits(total, p.token.decimals);
     return {
       error: ErrorCode.payment_required,
-      message: `${describeMinutes(minutes)} cost${minutes === 1 ? "s" : ""} ${totalFormatted} ${p.token.symbol}; pay with x402 (PAYMENT-REQUIRED header)`,
-      minutes,
+      message: `${describe(units)} cost${units.minutes + units.megabytes === 1 ? "s" : ""} ${totalFormatted} ${p.token.symbol}; pay with x402 (PAYMENT-REQUIRED header)`,
+      minutes: units.minutes,
+      megabytes: units.megabytes,
       pricePerMinute: p.pricePerMinute.toString(),
+      pricePerMb: p.pricePerMb?.toString() ?? null,
       total: total.toString(),
       totalFormatted,
       accepts: kinds,
@@ -157,7 +167,7 @@ export function createPaymentEdge(p: PaymentEdgeParameters) {
     ...(p.offerReceipt ? { extensions: OFFER_RECEIPT_DECLARATION } : {}),
     description,
     mimeType: "application/json",
-    unpaidResponseBody: (context) => ({ contentType: "application/json", body: quote(minutesOf(context)) }),
+    unpaidResponseBody: (context) => ({ contentType: "application/json", body: quote(unitsOf(context)) }),
     settlementFailedResponseBody: (_context, result) => ({
       contentType: "application/json",
       body: {
@@ -167,8 +177,8 @@ export function createPaymentEdge(p: PaymentEdgeParameters) {
     }),
   });
   const routes: RoutesConfig = {
-    [PAID_ROUTES.create]: route("WireGuard tunnel time, by the minute"),
-    [PAID_ROUTES.renew]: route("More time on an existing WireGuard lease"),
+    [PAID_ROUTES.create]: route("WireGuard tunnel time or data, by the minute and the MB"),
+    [PAID_ROUTES.renew]: route("More time or data on an existing WireGuard lease"),
   };
   if (p.channel) {
     routes[CHANNEL_REFUND_ROUTE] = {

@@ -184,9 +184,15 @@ export async function startAgentHarness() {
   const leaseAt = async (url: string) =>
     read(Lease, fetch(url, { headers: await viewAuth(url.split("/").pop() as string) }));
 
-  async function buyLease(running: RunningAgent, minutes = 3, publicKey = randomKey()) {
+  /** Buys a lease of `units`: minutes, or `{ minutes?, megabytes? }` (a data or hybrid lease). */
+  async function buyLease(
+    running: RunningAgent,
+    units: number | { minutes?: number; megabytes?: number } = 3,
+    publicKey = randomKey(),
+  ) {
     const payer = payingFetch();
-    const response = await postJson(payer.fetch, `${running.url}/lease`, { publicKey, minutes });
+    const bought = typeof units === "number" ? { minutes: units } : units;
+    const response = await postJson(payer.fetch, `${running.url}/lease`, { publicKey, ...bought });
     const json = await response.json();
     // Only a 201 carries a lease; other answers are checked by the tests that expect them.
     const body = response.status === 201 ? CreateLeaseResponse.parse(json) : (json as CreateLeaseResponse);

@@ -6,6 +6,8 @@ const zero = "0x0000000000000000000000000000000000000000" as const;
 
 export type TestPaymentOptions = {
   minutes: number;
+  megabytes?: number;
+  pricePerMb?: bigint;
   /** Unix seconds; default: two minutes from now. */
   validBefore?: number;
   asset?: `0x${string}`;
@@ -27,7 +29,10 @@ export function testPayment(options: TestPaymentOptions): NewPayment {
       asset,
       payer,
       payTo: options.payTo ?? zero,
-      amount: String((options.pricePerMinute ?? 1_000n) * BigInt(options.minutes)),
+      amount: String(
+        (options.pricePerMinute ?? 1_000n) * BigInt(options.minutes) +
+          (options.pricePerMb ?? 1_000n) * BigInt(options.megabytes ?? 0),
+      ),
       nonce,
       validBefore: options.validBefore ?? Math.floor(Date.now() / 1000) + 120,
       signature: `0x${"00".repeat(65)}`,
@@ -35,6 +40,7 @@ export function testPayment(options: TestPaymentOptions): NewPayment {
     },
     target: `test:${nonce}`,
     minutes: options.minutes,
+    megabytes: options.megabytes ?? 0,
     payload: null,
     requirements: null,
   };

@@ -1,0 +1,89 @@
+/** What the watch is told about a data lease at each reading. */
+export type DataSample = { id: string; used: number; allowed: number; at: number };
+
+export type DataWatchPolicy = {
+  /** The regular poll: a lease far from its allowance waits for it. */
+  intervalMs: number;
+  /** The fastest a lease moving traffic is read (each read is one full device read, shared by all leases). */
+  minMs: number;
+  /**
+   * The fastest a lease is read on the top-rate bound alone (an idle lease that might start at top speed at
+   * any moment): thousands of leases with little left cost at most one device read per this.
+   */
+  idleMinMs: number;
+  /** The highest rate a tunnel is assumed able to reach, in bytes per ms (the node's uplink). */
+  topRate: number;
+};
+
+/** Below this a read is aimed at the projected moment itself: one more device read, not a later one. */
+const AIM_FLOOR_MS = 5;
+
+type Track = { used: number; at: number; rate: number };
+
+/**
+ * When the meter must next read each data lease so it is cut close to its allowance: half the projected time
+ * to the allowance at the lease's own rate (so reads close in geometrically, and aim at the moment itself once
+ * it is nearer than `minMs`), and no later than the time to it at the top rate (at least `idleMinMs` after a
+ * first reading; a new lease, whose buyer is about to send, is read from `minMs`). Leases far from their
+ * allowance cost nothing beyond the regular poll, and all leases share each device read.
+ */
+export class DataWatch {
+  private readonly policy: DataWatchPolicy;
+  private readonly tracks = new Map<string, Track>();
+  /** When each lease next wants a read (ms on the caller's clock). */
+  private readonly due = new Map<string, number>();
+
+  constructor(policy: DataWatchPolicy) {
+    this.policy = policy;
+  }
+
+  /** Records a reading; true when the lease has used its allowance. */
+  observe(sample: DataSample): boolean {
+    const before = this.tracks.get(sample.id);
+    const dt = before ? sample.at - before.at : 0;
+    const moved = before ? sample.used - before.used : 0;
+    const rate = dt > 0 ? Math.max(0, moved) / dt : (before?.rate ?? 0);
+    this.tracks.set(sample.id, { used: sample.used, at: sample.at, rate });
+    const left = sample.allowed - sample.used;
+    if (left <= 0) {
+      this.forget(sample.id);
+      return true;
+    }
+    this.due.set(sample.id, sample.at + this.delay(left, rate, before === undefined));
+    return false;
+  }
+
+  private delay(left: number, rate: number, fresh: boolean): number {
+    const { intervalMs, minMs, idleMinMs, topRate } = this.policy;
+    const worst = fresh ? left / topRate : Math.max(idleMinMs, left / topRate);
+    const eta = rate > 0 ? left / rate : Number.POSITIVE_INFINITY;
+    if (eta < minMs) return Math.max(AIM_FLOOR_MS, eta);
+    return Math.min(intervalMs, Math.max(minMs, Math.min(eta / 2, worst)));
+  }
+
+  /** The earliest moment a lease wants a read, if any wants one before the regular poll. */
+  nextDue(): number | undefined {
+    let next: number | undefined;
+    for (const at of this.due.values()) if (next === undefined || at < next) next = at;
+    return next;
+  }
+
+  /** The leases whose read is due at `now`. */
+  dueAt(now: number): string[] {
+    return [...this.due].filter(([, at]) => at <= now).map(([id]) => id);
+  }
+
+  /** Keeps only these leases (the rest ended or are no longer limited by data). */
+  retain(ids: Set<string>): void {
+    for (const id of this.tracks.keys()) if (!ids.has(id)) this.forget(id);
+  }
+
+  forget(id: string): void {
+    this.tracks.delete(id);
+    this.due.delete(id);
+  }
+
+  get size(): number {
+    return this.tracks.size;
+  }
+}
