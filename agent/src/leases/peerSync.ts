@@ -21,8 +21,8 @@ export type PeerSyncParameters = {
   topMbit?: number;
 };
 
-/** A data lease is read this often at most on the top-rate bound alone (see DataWatch). */
-const IDLE_MIN_MS = 1_000;
+/** The floor of reads on the top-rate bound alone, before the read budget (see DataWatch). */
+const IDLE_MIN_MS = 100;
 
 /**
  * Keeps WireGuard equal to the ledger: the coalescing reconcile, expiry at each deadline, the meter, and

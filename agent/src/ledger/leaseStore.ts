@@ -5,7 +5,7 @@ import { type ChannelGrant, ChannelLeaseRows } from "./channelLeaseRows.ts";
 import { intToIp, ipToInt, type Subnet } from "./ipv4.ts";
 import { applyGrant, extendLease, type GrantTerms } from "./leaseGrant.ts";
 import { takeUnsentToken, tokenMatches } from "./leaseTokens.ts";
-import { writeMeter } from "./meterRows.ts";
+import { activeDataLeases, exhaustLeases, writeMeter } from "./meterRows.ts";
 import { migrations } from "./migrations.ts";
 import * as paymentRows from "./paymentRows.ts";
 import {
@@ -249,22 +249,14 @@ export class LeaseStore {
     return paymentRows.openPaymentRows(this.ledger);
   }
 
-  /**
-   * These leases used up their data allowance: they run out now (an expiry like any other follows, with its
-   * final reading). Returns the ids that were still running.
-   */
+  /** These leases used their data allowance: they run out now (meterRows.ts). Returns those still running. */
   exhaust(ids: string[], now: number): string[] {
-    return this.transaction(() => {
-      const cut = this.stmt("UPDATE leases SET expires_at = ? WHERE id = ? AND state = 'active' AND expires_at > ?");
-      return ids.filter((id) => Number(cut.run(now, id, now).changes) === 1);
-    });
+    return this.transaction(() => exhaustLeases(this.ledger, ids, now));
   }
 
-  /** Active leases with a data allowance, for the meter's watch. */
+  /** Active leases with a data allowance, for the data meter. */
   dataLeases(now: number): LeaseRecord[] {
-    return this.stmt("SELECT * FROM leases WHERE state = 'active' AND bytes_allowed IS NOT NULL AND expires_at > ?")
-      .all(now)
-      .map(leaseFromRow);
+    return activeDataLeases(this.ledger, now);
   }
 
   /** The lease's time ran out: its peer is gone, its address stays held through the grace window. */

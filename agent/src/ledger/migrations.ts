@@ -125,5 +125,6 @@ export const migrations: string[] = [
   `ALTER TABLE leases ADD COLUMN plan TEXT NOT NULL DEFAULT 'time';
    ALTER TABLE leases ADD COLUMN bytes_allowed INTEGER;
    ALTER TABLE leases ADD COLUMN channel_b0 INTEGER;
-   ALTER TABLE payments ADD COLUMN megabytes INTEGER NOT NULL DEFAULT 0;`,
+   ALTER TABLE payments ADD COLUMN megabytes INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX leases_data ON leases (state, expires_at) WHERE bytes_allowed IS NOT NULL;`,
 ];

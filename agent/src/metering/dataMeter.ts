@@ -62,8 +62,16 @@ export class DataMeter {
   private async checkOnce(given: DeviceListing | undefined): Promise<void> {
     const leases = this.p.store.dataLeases(this.p.clock.now());
     this.watch.retain(new Set(leases.map((lease) => lease.id)));
-    if (leases.length === 0) return this.arm();
-    const listing = given ?? (await this.p.meter.readPeers());
+    if (leases.length === 0) {
+      this.arm();
+      return;
+    }
+    let listing = given;
+    if (!listing) {
+      const started = performance.now();
+      listing = await this.p.meter.readPeers();
+      this.watch.readCost(performance.now() - started);
+    }
     const at = this.p.clock.now();
     const peers = listing.pick(leases.map((lease) => lease.publicKey));
     const folded = new Map(this.p.meter.fold(leases, peers, listing.epoch).map((f) => [f.lease.id, f.meter]));
@@ -85,7 +93,10 @@ export class DataMeter {
   private arm(): void {
     if (!this.running) return;
     const next = this.watch.nextDue();
-    if (next === undefined) return this.disarm();
+    if (next === undefined) {
+      this.disarm();
+      return;
+    }
     if (this.armedFor !== undefined && this.armedFor <= next && this.timer !== undefined) return;
     this.disarm();
     this.armedFor = next;

@@ -35,11 +35,21 @@ describe("the adaptive data watch", () => {
     expect(watch.size).toBe(0);
   });
 
-  it("an idle lease with little left is read at most once per idleMinMs, one far from it only by the poll", () => {
+  it("an idle lease with little left is read within the read budget, one far from it only by the poll", () => {
     const watch = new DataWatch(policy);
     watch.observe({ id: "near", used: 0, allowed: MB, at: 0 });
     watch.observe({ id: "near", used: 0, allowed: MB, at: 100 });
     expect(watch.nextDue()).toBe(1_100);
+    // A device read of 46 ms (10,000 peers): idle leases wait 20 reads' time, 920 ms; of 1 ms: the 1 s floor.
+    const busy = new DataWatch({ ...policy, idleMinMs: 100 });
+    busy.readCost(46);
+    expect(busy.idleFloorMs).toBe(920);
+    busy.readCost(1);
+    busy.readCost(1);
+    expect(busy.idleFloorMs).toBeLessThan(920);
+    const small = new DataWatch({ ...policy, idleMinMs: 100 });
+    small.readCost(1);
+    expect(small.idleFloorMs).toBe(100);
     const far = new DataWatch(policy);
     far.observe({ id: "far", used: 0, allowed: 10_000 * MB, at: 0 });
     far.observe({ id: "far", used: 0, allowed: 10_000 * MB, at: 10_000 });

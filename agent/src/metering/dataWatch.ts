@@ -8,7 +8,7 @@ export type DataWatchPolicy = {
   minMs: number;
   /**
    * The fastest a lease is read on the top-rate bound alone (an idle lease that might start at top speed at
-   * any moment): thousands of leases with little left cost at most one device read per this.
+   * any moment), at least: the read budget below may make it longer.
    */
   idleMinMs: number;
   /** The highest rate a tunnel is assumed able to reach, in bytes per ms (the node's uplink). */
@@ -17,14 +17,19 @@ export type DataWatchPolicy = {
 
 /** Below this a read is aimed at the projected moment itself: one more device read, not a later one. */
 const AIM_FLOOR_MS = 5;
+/**
+ * Reads on the top-rate bound alone are at least this many device reads' durations apart, so they take at
+ * most 1/20 of a core: every 100 ms on a node with a few peers, about every second at 10,000.
+ */
+export const READ_BUDGET = 20;
 
 type Track = { used: number; at: number; rate: number };
 
 /**
  * When the meter must next read each data lease so it is cut close to its allowance: half the projected time
  * to the allowance at the lease's own rate (so reads close in geometrically, and aim at the moment itself once
- * it is nearer than `minMs`), and no later than the time to it at the top rate (at least `idleMinMs` after a
- * first reading; a new lease, whose buyer is about to send, is read from `minMs`). Leases far from their
+ * it is nearer than `minMs`), and no later than the time to it at the top rate (at least {@link idleFloorMs}
+ * after a first reading; a new lease, whose buyer is about to send, is read from `minMs`). Leases far from their
  * allowance cost nothing beyond the regular poll, and all leases share each device read.
  */
 export class DataWatch {
@@ -32,9 +37,21 @@ export class DataWatch {
   private readonly tracks = new Map<string, Track>();
   /** When each lease next wants a read (ms on the caller's clock). */
   private readonly due = new Map<string, number>();
+  private readCostMs = 0;
 
   constructor(policy: DataWatchPolicy) {
     this.policy = policy;
+  }
+
+  /** How long a full device read takes now (smoothed): bounds how often idle leases may ask for one. */
+  readCost(ms: number): void {
+    this.readCostMs = this.readCostMs === 0 ? ms : this.readCostMs * 0.8 + ms * 0.2;
+  }
+
+  /** The floor of reads on the top-rate bound alone (see {@link READ_BUDGET}). */
+  get idleFloorMs(): number {
+    const { intervalMs, idleMinMs } = this.policy;
+    return Math.min(intervalMs, Math.max(idleMinMs, READ_BUDGET * this.readCostMs));
   }
 
   /** Records a reading; true when the lease has used its allowance. */
@@ -54,8 +71,8 @@ export class DataWatch {
   }
 
   private delay(left: number, rate: number, fresh: boolean): number {
-    const { intervalMs, minMs, idleMinMs, topRate } = this.policy;
-    const worst = fresh ? left / topRate : Math.max(idleMinMs, left / topRate);
+    const { intervalMs, minMs, topRate } = this.policy;
+    const worst = fresh ? left / topRate : Math.max(this.idleFloorMs, left / topRate);
     const eta = rate > 0 ? left / rate : Number.POSITIVE_INFINITY;
     if (eta < minMs) return Math.max(AIM_FLOOR_MS, eta);
     return Math.min(intervalMs, Math.max(minMs, Math.min(eta / 2, worst)));

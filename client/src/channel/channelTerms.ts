@@ -39,10 +39,10 @@ export const REFUND_RULE =
  * (payer, node, token, salt), the node's terms, what it holds, and the deposit this session would make.
  * Signs nothing.
  */
-export async function channelTerms(client: LeaseClient, minutes: number): Promise<ChannelTerms | null> {
+export async function channelTerms(client: LeaseClient, minutes: number, megabytes = 0): Promise<ChannelTerms | null> {
   const channel = client.channel;
   if (!channel) return null;
-  const { paymentRequired } = await client.quoteWithRequirements(minutes);
+  const { paymentRequired } = await client.quoteWithRequirements(minutes, megabytes);
   const requirement = paymentRequired.accepts.find((r) => r.scheme === CHANNEL_SCHEME) as
     | PaymentRequirements
     | undefined;

@@ -1,4 +1,4 @@
-import type { Lease, NodeInfo } from "@wg402/shared";
+import { BYTES_PER_MB, type Lease, type NodeInfo } from "@wg402/shared";
 import type { PayRequest } from "../node/payForLease.ts";
 
 /**
@@ -10,8 +10,14 @@ import type { PayRequest } from "../node/payForLease.ts";
  * With the ceiling this client's last voucher on the lease signed: the new one may rise by the minutes bought,
  * plus one base unit of the node's rounding up.
  */
-export function renewalCeilingLimit(p: { lastCeiling: bigint; pricePerMinute: bigint; minutes: number }): bigint {
-  return p.lastCeiling + p.pricePerMinute * BigInt(p.minutes) + 1n;
+export function renewalCeilingLimit(p: {
+  lastCeiling: bigint;
+  pricePerMinute: bigint;
+  minutes: number;
+  pricePerMb?: bigint | null;
+  megabytes?: number;
+}): bigint {
+  return p.lastCeiling + p.pricePerMinute * BigInt(p.minutes) + (p.pricePerMb ?? 0n) * BigInt(p.megabytes ?? 0) + 1n;
 }
 
 /**
@@ -20,13 +26,18 @@ export function renewalCeilingLimit(p: { lastCeiling: bigint; pricePerMinute: bi
  * rest), whatever part of the granted time is still uncharged.
  */
 export function renewalAllowance(p: {
-  lease: Pick<Lease, "createdAt" | "expiresAt">;
-  node: Pick<NodeInfo, "pricePerMinute" | "secondsPerMinute">;
+  lease: Pick<Lease, "createdAt" | "expiresAt"> & Partial<Pick<Lease, "plan" | "bytesAllowed">>;
+  node: Pick<NodeInfo, "pricePerMinute" | "secondsPerMinute" | "data">;
   minutes: number;
+  megabytes?: number;
 }): bigint {
   const minuteMs = p.node.secondsPerMinute * 1000;
   const spanMs = Math.max(0, Date.parse(p.lease.expiresAt) - Date.parse(p.lease.createdAt)) + p.minutes * minuteMs;
-  return BigInt(p.node.pricePerMinute) * BigInt(Math.ceil(spanMs / minuteMs)) + 1n;
+  const time = p.lease.plan === "data" ? 0n : BigInt(p.node.pricePerMinute) * BigInt(Math.ceil(spanMs / minuteMs));
+  // Data: the whole allowance once renewed, by the MB (a node charging by blocks never asks more).
+  const megabytes = Math.ceil((p.lease.bytesAllowed ?? 0) / BYTES_PER_MB) + (p.megabytes ?? 0);
+  const data = p.node.data ? BigInt(p.node.data.pricePerMb) * BigInt(megabytes) : 0n;
+  return time + data + 1n;
 }
 
 /**
@@ -36,17 +47,21 @@ export function renewalAllowance(p: {
  */
 export async function renewalBound(p: {
   lastCeiling: bigint | undefined;
-  node: Pick<NodeInfo, "pricePerMinute" | "secondsPerMinute">;
+  node: Pick<NodeInfo, "pricePerMinute" | "secondsPerMinute" | "data">;
   minutes: number;
-  lease: () => Promise<Pick<Lease, "createdAt" | "expiresAt">>;
+  megabytes?: number;
+  lease: () => Promise<Pick<Lease, "createdAt" | "expiresAt"> & Partial<Pick<Lease, "plan" | "bytesAllowed">>>;
 }): Promise<Pick<PayRequest<never>, "allowance" | "ceilingLimit">> {
+  const { minutes, megabytes } = p;
   if (p.lastCeiling === undefined) {
-    return { allowance: renewalAllowance({ lease: await p.lease(), node: p.node, minutes: p.minutes }) };
+    return { allowance: renewalAllowance({ lease: await p.lease(), node: p.node, minutes, megabytes }) };
   }
   const limit = renewalCeilingLimit({
     lastCeiling: p.lastCeiling,
     pricePerMinute: BigInt(p.node.pricePerMinute),
-    minutes: p.minutes,
+    minutes,
+    pricePerMb: p.node.data ? BigInt(p.node.data.pricePerMb) : null,
+    megabytes,
   });
   return { ceilingLimit: limit, allowance: limit };
 }

@@ -138,7 +138,14 @@ describe("wg402 refuses bad input with one sentence and an exit code, before pay
     ["a non-HTTP URL", ["connect", "ftp://127.0.0.1/", "--minutes", "5"], /must start with http/],
     ["zero minutes", ["connect", "http://127.0.0.1:1", "--minutes", "0"], /whole number of minutes/],
     ["fractional minutes", ["connect", "http://127.0.0.1:1", "--minutes", "1.5"], /whole number of minutes/],
-    ["no minutes", ["connect", "http://127.0.0.1:1"], /required option '--minutes <n>'/],
+    ["nothing to buy", ["connect", "http://127.0.0.1:1"], /say what to buy: --minutes, --mb or both/],
+    ["zero megabytes", ["connect", "http://127.0.0.1:1", "--mb", "0"], /whole number of megabytes/],
+    [
+      "--renew-mb without --mb",
+      ["connect", "http://127.0.0.1:1", "--minutes", "5", "--auto-renew", "--renew-mb", "5"],
+      /--renew-mb needs --mb/,
+    ],
+    ["renew buying nothing", ["renew"], /say what to add: --minutes, --mb or both/],
     ["a malformed cap", ["connect", "http://127.0.0.1:1", "--minutes", "5", "--max-spend", "ten"], /amount of tokens/],
     [
       "an unknown driver",

@@ -1,6 +1,6 @@
 // How `wg402 connect` tells a session's life: one NDJSON event per line with `--json`, sentences otherwise.
 // Every event of the core's VpnSession has its line here; the command itself only drives the session.
-import { ErrorCode } from "@wg402/shared";
+import { describeUnits, ErrorCode } from "@wg402/shared";
 import type { ChannelTerms } from "../channel/channelTerms.ts";
 import type { LeaseClient } from "../node/leaseClient.ts";
 import { describeUsageCheck } from "../receipts/usageCheck.ts";
@@ -39,12 +39,22 @@ export function planText(plan: SessionPlan, client: LeaseClient): string[] {
             ? ": the default, one hour at this node's price; --max-spend sets another, --max-spend none removes it"
             : ""
         }`;
-  return [
-    `${plan.nodeName} (${plan.nodeUrl}): ${amount(plan.pricePerMinute)} per ${minute}`,
-    `  first payment ${amount(plan.amount)} for ${plural(plan.minutes, "minute")} (balance ${amount(plan.balance)})`,
+  const dataRenewal =
+    plan.renewMegabytes !== null && plan.dataRenewalAmount !== null
+      ? [
+          `  then ${amount(plan.dataRenewalAmount)} per ${plan.renewMegabytes} MB as the data runs low, up to the ${cap}`,
+        ]
+      : [];
+  const timeRenewal =
     plan.renewMinutes !== null && plan.renewalAmount !== null
-      ? `  then ${amount(plan.renewalAmount)} per renewal of ${plural(plan.renewMinutes, "minute")}, up to the ${cap}`
-      : `  no renewals; ${cap}`,
+      ? [`  then ${amount(plan.renewalAmount)} per renewal of ${plural(plan.renewMinutes, "minute")}, up to the ${cap}`]
+      : [];
+  return [
+    `${plan.nodeName} (${plan.nodeUrl}): ${amount(plan.pricePerMinute)} per ${minute}${plan.pricePerMb === null ? "" : `, ${amount(plan.pricePerMb)} per MB`}`,
+    `  first payment ${amount(plan.amount)} for ${describeUnits(plan)} (balance ${amount(plan.balance)})`,
+    ...timeRenewal,
+    ...dataRenewal,
+    ...(timeRenewal.length + dataRenewal.length === 0 ? [`  no renewals; ${cap}`] : []),
     ...(plan.channel
       ? channelText(plan.channel, amount)
       : ["  prepaid minutes are not refunded if you disconnect early (exact payments are final transfers)"]),
@@ -127,6 +137,7 @@ export function reportSession(session: VpnSession, out: Output, client: LeaseCli
         address: lease.address,
         expiresAt: lease.expiresAt,
         minutes: session.minutes,
+        megabytes: session.megabytes,
         amount: payment.amount,
         txHash: payment.txHash,
         driver: session.driver.kind,
@@ -135,7 +146,7 @@ export function reportSession(session: VpnSession, out: Output, client: LeaseCli
         handshakeTimeoutMs: e.handshakeTimeoutMs,
       },
       [
-        `paid ${amount(payment.amount)} for ${plural(session.minutes, "minute")}${payment.txHash ? ` (tx ${payment.txHash})` : ""}: lease ${lease.id}, address ${lease.address}`,
+        `paid ${amount(payment.amount)} for ${describeUnits(session)}${payment.txHash ? ` (tx ${payment.txHash})` : ""}: lease ${lease.id}, address ${lease.address}`,
         ...tunnel.notes,
         `waiting for the WireGuard handshake (up to ${seconds(e.handshakeTimeoutMs)})…`,
       ],
@@ -215,6 +226,25 @@ export function reportSession(session: VpnSession, out: Output, client: LeaseCli
         cap: e.spend.cap,
       },
       `renewed +${plural(e.minutes, "minute")} for ${amount(e.amount)}${e.txHash ? ` (tx ${e.txHash})` : ""}; expires ${iso(e.expiresAt)}`,
+    ),
+  );
+  session.on("dataRenewed", (e) =>
+    out.event(
+      "dataRenewed",
+      {
+        leaseId: e.leaseId,
+        megabytes: e.megabytes,
+        amount: e.amount,
+        txHash: e.txHash,
+        bytesAllowed: e.bytesAllowed,
+        latencyMs: e.latencyMs,
+        rate: Math.round(e.rate),
+        renewals: e.renewals,
+        spent: e.spend.settled,
+        committed: e.spend.committed,
+        cap: e.spend.cap,
+      },
+      `renewed +${e.megabytes} MB for ${amount(e.amount)}${e.txHash ? ` (tx ${e.txHash})` : ""} at ${formatBytes(e.rate)}/s; allowance ${formatBytes(e.bytesAllowed)}`,
     ),
   );
   session.on("lowBalance", (e) =>

@@ -10,6 +10,9 @@ const status = (overrides: Partial<SessionStatus> = {}): SessionStatus => ({
   pricePerMinute: 1_000n,
   token: { address: "0x5FbDB2315678afecb367f032d93F642f64180aa3", symbol: "tUSD", decimals: 6 },
   spend: { cap: 50_000n, committed: 3_000n, settled: 3_000n, remaining: 47_000n },
+  bytesAllowed: null,
+  bytesLeft: null,
+  dataRate: null,
   bytesUp: 1_234_567,
   bytesDown: 14_800_000,
   renewals: 2,
@@ -32,6 +35,13 @@ describe("the live status line", () => {
       formatStatusLine(status({ spend: { cap: null, committed: 0n, settled: 0n, remaining: null }, renewals: 0 })),
     ).toBe("4m12s left · spent 0 tUSD · 0.001 tUSD/min · ↑1.2 MB ↓14.8 MB");
     expect(formatStatusLine(status({ blocked: true }))).toMatch(/^BLOCKED \(lease ended\)/);
+  });
+
+  it("shows a data lease's bytes left and the rate it renews against", () => {
+    const data = status({ bytesAllowed: 50_000_000, bytesLeft: 12_345_678, dataRate: 1_250_000, renewals: 0 });
+    expect(formatStatusLine(data)).toBe(
+      "4m12s left · 12.3 MB of 50.0 MB left · spent 0.003 of 0.05 tUSD · 0.001 tUSD/min · ↑1.2 MB ↓14.8 MB · 1.3 MB/s",
+    );
   });
 
   it("shows the handshake's age while connected, and a stalled tunnel for what it is", () => {

@@ -41,6 +41,11 @@ export function formatStatusLine(status: SessionStatus): string {
     `${amount(status.pricePerMinute)} ${token.symbol}/min`,
     `↑${formatBytes(status.bytesUp)} ↓${formatBytes(status.bytesDown)}`,
   ];
+  // A data lease: what is left of its allowance (the node's count), and the rate the data renewer sees.
+  if (status.bytesLeft !== null && status.bytesAllowed !== null) {
+    parts.splice(1, 0, `${formatBytes(status.bytesLeft)} of ${formatBytes(status.bytesAllowed)} left`);
+  }
+  if (status.dataRate !== null && status.dataRate > 0) parts.push(`${formatBytes(status.dataRate)}/s`);
   if (status.renewals > 0) parts.push(`renewed ${status.renewals}×`);
   if (status.phase === "connected" && age !== null) parts.push(`handshake ${formatDuration(age / 1000)} ago`);
   return parts.join(" · ");

@@ -12,6 +12,12 @@ export function parseMinutes(value: string): number {
   return Number(value);
 }
 
+export function parseMegabytes(value: string): number {
+  if (!/^[1-9][0-9]{0,8}$/.test(value))
+    throw new InvalidArgumentError("must be a whole number of megabytes, at least 1");
+  return Number(value);
+}
+
 /** Token amounts are checked for syntax here and converted once the token's decimals are known. */
 export function parseAmount(value: string): string {
   if (!isDecimalAmount(value)) throw new InvalidArgumentError("must be an amount of tokens such as 0.05");

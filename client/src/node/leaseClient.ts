@@ -1,10 +1,12 @@
 import {
   CreateLeaseResponse,
+  describeUnits,
   ErrorCode,
   type Lease,
   type LeaseQuote,
   type NodeInfo,
   type PaymentKind,
+  priceOf,
   RenewLeaseResponse,
   type UsageReceipt,
 } from "@wg402/shared";
@@ -25,7 +27,8 @@ import { type LeaseCloseOptions, LeaseReceipts } from "../receipts/leaseReceipts
 import type { ReceiptStore } from "../receipts/receiptStore.ts";
 import { assertTokenBalance, type Balances, readBalances, readTokenBalance } from "../wallet/balances.ts";
 import { closeLease } from "./closeLease.ts";
-import { assertMinutesSold } from "./minuteBounds.ts";
+import type { LeaseClientOptions } from "./leaseClientOptions.ts";
+import { assertMinutesSold, assertUnitsSold } from "./minuteBounds.ts";
 import {
   DEFAULT_NODE_TIMEOUT_MS,
   type FetchLike,
@@ -38,42 +41,20 @@ import {
 import { type PaymentReceipt, type PayRequest, payForLease } from "./payForLease.ts";
 import { choosePaymentKind, isChannelKind, type SchemeChoice } from "./paymentKind.ts";
 
-export type LeaseClientOptions = {
-  /** The node's base URL, e.g. http://127.0.0.1:4021. */
-  nodeUrl: string;
-  /** The payer: signs EIP-3009 authorizations and the close message. */
-  account: LocalAccount;
-  /** Per-payment cap in base units. Each payment is also capped at the price the node advertised for it. */
-  maxPerPayment?: bigint | null;
-  /** Session cap in base units: the most this client will sign for in total. */
-  sessionCap?: bigint | null;
-  /** RPC overrides and the local stack file are read from here. */
-  env?: Env;
-  fetch?: FetchLike;
-  /** Unpaid requests. */
-  timeoutMs?: number;
-  /** Paid requests: the node verifies and settles on-chain before answering. */
-  paidTimeoutMs?: number;
-  /** Signature timestamps, payment latency and the waits between asking about an unknown settlement. */
-  clock?: Clock;
-  /** `auto` (default): the escrow channel when the node offers one, else `exact`. */
-  scheme?: SchemeChoice;
-  /** Channel records; default: the SDK's file storage beside the wallet (WG402_HOME/channels). */
-  channelStorage?: ClientChannelStorage;
-  /** The deposit a new channel gets; default the session cap (else just what the first voucher needs). */
-  deposit?: bigint | null;
-  /** Refuse to pay without an offer signed by the node's advertised offerSigner (a bad signature always is). */
-  requireSigned?: boolean;
-  /** Where receipts are kept (openLeaseClient: WG402_HOME/receipts.jsonl); without one they are only checked. */
-  receiptStore?: ReceiptStore | null;
-};
+export type { LeaseClientOptions } from "./leaseClientOptions.ts";
 
 export type { PaymentReceipt };
 
 export type CreatedLease = CreateLeaseResponse & { payment: PaymentReceipt };
 export type RenewedLease = RenewLeaseResponse & { payment: PaymentReceipt };
 
-export type Preflight = { minutes: number; amount: bigint; balance: bigint };
+export type Preflight = { minutes: number; megabytes: number; amount: bigint; balance: bigint };
+
+// The wire form of a purchase: a unit not bought is left out.
+const unitsBody = (minutes: number, megabytes: number) => ({
+  ...(minutes > 0 ? { minutes } : {}),
+  ...(megabytes > 0 ? { megabytes } : {}),
+});
 
 /**
  * Buys, renews, reads and closes leases on one node, paying through the official x402 fetch wrapper with
@@ -171,8 +152,13 @@ export class LeaseClient {
     return BigInt(this.nodeInfo.pricePerMinute);
   }
 
-  priceFor(minutes: number): bigint {
-    return this.pricePerMinute * BigInt(minutes);
+  /** Base units per MB; null on a node that sells time only. */
+  get pricePerMb(): bigint | null {
+    return this.nodeInfo.data ? BigInt(this.nodeInfo.data.pricePerMb) : null;
+  }
+
+  priceFor(minutes: number, megabytes = 0): bigint {
+    return priceOf({ pricePerMinute: this.pricePerMinute, pricePerMb: this.pricePerMb }, { minutes, megabytes });
   }
 
   spend(): SpendSnapshot {
@@ -188,14 +174,14 @@ export class LeaseClient {
     return this.nodeInfo;
   }
 
-  /** The node's own 402 price for `minutes`. Creates nothing, signs nothing. */
-  async quote(minutes: number): Promise<LeaseQuote> {
-    this.assertMinutes(minutes);
-    return (await this.quoteWithRequirements(minutes)).quote;
+  /** The node's own 402 price for `minutes` (and `megabytes`). Creates nothing, signs nothing. */
+  async quote(minutes: number, megabytes = 0): Promise<LeaseQuote> {
+    assertUnitsSold(this.nodeInfo, { minutes, megabytes });
+    return (await this.quoteWithRequirements(minutes, megabytes)).quote;
   }
 
-  quoteWithRequirements(minutes: number): Promise<NodeQuote> {
-    return fetchQuote(this.nodeUrl, minutes, { fetch: this.fetchImpl, timeoutMs: this.timeoutMs });
+  quoteWithRequirements(minutes: number, megabytes = 0): Promise<NodeQuote> {
+    return fetchQuote(this.nodeUrl, { minutes, megabytes }, { fetch: this.fetchImpl, timeoutMs: this.timeoutMs });
   }
 
   async balances(): Promise<Balances> {
@@ -208,30 +194,31 @@ export class LeaseClient {
   }
 
   /**
-   * Everything that can refuse a payment of `minutes`, checked without signing: the minute bounds, the
-   * per-payment cap, the session cap, the RPC and the token balance.
+   * Everything that can refuse a payment of `minutes` and `megabytes`, checked without signing: the bounds,
+   * the per-payment cap, the session cap, the RPC and the token balance.
    */
-  async preflight(minutes: number): Promise<Preflight> {
-    this.assertMinutes(minutes);
-    const amount = this.priceFor(minutes);
+  async preflight(minutes: number, megabytes = 0): Promise<Preflight> {
+    assertUnitsSold(this.nodeInfo, { minutes, megabytes });
+    const amount = this.priceFor(minutes, megabytes);
     if (this.maxPerPayment !== null && amount > this.maxPerPayment) {
       throw new ClientError(
-        `${minutes} minute${minutes === 1 ? "" : "s"} cost ${this.formatAmount(amount)}, above the per-payment cap of ${this.formatAmount(this.maxPerPayment)}`,
+        `${describeUnits({ minutes, megabytes })} cost ${this.formatAmount(amount)}, above the per-payment cap of ${this.formatAmount(this.maxPerPayment)}`,
         { code: ErrorCode.spend_cap_exceeded },
       );
     }
     this.budget.check(amount);
     await this.ensureChain();
     const balance = await assertTokenBalance(this.chainValue, this.account.address, amount);
-    return { minutes, amount, balance };
+    return { minutes, megabytes, amount, balance };
   }
 
   /** Pays for a new lease for `publicKey` (the client's WireGuard key; the private key never leaves). */
-  async create(request: { publicKey: string; minutes: number }): Promise<CreatedLease> {
-    const { amount } = await this.preflight(request.minutes);
+  async create(request: { publicKey: string; minutes: number; megabytes?: number }): Promise<CreatedLease> {
+    const megabytes = request.megabytes ?? 0;
+    const { amount } = await this.preflight(request.minutes, megabytes);
     const { body, payment } = await this.pay({
       path: "/lease",
-      body: { publicKey: request.publicKey, minutes: request.minutes },
+      body: { publicKey: request.publicKey, ...unitsBody(request.minutes, megabytes) },
       expected: amount,
       okStatus: 201,
       schema: CreateLeaseResponse,
@@ -244,16 +231,22 @@ export class LeaseClient {
     return { ...body, payment };
   }
 
-  /** Pays for `minutes` more on a lease; the node extends it from its current expiry. */
-  async renew(leaseId: string, minutes: number): Promise<RenewedLease> {
-    const { amount } = await this.preflight(minutes);
+  /** Pays for `minutes` (and `megabytes`) more on a lease; the node extends its expiry and its allowance. */
+  async renew(leaseId: string, minutes: number, megabytes = 0): Promise<RenewedLease> {
+    const { amount } = await this.preflight(minutes, megabytes);
     const attempt = async (lastCeiling: bigint | undefined) => {
       const bound = !this.channelValue
         ? { allowance: amount }
-        : await renewalBound({ lastCeiling, node: this.nodeInfo, minutes, lease: () => this.status(leaseId) });
+        : await renewalBound({
+            lastCeiling,
+            node: this.nodeInfo,
+            minutes,
+            megabytes,
+            lease: () => this.status(leaseId),
+          });
       const { body, payment } = await this.pay({
         path: `/lease/${encodeURIComponent(leaseId)}/renew`,
-        body: { minutes },
+        body: unitsBody(minutes, megabytes),
         expected: amount,
         ...bound,
         okStatus: 200,

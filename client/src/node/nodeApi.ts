@@ -6,6 +6,7 @@ import {
   Lease,
   LeaseQuote,
   LeaseSummary,
+  type LeaseUnits,
   leaseActionTypedData,
   NodeInfo,
 } from "@wg402/shared";
@@ -132,15 +133,20 @@ export type NodeQuote = { quote: LeaseQuote; paymentRequired: PaymentRequired };
  */
 export async function fetchQuote(
   nodeUrl: string,
-  minutes: number,
+  units: number | LeaseUnits,
   options: NodeRequestOptions = {},
 ): Promise<NodeQuote> {
+  const { minutes, megabytes } = typeof units === "number" ? { minutes: units, megabytes: 0 } : units;
   const response = await nodeFetch(
     `${nodeUrl}/lease`,
     {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ publicKey: randomBytes(32).toString("base64"), minutes }),
+      body: JSON.stringify({
+        publicKey: randomBytes(32).toString("base64"),
+        ...(minutes > 0 ? { minutes } : {}),
+        ...(megabytes > 0 ? { megabytes } : {}),
+      }),
     },
     options,
   );

@@ -141,8 +141,8 @@ export async function payForLease<T extends z.ZodType>(
             { code: ErrorCode.payment_exceeds_quote },
           );
         }
-        // What the lease records and the node may keep is the minutes' price; a channel's larger ceiling
-        // only covers time already granted.
+        // What the lease records and the node may keep is the price of what was bought; a channel's larger
+        // ceiling only covers time and data already granted.
         const spent = channel ? p.expected : amount;
         ctx.budget.reserve(spent);
         state.reserved = spent;

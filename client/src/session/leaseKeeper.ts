@@ -9,9 +9,10 @@ import type { LeaseClient } from "../node/leaseClient.ts";
 import type { LinkEvidence } from "../tunnel/types.ts";
 import type { AutoRenewer } from "./autoRenewer.ts";
 import { CapCountdown, capEndsAt } from "./capCountdown.ts";
+import type { DataRenewer } from "./dataRenewer.ts";
 import { type LinkState, readingFromNode } from "./linkMonitor.ts";
 import type { LinkWatch } from "./linkWatch.ts";
-import { createSessionRenewer } from "./sessionRenewer.ts";
+import { createDataRenewer, createSessionRenewer } from "./sessionRenewer.ts";
 import type { SessionEndCause, SessionEvents, SessionStatus, VpnSessionOptions } from "./sessionTypes.ts";
 
 /** The lease as the session knows it, shared with the session and updated here. */
@@ -26,7 +27,11 @@ export type LeaseKeeperOptions = {
   clock: Clock;
   held: HeldLease;
   autoRenew: boolean;
+  /** What each renewal buys: minutes (time and hybrid leases), megabytes (data and hybrid leases). */
   renewMinutes: number;
+  renewMegabytes: number;
+  /** The lease's bytes up + down so far, for renewing by data. */
+  usedBytes: () => Promise<number | null>;
   statusIntervalMs: number;
   capWarningMs: number;
   renewal: VpnSessionOptions["renewal"];
@@ -42,6 +47,7 @@ export class LeaseKeeper {
   private readonly o: LeaseKeeperOptions;
   private readonly countdown: CapCountdown;
   private renewer: AutoRenewer | null = null;
+  private dataRenewer: DataRenewer | null = null;
   private expiryTimer: TimerHandle | null = null;
   private pollTimer: TimerHandle | null = null;
   private running = false;
@@ -65,7 +71,11 @@ export class LeaseKeeper {
   }
 
   get renewals(): number {
-    return this.renewer?.renewals ?? 0;
+    return (this.renewer?.renewals ?? 0) + (this.dataRenewer?.renewals ?? 0);
+  }
+
+  get dataRate(): number | null {
+    return this.dataRenewer?.rate ?? null;
   }
 
   get nextRenewalAt(): number | null {
@@ -90,7 +100,9 @@ export class LeaseKeeper {
   start(): void {
     this.running = true;
     const { emit } = this.o;
-    if (this.o.autoRenew) {
+    const { plan } = this.o.held.lease;
+    if (this.o.autoRenew && plan !== "time" && this.o.renewMegabytes > 0) this.startDataRenewer();
+    if (this.o.autoRenew && plan !== "data") {
       const renewer = this.createRenewer();
       this.renewer = renewer;
       renewer.on("scheduled", (e) => emit("scheduled", e));
@@ -118,6 +130,7 @@ export class LeaseKeeper {
   stop(): void {
     this.running = false;
     this.renewer?.stop();
+    this.dataRenewer?.stop();
     this.o.link.stop();
     this.countdown.stop();
     if (this.expiryTimer) this.o.clock.clearTimeout(this.expiryTimer);
@@ -140,6 +153,31 @@ export class LeaseKeeper {
       this.renewer?.resume();
       emit("recovered", event);
     }
+  }
+
+  private startDataRenewer(): void {
+    const { client, held, emit } = this.o;
+    const megabytes = this.o.renewMegabytes;
+    const renewer = createDataRenewer({
+      client,
+      lease: held.lease,
+      megabytes,
+      clock: this.o.clock,
+      initialLatencyMs: this.o.initialLatencyMs,
+      used: this.o.usedBytes,
+      renewed: async (lease) => {
+        held.lease = lease;
+        await this.o.persist();
+      },
+    });
+    this.dataRenewer = renewer;
+    renewer.on("dataRenewed", (e) => emit("dataRenewed", { ...e, spend: client.spend() }));
+    renewer.on("capReached", (e) => {
+      this.capReached = true;
+      emit("capReached", e);
+    });
+    renewer.on("renewalFailed", (e) => emit("renewalFailed", e));
+    renewer.start();
   }
 
   private createRenewer(): AutoRenewer {
@@ -199,6 +237,11 @@ export class LeaseKeeper {
       if (expiresAt > held.expiresAt) this.extendedElsewhere(expiresAt);
       emit("status", this.o.status());
       if (lease.state === "closed") return this.end("lease_gone");
+      // A data allowance used up ends the lease at the node before its time does, and there.
+      if (lease.state === "expired" && lease.plan !== "time") {
+        held.expiresAt = Math.min(held.expiresAt, expiresAt);
+        return this.end(this.o.autoRenew ? "lease_gone" : "not_renewing");
+      }
     } catch (error) {
       if (isClientError(error, ErrorCode.lease_not_found)) return this.end("lease_gone");
       const message = isClientError(error) ? error.shortMessage : String(error);

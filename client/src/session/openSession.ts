@@ -47,7 +47,12 @@ export async function openSession(options: OpenSessionOptions): Promise<VpnSessi
     nodeUrl,
     node,
     account,
-    sessionCap: choice === "none" ? null : choice === "default" ? defaultSpendCap(node, session.minutes) : choice,
+    sessionCap:
+      choice === "none"
+        ? null
+        : choice === "default"
+          ? defaultSpendCap(node, session.minutes, session.megabytes)
+          : choice,
     maxPerPayment,
     scheme,
     requireSigned,

@@ -3,6 +3,7 @@
 import type { NodeInfo, UsageReceipt } from "@wg402/shared";
 import { type ChannelTerms, channelTerms } from "../channel/channelTerms.ts";
 import type { LeaseClient, Preflight } from "../node/leaseClient.ts";
+import { assertMegabytesSold } from "../node/minuteBounds.ts";
 import type { TunnelDriver, TunnelDriverKind } from "../tunnel/types.ts";
 import { assertCapsCover } from "./capsCover.ts";
 
@@ -17,12 +18,16 @@ export type SessionPlan = Preflight & {
   pricePerMinute: bigint;
   /** Seconds in one billed minute on this node (60, except on test nodes). */
   secondsPerMinute: number;
-  /** Minutes bought now; `amount` (from Preflight) is the first payment. */
+  /** Minutes (and megabytes, from Preflight) bought now; `amount` (from Preflight) is the first payment. */
   minutes: number;
   autoRenew: boolean;
   /** Minutes and price of each renewal; null without auto-renew. */
   renewMinutes: number | null;
   renewalAmount: bigint | null;
+  /** Base units per MB (null: the node sells time only), megabytes and price of each data renewal. */
+  pricePerMb: bigint | null;
+  renewMegabytes: number | null;
+  dataRenewalAmount: bigint | null;
   /** The session's spend cap in base units; null only with `capSource: "none"`. */
   cap: bigint | null;
   capSource: CapSource;
@@ -46,13 +51,22 @@ export function oneHourOf(node: Pick<NodeInfo, "pricePerMinute" | "secondsPerMin
   return BigInt(node.pricePerMinute) * BigInt(minutes);
 }
 
+/** Data purchases the default spend cap pays for: traffic has no clock to bound it by, so a count does. */
+export const DEFAULT_CAP_DATA_PURCHASES = 10n;
+
 /**
  * The default spend cap: one hour at the node's price, or the first purchase when that is longer (a cap
- * below it would refuse the very purchase asked for).
+ * below it would refuse the very purchase asked for); with megabytes, ten times the first purchase.
  */
-export function defaultSpendCap(node: Pick<NodeInfo, "pricePerMinute" | "secondsPerMinute">, minutes: number): bigint {
+export function defaultSpendCap(
+  node: Pick<NodeInfo, "pricePerMinute" | "secondsPerMinute" | "data">,
+  minutes: number,
+  megabytes = 0,
+): bigint {
   const hour = oneHourOf(node);
-  const first = BigInt(node.pricePerMinute) * BigInt(minutes);
+  const perMb = node.data ? BigInt(node.data.pricePerMb) : 0n;
+  const price = BigInt(node.pricePerMinute) * BigInt(minutes) + perMb * BigInt(megabytes);
+  const first = megabytes > 0 ? price * DEFAULT_CAP_DATA_PURCHASES : price;
   return first > hour ? first : hour;
 }
 
@@ -61,8 +75,10 @@ export type PlanInputs = {
   client: LeaseClient;
   driver: TunnelDriver;
   minutes: number;
+  megabytes?: number;
   autoRenew: boolean;
   renewMinutes: number;
+  renewMegabytes?: number;
   capSource: CapSource;
   handshakeTimeoutMs: number;
 };
@@ -74,10 +90,14 @@ export type PlanInputs = {
 export async function planSession(p: PlanInputs): Promise<SessionPlan> {
   const { client } = p;
   await p.driver.precheck({ dns: client.node.dns, allowedIps: null });
-  assertCapsCover(client, p.minutes);
-  if (p.autoRenew && p.renewMinutes !== p.minutes) client.assertMinutes(p.renewMinutes);
-  const preflight = await client.preflight(p.minutes);
-  const channel = await channelTerms(client, p.minutes);
+  const megabytes = p.megabytes ?? 0;
+  const renewMegabytes = p.renewMegabytes ?? megabytes;
+  if (p.minutes > 0) assertCapsCover(client, p.minutes);
+  if (p.autoRenew && p.minutes > 0 && p.renewMinutes !== p.minutes) client.assertMinutes(p.renewMinutes);
+  if (p.autoRenew && renewMegabytes > 0 && renewMegabytes !== megabytes)
+    assertMegabytesSold(client.node, renewMegabytes);
+  const preflight = await client.preflight(p.minutes, megabytes);
+  const channel = await channelTerms(client, p.minutes, megabytes);
   const cap = client.budget.cap;
   const perMinute = client.pricePerMinute;
   return {
@@ -89,8 +109,11 @@ export async function planSession(p: PlanInputs): Promise<SessionPlan> {
     pricePerMinute: perMinute,
     secondsPerMinute: client.node.secondsPerMinute,
     autoRenew: p.autoRenew,
-    renewMinutes: p.autoRenew ? p.renewMinutes : null,
-    renewalAmount: p.autoRenew ? client.priceFor(p.renewMinutes) : null,
+    renewMinutes: p.autoRenew && p.minutes > 0 ? p.renewMinutes : null,
+    renewalAmount: p.autoRenew && p.minutes > 0 ? client.priceFor(p.renewMinutes) : null,
+    pricePerMb: client.pricePerMb,
+    renewMegabytes: p.autoRenew && renewMegabytes > 0 ? renewMegabytes : null,
+    dataRenewalAmount: p.autoRenew && renewMegabytes > 0 ? client.priceFor(0, renewMegabytes) : null,
     cap,
     capSource: p.capSource,
     capMinutes: cap === null || perMinute === 0n ? null : Number(cap / perMinute),

@@ -5,6 +5,7 @@ import type { Clock } from "@wg402/shared/runtime";
 import type { LeaseClient } from "../node/leaseClient.ts";
 import { readTokenBalance } from "../wallet/balances.ts";
 import { AutoRenewer } from "./autoRenewer.ts";
+import { DataRenewer } from "./dataRenewer.ts";
 import type { VpnSessionOptions } from "./sessionTypes.ts";
 
 /** A channel renews 30 s before expiry: a renewal is a signature, not a transaction, so there is no hurry. */
@@ -43,6 +44,38 @@ export function createSessionRenewer(p: {
       },
       balance: () => readTokenBalance(client.chain, client.account.address),
       ready: p.ready,
+    },
+  });
+}
+
+/** A data lease's renewer: it buys `megabytes` through the session's lease client as the allowance runs low. */
+export function createDataRenewer(p: {
+  client: LeaseClient;
+  lease: Lease;
+  megabytes: number;
+  clock: Clock;
+  initialLatencyMs: number;
+  used: () => Promise<number | null>;
+  renewed: (lease: Lease) => Promise<void>;
+}): DataRenewer {
+  const { client } = p;
+  return new DataRenewer({
+    leaseId: p.lease.id,
+    bytesAllowed: p.lease.bytesAllowed ?? 0,
+    megabytes: p.megabytes,
+    price: client.priceFor(0, p.megabytes),
+    clock: p.clock,
+    budget: client.budget,
+    initialLatencyMs: p.initialLatencyMs,
+    used: p.used,
+    renew: async (megabytes) => {
+      const renewed = await client.renew(p.lease.id, 0, megabytes);
+      await p.renewed(renewed.lease);
+      return {
+        bytesAllowed: renewed.lease.bytesAllowed ?? 0,
+        amount: renewed.payment.amount,
+        txHash: renewed.payment.txHash,
+      };
     },
   });
 }

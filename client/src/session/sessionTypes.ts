@@ -1,5 +1,6 @@
 // What a VpnSession reports and takes: its status, its events and its options, apart from the class so that
 // renderers (the CLI's live line, the desktop's view) depend on these types alone.
+
 import type { Lease, UsageReceipt } from "@wg402/shared";
 import type { Clock } from "@wg402/shared/runtime";
 import type { KeyPair } from "@wg402/wireguard";
@@ -10,6 +11,7 @@ import type { LeaseClient, PaymentReceipt } from "../node/leaseClient.ts";
 import type { UsageCheck } from "../receipts/usageCheck.ts";
 import type { TunnelDriver, TunnelUp } from "../tunnel/types.ts";
 import type { AutoRenewerEvents, AutoRenewerOptions, ExpiryCause } from "./autoRenewer.ts";
+import type { DataRenewerEvents } from "./dataRenewer.ts";
 import type { LinkStatus } from "./linkMonitor.ts";
 import type { CapSource, SessionPlan } from "./sessionPlan.ts";
 
@@ -40,6 +42,11 @@ export type SessionStatus = {
   nextRenewalAt: number | null;
   bytesUp: number;
   bytesDown: number;
+  /** A data lease's allowance and what is left of it (the node's count); null for a time lease. */
+  bytesAllowed: number | null;
+  bytesLeft: number | null;
+  /** The tunnel's rate as the data renewer measures it, bytes per second; null when not renewing by data. */
+  dataRate: number | null;
   renewals: number;
   /** The kill switch holds traffic. */
   blocked: boolean;
@@ -81,6 +88,8 @@ export type SessionEvents = {
   capEnding: { leaseId: string; capEndsAt: number; cap: bigint | null; committed: bigint };
   scheduled: AutoRenewerEvents["scheduled"];
   renewed: AutoRenewerEvents["renewed"] & { spend: SpendSnapshot };
+  /** A data renewal: more megabytes, bought before the allowance ran out. */
+  dataRenewed: DataRenewerEvents["dataRenewed"] & { spend: SpendSnapshot };
   lowBalance: AutoRenewerEvents["lowBalance"];
   capReached: AutoRenewerEvents["capReached"];
   renewalFailed: AutoRenewerEvents["renewalFailed"];
@@ -97,11 +106,15 @@ export type SessionEvents = {
 export type VpnSessionOptions = {
   client: LeaseClient;
   driver: TunnelDriver;
-  /** Minutes bought up front. */
+  /** Minutes bought up front (0 for a data lease). */
   minutes: number;
+  /** Megabytes bought up front: a data lease (with `minutes: 0`) or a hybrid one. */
+  megabytes?: number;
   autoRenew?: boolean;
   /** Minutes bought per renewal; default `minutes`. */
   renewMinutes?: number;
+  /** Megabytes bought per data renewal; default `megabytes`. */
+  renewMegabytes?: number;
   interfaceName?: string;
   clock?: Clock;
   /** How often the node is asked for the lease's numbers. Default 5 s. */

@@ -8,12 +8,13 @@ import { ownCounters } from "../receipts/ownCounters.ts";
 import { TypedEmitter } from "../runtime/typedEmitter.ts";
 import type { PeerReading, TunnelDriver, TunnelHandle } from "../tunnel/types.ts";
 import { type HeldLease, LeaseKeeper } from "./leaseKeeper.ts";
-import { LinkMonitor, readingFromNode } from "./linkMonitor.ts";
+import { LinkMonitor } from "./linkMonitor.ts";
 import { LinkWatch } from "./linkWatch.ts";
 import { noHandshakeError } from "./noHandshake.ts";
 import { sessionClosed } from "./sessionClosed.ts";
 import { type CapSource, planSession, type SessionPlan } from "./sessionPlan.ts";
 import { clearSessionStateOf, readSessionState, sessionStateOf, writeSessionState } from "./sessionState.ts";
+import { readEvidenceOf, sessionStatusOf, usedBytesOf } from "./sessionStatus.ts";
 import type {
   SessionClosed,
   SessionEndCause,
@@ -97,6 +98,14 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
     return this.o.renewMinutes ?? this.o.minutes;
   }
 
+  get megabytes(): number {
+    return this.o.megabytes ?? 0;
+  }
+
+  get renewMegabytes(): number {
+    return this.o.renewMegabytes ?? this.megabytes;
+  }
+
   get endedBecause(): SessionEndCause | null {
     return this.endCause;
   }
@@ -111,30 +120,8 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
   }
 
   status(): SessionStatus {
-    const now = this.clock.now();
-    const expiresAt = this.held?.expiresAt ?? null;
-    const lease = this.held?.lease ?? null;
-    const keeping = this.phase === "connected" && this.keeper !== null;
-    return {
-      phase: keeping && this.keeper?.stalled ? "stalled" : this.phase,
-      leaseId: lease?.id ?? null,
-      nodeUrl: this.client.nodeUrl,
-      expiresAt,
-      secondsLeft: expiresAt === null ? 0 : Math.max(0, Math.floor((expiresAt - now) / 1000)),
-      pricePerMinute: this.client.pricePerMinute,
-      token: this.client.chain.token,
-      spend: this.client.spend(),
-      capSource: this.capSource,
-      capEndsAt: keeping ? (this.keeper?.capEndsAt() ?? null) : null,
-      nextRenewalAt: keeping ? (this.keeper?.nextRenewalAt ?? null) : null,
-      bytesUp: lease?.usage.bytesUp ?? 0,
-      bytesDown: lease?.usage.bytesDown ?? 0,
-      renewals: this.keeper?.renewals ?? 0,
-      blocked: this.handle?.blocked ?? false,
-      interfaceName: this.interfaceName,
-      driver: this.driver.kind,
-      link: this.handle ? this.link.status() : null,
-    };
+    const { phase, held, keeper, client, clock, handle, link, interfaceName, driver, capSource } = this;
+    return sessionStatusOf({ phase, held, keeper, client, clock, handle, link, interfaceName, driver, capSource });
   }
 
   /** Everything that could refuse this session, checked without paying, and what it commits the user to. */
@@ -143,8 +130,10 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
       client: this.client,
       driver: this.driver,
       minutes: this.o.minutes,
+      megabytes: this.megabytes,
       autoRenew: this.o.autoRenew === true,
       renewMinutes: this.renewMinutes,
+      renewMegabytes: this.renewMegabytes,
       capSource: this.capSource,
       handshakeTimeoutMs: this.handshakeTimeoutMs,
     });
@@ -168,7 +157,11 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
       this.emit("plan", await this.plan());
       this.throwIfCancelled();
       const keys = this.o.keys ?? generateKeyPair();
-      const created = await this.client.create({ publicKey: keys.publicKey, minutes: this.o.minutes });
+      const created = await this.client.create({
+        publicKey: keys.publicKey,
+        minutes: this.o.minutes,
+        megabytes: this.megabytes,
+      });
       const held: HeldLease = { lease: created.lease, expiresAt: Date.parse(created.lease.expiresAt) };
       this.held = held;
       this.leaseToken = created.leaseToken ?? null;
@@ -290,6 +283,8 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
       held,
       autoRenew: this.o.autoRenew === true,
       renewMinutes: this.renewMinutes,
+      renewMegabytes: this.renewMegabytes,
+      usedBytes: () => this.usedBytes(),
       statusIntervalMs: this.o.statusIntervalMs ?? 5_000,
       capWarningMs: this.o.capWarningMs ?? DEFAULT_CAP_WARNING_MS,
       renewal: this.o.renewal,
@@ -302,12 +297,13 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
     this.keeper.start();
   }
 
+  /** The lease's bytes up + down: this machine's own counters when it has a device, else the node's last count. */
+  private async usedBytes(): Promise<number | null> {
+    return usedBytesOf(this.driver, this.handle, this.held);
+  }
+
   private async readEvidence(): Promise<PeerReading | null> {
-    if (this.driver.evidence === "device") return this.handle ? this.driver.readPeer(this.handle) : null;
-    if (!this.held) return null;
-    const lease = await this.client.status(this.held.lease.id);
-    this.held.lease = lease;
-    return readingFromNode(lease.usage);
+    return readEvidenceOf(this.driver, this.handle, this.held, this.client);
   }
 
   /** The lease is over: hold traffic with the kill switch, and tell. */

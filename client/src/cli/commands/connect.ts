@@ -13,6 +13,7 @@ import {
   parseCapAmount,
   parseDriver,
   parseInterfaceName,
+  parseMegabytes,
   parseMinutes,
   parseNetns,
   parseScheme,
@@ -27,9 +28,11 @@ function connectCommand(program: Command, runner: CommandRunner) {
       program.command("connect").argument("<url>", "the node's URL"),
       "buy a lease, bring the tunnel up and (with --auto-renew) keep it alive; Ctrl-C closes it",
     )
-    .requiredOption("--minutes <n>", "minutes to buy now", parseMinutes)
-    .option("--auto-renew", "renew before expiry until Ctrl-C, the spend cap or the balance stops it")
+    .option("--minutes <n>", "minutes to buy now (a time lease; with --mb, a hybrid one)", parseMinutes)
+    .option("--mb <n>", "megabytes to buy now (a data lease; with --minutes, a hybrid one)", parseMegabytes)
+    .option("--auto-renew", "renew before expiry (or before the data runs out) until Ctrl-C, the cap or the balance")
     .option("--renew-minutes <n>", "minutes per renewal (default: --minutes)", parseMinutes)
+    .option("--renew-mb <n>", "megabytes per data renewal (default: --mb)", parseMegabytes)
     .option(
       "--max-spend <amount>",
       "session spend cap in tokens, e.g. 0.05, or none (default: one hour at the node's price)",
@@ -87,6 +90,11 @@ async function connect(ctx: CliContext, out: Output, options: ConnectOptions, ur
   }
   if (options.output && options.driver !== "export") throw usage("--output is for --driver export");
   if (options.renewMinutes && !options.autoRenew) throw usage("--renew-minutes needs --auto-renew");
+  if (options.renewMb && !options.autoRenew) throw usage("--renew-mb needs --auto-renew");
+  if (options.minutes === undefined && options.mb === undefined)
+    throw usage("say what to buy: --minutes, --mb or both");
+  if (options.renewMinutes && options.minutes === undefined) throw usage("--renew-minutes needs --minutes");
+  if (options.renewMb && options.mb === undefined) throw usage("--renew-mb needs --mb");
   const existing = await readSessionState(ctx.paths.state);
   if (existing) {
     throw new ClientError(
@@ -114,9 +122,11 @@ async function connect(ctx: CliContext, out: Output, options: ConnectOptions, ur
       isRoot: io.isRoot,
       searchPath: io.env.PATH,
     },
-    minutes: options.minutes,
+    minutes: options.minutes ?? 0,
+    ...(options.mb === undefined ? {} : { megabytes: options.mb }),
     autoRenew: options.autoRenew === true,
     renewMinutes: options.renewMinutes,
+    ...(options.renewMb === undefined ? {} : { renewMegabytes: options.renewMb }),
     interfaceName: options.interface,
     statusIntervalMs: options.statusInterval * 1000,
     ...(options.handshakeTimeout === undefined ? {} : { handshakeTimeoutMs: options.handshakeTimeout * 1000 }),

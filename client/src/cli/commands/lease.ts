@@ -1,8 +1,9 @@
 import type { Command } from "@commander-js/extra-typings";
 import type { PaymentKind, UsageReceipt } from "@wg402/shared";
-import { ErrorCode } from "@wg402/shared";
+import { describeUnits, ErrorCode } from "@wg402/shared";
 import { formatUnits } from "viem";
 import { paymentChainFor } from "../../chain/paymentChain.ts";
+import { ClientError } from "../../errors.ts";
 import { fetchLease } from "../../node/nodeApi.ts";
 import { openLeaseClient } from "../../node/openLeaseClient.ts";
 import { ReceiptStore } from "../../receipts/receiptStore.ts";
@@ -13,7 +14,7 @@ import { keptJson, keptText, refundAfterClose, refundJson, refundText } from "..
 import { capOption } from "../context.ts";
 import { ExitCode } from "../exitCodes.ts";
 import { formatBytes, formatDuration } from "../liveLine.ts";
-import { parseAmount, parseMinutes } from "../options.ts";
+import { parseAmount, parseMegabytes, parseMinutes } from "../options.ts";
 import type { CommandRunner } from "../program.ts";
 
 export function registerLeaseCommands(program: Command, runner: CommandRunner): void {
@@ -53,11 +54,15 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
   );
 
   runner
-    .leaf(program.command("renew"), "pay for more minutes on the current lease")
-    .requiredOption("--minutes <n>", "minutes to add", parseMinutes)
+    .leaf(program.command("renew"), "pay for more minutes (or megabytes) on the current lease")
+    .option("--minutes <n>", "minutes to add", parseMinutes)
+    .option("--mb <n>", "megabytes to add (a data or hybrid lease)", parseMegabytes)
     .option("--max-payment <amount>", "refuse if this renewal costs more, in tokens", parseAmount)
     .action(
       runner.handler(async (ctx, out, options) => {
+        if (options.minutes === undefined && options.mb === undefined) {
+          throw new ClientError("say what to add: --minutes, --mb or both", { code: ErrorCode.invalid_argument });
+        }
         const state = await requireSessionState(ctx.paths.state);
         const client = await openLeaseClient({
           nodeUrl: state.nodeUrl,
@@ -68,14 +73,15 @@ export function registerLeaseCommands(program: Command, runner: CommandRunner): 
           env: ctx.io.env,
           fetch: ctx.io.fetch,
         });
-        const renewed = await client.renew(state.leaseId, options.minutes);
+        const renewed = await client.renew(state.leaseId, options.minutes ?? 0, options.mb ?? 0);
         // The running `connect`, if any, reads the new expiry from the node; this keeps the file current.
         const latest = await requireSessionState(ctx.paths.state).catch(() => null);
         if (latest?.leaseId === state.leaseId) {
           await writeSessionState(ctx.paths.state, { ...latest, expiresAt: renewed.lease.expiresAt });
         }
-        out.result({ lease: renewed.lease, minutes: renewed.minutes, payment: renewed.payment }, [
-          `renewed lease ${renewed.lease.id} by ${plural(renewed.minutes, "minute")} for ${client.formatAmount(renewed.payment.amount)}${renewed.payment.txHash ? ` (tx ${renewed.payment.txHash})` : ""}`,
+        const bought = { minutes: renewed.minutes, megabytes: renewed.megabytes };
+        out.result({ lease: renewed.lease, ...bought, payment: renewed.payment }, [
+          `renewed lease ${renewed.lease.id} by ${describeUnits(bought)} for ${client.formatAmount(renewed.payment.amount)}${renewed.payment.txHash ? ` (tx ${renewed.payment.txHash})` : ""}`,
           `expires ${renewed.lease.expiresAt}`,
         ]);
       }),
