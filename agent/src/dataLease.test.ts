@@ -1,8 +1,15 @@
 // Data and hybrid leases against a real chain and facilitator (paid with the official @x402/fetch), on the fake
 // driver whose counters the test moves: prices, allowances, the adaptive cut, renewals and their refusals.
 import { Lease, LeaseQuote, NodeInfo, RenewLeaseResponse } from "@wg402/shared";
-import { decodePaymentRequiredHeader } from "@x402/core/http";
-import { type AgentHarness, errorOf, postJson, read, startAgentHarness } from "./testing/agentHarness.ts";
+import { decodePaymentRequiredHeader, encodePaymentSignatureHeader } from "@x402/core/http";
+import {
+  type AgentHarness,
+  errorOf,
+  postJson,
+  type RunningAgent,
+  read,
+  startAgentHarness,
+} from "./testing/agentHarness.ts";
 
 const MB = 1_000_000;
 const DATA_ENV = { AGENT_PRICE_PER_MB: "20000", AGENT_MAX_MB: "1000" };
@@ -142,5 +149,49 @@ describe("a hybrid lease", () => {
     const lease = await h.leaseAt(`${running.url}/lease/${body.lease.id}`);
     expect(lease).toMatchObject({ state: "expired", bytesLeft: 0 });
     expect(Date.parse(lease.expiresAt) - Date.parse(lease.createdAt)).toBe(2_000);
+  });
+});
+
+describe("hostile cases", () => {
+  /** Signs a payment for `path` + `body` as @x402/fetch would, without sending it. */
+  async function signed(running: RunningAgent, path: string, body: unknown) {
+    const quote = await postJson(fetch, `${running.url}${path}`, body);
+    const required = decodePaymentRequiredHeader(quote.headers.get("payment-required") as string);
+    return encodePaymentSignatureHeader(await h.payingFetch().client.createPaymentPayload(required));
+  }
+  const send = (running: RunningAgent, path: string, body: unknown, header: string) =>
+    postJson(fetch, `${running.url}${path}`, body, { "payment-signature": header });
+
+  it("two copies of one data renewal at once buy its megabytes once, for one transfer", async () => {
+    const running = await h.startAgent({ env: DATA_ENV });
+    const { body } = await h.buyLease(running, { megabytes: 2 });
+    const path = `/lease/${body.lease.id}/renew`;
+    const header = await signed(running, path, { megabytes: 3 });
+    const before = await h.balanceOf(h.operator());
+    const answers = await Promise.all([1, 2].map(() => send(running, path, { megabytes: 3 }, header)));
+    expect(answers.map((r) => r.status)).toEqual([200, 200]);
+    const lease = await h.leaseAt(`${running.url}/lease/${body.lease.id}`);
+    expect(lease.bytesAllowed).toBe(5 * MB);
+    expect(await h.balanceOf(h.operator())).toBe(before + 60_000n);
+    // The same signature for other megabytes is a different purchase: refused, nothing moves.
+    const other = await send(running, path, { megabytes: 4 }, header);
+    expect(other.status).toBe(409);
+    expect(await h.balanceOf(h.operator())).toBe(before + 60_000n);
+  });
+
+  it("a restart keeps the bytes already counted against the allowance, and still cuts at it", async () => {
+    const running = await h.startAgent({ env: DATA_ENV });
+    const { body, publicKey } = await h.buyLease(running, { megabytes: 5 });
+    running.driver.addTraffic(publicKey, 3 * MB, 0);
+    await running.agent.leases.peers.pollMeter();
+    await running.agent.close();
+    // A new process on the same ledger, whose device starts with fresh counters (wireguard-go restarted).
+    const again = await h.startAgent({ env: DATA_ENV, dbPath: running.dbPath });
+    await until("the peer back", async () => (await again.driver.listPeers()).some((p) => p.publicKey === publicKey));
+    const url = `${again.url}/lease/${body.lease.id}`;
+    expect((await h.leaseAt(url)).bytesLeft).toBe(2 * MB);
+    again.driver.addTraffic(publicKey, 2 * MB, 0);
+    await until("the cut", async () => !(await again.driver.listPeers()).some((p) => p.publicKey === publicKey));
+    expect(await h.leaseAt(url)).toMatchObject({ state: "expired", bytesLeft: 0 });
   });
 });

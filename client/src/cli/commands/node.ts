@@ -1,8 +1,9 @@
 import type { Command } from "@commander-js/extra-typings";
+import { describeUnits, ErrorCode } from "@wg402/shared";
 import { formatUnits } from "viem";
+import { ClientError } from "../../errors.ts";
 import { fetchNodeInfo, fetchQuote, normalizeNodeUrl } from "../../node/nodeApi.ts";
-import { plural } from "../../runtime/plural.ts";
-import { parseMinutes } from "../options.ts";
+import { parseMegabytes, parseMinutes } from "../options.ts";
 import type { CommandRunner } from "../program.ts";
 
 export function registerNodeCommands(program: Command, runner: CommandRunner): void {
@@ -21,6 +22,11 @@ export function registerNodeCommands(program: Command, runner: CommandRunner): v
         out.result(info, [
           `${info.name} (${info.region}), version ${info.version}`,
           `price     ${price} per ${minute}, ${info.minMinutes}-${info.maxMinutes} minutes per lease`,
+          ...(info.data
+            ? [
+                `data      ${kind ? `${formatUnits(BigInt(info.data.pricePerMb), kind.decimals)} ${kind.symbol}` : info.data.pricePerMb} per MB, ${info.data.minMegabytes}-${info.data.maxMegabytes} MB per purchase, charged by ${info.data.blockBytes / 1_000_000} MB blocks on a channel`,
+              ]
+            : ["data      not sold: time only"]),
           ...info.accepts.map((k) => `pays      ${k.scheme} on ${k.network} in ${k.symbol} ${k.asset} to ${k.payTo}`),
           `endpoint  ${info.endpoint}, subnet ${info.subnet}, DNS ${info.dns.join(", ") || "none"}`,
           `capacity  ${info.capacity.available} of ${info.capacity.total} free`,
@@ -33,20 +39,23 @@ export function registerNodeCommands(program: Command, runner: CommandRunner): v
   runner
     .leaf(
       program.command("quote").argument("<url>", "the node's URL"),
-      "the node's price for N minutes (its 402 answer)",
+      "the node's price for N minutes and/or M megabytes (its 402 answer)",
     )
-    .requiredOption("--minutes <n>", "lease length", parseMinutes)
+    .option("--minutes <n>", "lease length", parseMinutes)
+    .option("--mb <n>", "megabytes", parseMegabytes)
     .action(
       runner.handler(async (ctx, out, options, url) => {
-        const { quote, paymentRequired } = await fetchQuote(normalizeNodeUrl(url), options.minutes, {
-          fetch: ctx.io.fetch,
-        });
+        if (options.minutes === undefined && options.mb === undefined) {
+          throw new ClientError("say what to price: --minutes, --mb or both", { code: ErrorCode.invalid_argument });
+        }
+        const units = { minutes: options.minutes ?? 0, megabytes: options.mb ?? 0 };
+        const { quote, paymentRequired } = await fetchQuote(normalizeNodeUrl(url), units, { fetch: ctx.io.fetch });
         const symbol = quote.accepts[0]?.symbol ?? "";
         // A quote is data, not an error: the 402 body's `error`/`message` stay behind.
-        const { minutes, pricePerMinute, total, totalFormatted, accepts } = quote;
+        const { minutes, megabytes, pricePerMinute, pricePerMb, total, totalFormatted, accepts } = quote;
         const x402 = { x402Version: paymentRequired.x402Version, accepts: paymentRequired.accepts };
-        out.result({ minutes, pricePerMinute, total, totalFormatted, accepts, x402 }, [
-          `${plural(quote.minutes, "minute")}: ${quote.totalFormatted} ${symbol}`,
+        out.result({ minutes, megabytes, pricePerMinute, pricePerMb, total, totalFormatted, accepts, x402 }, [
+          `${describeUnits(units)}: ${quote.totalFormatted} ${symbol}`,
           ...paymentRequired.accepts.map(
             (a) => `  x402 ${a.scheme} on ${a.network}: ${a.amount} base units of ${a.asset} to ${a.payTo}`,
           ),
