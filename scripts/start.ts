@@ -125,6 +125,8 @@ try {
       AGENT_TOKEN_DECIMALS: String(stack.token.decimals),
       AGENT_FACILITATOR_URL: facilitator.url,
       AGENT_RPC_URL: chain.rpcUrl,
+      // The local node sells data as well as time, so both plans can be tried: 0.001 tUSD per MB.
+      AGENT_PRICE_PER_MB: process.env.AGENT_PRICE_PER_MB ?? "1000",
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     },
     { onOutput: (text) => console.error(`[agent] ${text}`) },
