@@ -153,7 +153,7 @@ export class PeerSync {
   /** Reads the device's counters into the ledger (the meter's periodic poll). */
   async pollMeter(): Promise<number> {
     const written = await this.meter.poll(this.p.clock.now());
-    await this.data.check(this.meter.lastListing);
+    await this.data.afterPoll(this.meter.lastDataReadings);
     return written;
   }
 

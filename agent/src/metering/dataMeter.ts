@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from "@wg402/shared/runtime";
 import type { Logger } from "pino";
 import type { LeaseStore } from "../ledger/leaseStore.ts";
 import { DataWatch, type DataWatchPolicy } from "./dataWatch.ts";
-import type { DeviceListing, Meter } from "./meter.ts";
+import type { DataReading, Meter } from "./meter.ts";
 import { meterTotals } from "./readMeter.ts";
 
 export type DataMeterParameters = {
@@ -48,37 +48,42 @@ export class DataMeter {
     return this.watch.size;
   }
 
-  /**
-   * Folds a reading into every active data lease, cuts those past their allowance and re-arms. `listing`: a
-   * device read just taken (the regular poll's), so no second read is needed. Calls coalesce.
-   */
-  check(listing?: DeviceListing): Promise<void> {
-    this.checking ??= this.checkOnce(listing).finally(() => {
+  /** Reads every active data lease now, cuts those past their allowance and re-arms. Calls coalesce. */
+  check(): Promise<void> {
+    this.checking ??= this.checkOnce().finally(() => {
       this.checking = undefined;
     });
     return this.checking;
   }
 
-  private async checkOnce(given: DeviceListing | undefined): Promise<void> {
+  /** The regular poll's readings of data leases: observed as they are, with no scan or read of its own. */
+  async afterPoll(readings: DataReading[]): Promise<void> {
+    await this.observe(readings, this.p.clock.now());
+  }
+
+  private async checkOnce(): Promise<void> {
     const leases = this.p.store.dataLeases(this.p.clock.now());
     this.watch.retain(new Set(leases.map((lease) => lease.id)));
     if (leases.length === 0) {
       this.arm();
       return;
     }
-    let listing = given;
-    if (!listing) {
-      const started = performance.now();
-      listing = await this.p.meter.readPeers();
-      this.watch.readCost(performance.now() - started);
-    }
+    const started = performance.now();
+    const listing = await this.p.meter.sharedRead();
+    this.watch.readCost(performance.now() - started);
     const at = this.p.clock.now();
     const peers = listing.pick(leases.map((lease) => lease.publicKey));
-    const folded = new Map(this.p.meter.fold(leases, peers, listing.epoch).map((f) => [f.lease.id, f.meter]));
+    const folded = this.p.meter.fold(leases, peers, listing.epoch);
+    const seen = new Set(folded.map((f) => f.lease.id));
+    // A lease whose peer is not on the device yet (just activated) is watched from its ledger reading.
+    const unread = leases.filter((lease) => !seen.has(lease.id)).map((lease) => ({ lease, meter: lease.meter }));
+    await this.observe([...folded, ...unread], at);
+  }
+
+  private async observe(readings: DataReading[], at: number): Promise<void> {
     const spent: string[] = [];
-    for (const lease of leases) {
-      // A lease whose peer is not on the device yet (just activated) is watched from its ledger reading.
-      const { bytesUp, bytesDown } = meterTotals(folded.get(lease.id) ?? lease.meter);
+    for (const { lease, meter } of readings) {
+      const { bytesUp, bytesDown } = meterTotals(meter);
       const allowed = lease.bytesAllowed ?? 0;
       if (this.watch.observe({ id: lease.id, used: bytesUp + bytesDown, allowed, at })) spent.push(lease.id);
     }

@@ -66,7 +66,10 @@ export class DataWatch {
       this.forget(sample.id);
       return true;
     }
-    this.due.set(sample.id, sample.at + this.delay(left, rate, before === undefined));
+    const delay = this.delay(left, rate, before === undefined);
+    // A lease that can wait for the regular poll asks for no read of its own: the poll observes it.
+    if (delay >= this.policy.intervalMs) this.due.delete(sample.id);
+    else this.due.set(sample.id, sample.at + delay);
     return false;
   }
 

@@ -13,6 +13,9 @@ export const EXPIRY_WAVE_MS = 500;
 /** ... but for no longer than this in all: the meter falls at most this far behind its schedule. */
 export const POLL_MAX_DEFER_MS = 5_000;
 
+/** A lease's meter as a reading left it. */
+export type DataReading = { lease: LeaseRecord; meter: MeterState };
+
 /** One full read of the device, and the device generation it was taken in. */
 export class DeviceListing {
   readonly list: PeerStatus[];
@@ -62,8 +65,8 @@ export class Meter {
   private polling: Promise<number> | undefined;
   /** Leases given a final reading since the last poll ended; a poll in progress must not overwrite them. */
   private readonly finalized = new Set<string>();
-  /** The device read the last poll folded (the data meter reuses it rather than read again). */
-  lastListing: DeviceListing | undefined;
+  /** The last poll's readings of leases limited by data, for the data meter (no second scan or read). */
+  lastDataReadings: DataReading[] = [];
 
   constructor(store: LeaseStore, driver: WireguardDriver) {
     this.store = store;
@@ -102,6 +105,11 @@ export class Meter {
     return read;
   }
 
+  /** The read in flight, if any, else a new one: callers that only need a recent read share it. */
+  sharedRead(): Promise<DeviceListing> {
+    return this.inFlight ?? this.readPeers();
+  }
+
   /** Waits while final readings are going on (see {@link EXPIRY_WAVE_MS}), but not past `until`. */
   private async giveWay(until: number): Promise<void> {
     for (;;) {
@@ -128,9 +136,8 @@ export class Meter {
   private async pollOnce(requestedAt: number): Promise<number> {
     const deferUntil = performance.now() + POLL_MAX_DEFER_MS;
     await this.giveWay(deferUntil);
-    const listing = await (this.inFlight ?? this.readPeers());
-    this.lastListing = listing;
-    const { peers, epoch } = listing;
+    const { peers, epoch } = await this.sharedRead();
+    this.lastDataReadings = [];
     // Leases that ran out while this poll gave way are still listed; those expired meanwhile are skipped below
     // (finalized), and the rest get their final reading from the expiry batch that is coming.
     const leases = this.store.activeLeases(requestedAt);
@@ -147,6 +154,7 @@ export class Meter {
         const peer = peers.get(lease.publicKey);
         if (!peer || this.finalized.has(lease.id)) continue;
         const update = this.reading(lease, peer);
+        if (lease.bytesAllowed !== null) this.lastDataReadings.push({ lease, meter: update.meter });
         if (!changed(lease, update)) continue;
         updates.push({ id: lease.id, update });
       }
@@ -160,11 +168,7 @@ export class Meter {
    * Folds a device read into these leases now, and writes those whose reading changed (not a lease given its
    * final reading meanwhile, nor anything from a device generation that is gone). Returns each lease's meter.
    */
-  fold(
-    leases: LeaseRecord[],
-    peers: Map<string, PeerStatus>,
-    epoch: number,
-  ): { lease: LeaseRecord; meter: MeterState }[] {
+  fold(leases: LeaseRecord[], peers: Map<string, PeerStatus>, epoch: number): DataReading[] {
     if (epoch !== this.epoch) return [];
     const updates: { id: string; update: MeterUpdate }[] = [];
     const folded = leases.flatMap((lease) => {

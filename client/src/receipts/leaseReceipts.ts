@@ -7,7 +7,9 @@ import type { ReceiptStore } from "./receiptStore.ts";
 import { type ClientCounters, checkUsageReceipt, type UsageCheck } from "./usageCheck.ts";
 
 /** What of the node's info a receipt is checked against (all of it may be unknown: the node is gone). */
-export type SignerFacts = Partial<Pick<NodeInfo, "offerSigner" | "meterIntervalSeconds">>;
+export type SignerFacts = Partial<
+  Pick<NodeInfo, "offerSigner" | "meterIntervalSeconds" | "pricePerMinute" | "secondsPerMinute" | "data">
+>;
 
 /** LeaseClient.close: the refund (channels) and this device's counters for the node's peer (null: none). */
 export type LeaseCloseOptions = { refund?: boolean; counters?: ClientCounters | null };
@@ -26,7 +28,8 @@ export class LeaseReceipts {
   constructor(p: { store?: ReceiptStore | null; nodeUrl: string; node: SignerFacts; requireSigned?: boolean }) {
     this.store = p.store ?? null;
     this.nodeUrl = p.nodeUrl;
-    this.facts = { offerSigner: p.node.offerSigner, meterIntervalSeconds: p.node.meterIntervalSeconds };
+    const { offerSigner, meterIntervalSeconds, pricePerMinute, secondsPerMinute, data } = p.node;
+    this.facts = { offerSigner, meterIntervalSeconds, pricePerMinute, secondsPerMinute, data };
     this.requireSigned = p.requireSigned === true;
   }
 
@@ -64,6 +67,7 @@ export class LeaseReceipts {
       signer: node.offerSigner,
       counters,
       meterIntervalSeconds: node.meterIntervalSeconds,
+      prices: node,
     });
     this.lastUsage = check;
     await this.store?.add({

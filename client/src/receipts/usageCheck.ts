@@ -4,6 +4,7 @@
 // missed) or after the client's (its counters were read just before the close).
 import { EvmAddress, type UsageReceipt, verifyUsageReceipt } from "@wg402/shared";
 import { z } from "zod";
+import { ChargeCheck, type ChargePrices, chargeCheck } from "./chargeCheck.ts";
 
 /** A WireGuard data packet's framing that one end may count and the other not: a 32-byte header and the 16-byte tag. */
 export const WG_PACKET_OVERHEAD_BYTES = 32 + 16;
@@ -32,6 +33,8 @@ export const UsageCheck = z.object({
   signer: EvmAddress.nullable(),
   /** null: the client has no counters of its own (export), so the bytes are the node's word alone. */
   bytes: z.object({ up: ByteCheck, down: ByteCheck, readAt: z.iso.datetime() }).nullable(),
+  /** A channel lease's charge against its own seconds and bytes (chargeCheck.ts); absent: not a channel lease. */
+  charge: ChargeCheck.nullable().optional(),
   ok: z.boolean(),
 });
 export type UsageCheck = z.infer<typeof UsageCheck>;
@@ -59,7 +62,12 @@ export function byteCheck(p: {
 /** The receipt's signature (by the advertised signer) and, given the client's counters, its bytes. */
 export async function checkUsageReceipt(
   receipt: UsageReceipt,
-  p: { signer: string | null | undefined; counters: ClientCounters | null; meterIntervalSeconds?: number },
+  p: {
+    signer: string | null | undefined;
+    counters: ClientCounters | null;
+    meterIntervalSeconds?: number;
+    prices?: ChargePrices;
+  },
 ): Promise<UsageCheck> {
   const verdict = await verifyUsageReceipt(receipt, p.signer ?? null);
   const signature = verdict.valid ? "valid" : verdict.reason;
@@ -76,12 +84,14 @@ export async function checkUsageReceipt(
     };
   }
   const bytesOk = bytes === null || (bytes.up.ok && bytes.down.ok);
+  const charge = chargeCheck(receipt, p.prices ?? {});
   return {
     // A signature nobody advertised proves nothing about who signed.
     signature: unbound ? "unbound" : signature,
     signer: verdict.signer,
     bytes,
-    ok: verdict.valid && !unbound && bytesOk,
+    ...(charge ? { charge } : {}),
+    ok: verdict.valid && !unbound && bytesOk && (charge?.ok ?? true),
   };
 }
 
@@ -89,11 +99,15 @@ export async function checkUsageReceipt(
 export function describeUsageCheck(check: UsageCheck): string {
   const signature =
     check.signature === "valid" ? `signed by ${check.signer}` : `signature ${check.signature.replace("_", " ")}`;
-  if (!check.bytes) return `receipt ${signature}; bytes not checked (no counters of our own)`;
+  const overcharged =
+    check.charge && !check.charge.ok
+      ? `; OVERCHARGED: ${check.charge.charged} base units for what the receipt says cost at most ${check.charge.most}`
+      : "";
+  if (!check.bytes) return `receipt ${signature}; bytes not checked (no counters of our own)${overcharged}`;
   const side = (name: string, b: ByteCheck) =>
     b.ok ? null : `${name} node ${b.node} B vs ours ${b.client} B (±${b.allowed} B allowed)`;
   const off = [side("up", check.bytes.up), side("down", check.bytes.down)].filter(Boolean);
   return off.length === 0
-    ? `receipt ${signature}; bytes match our counters`
-    : `receipt ${signature}; BYTES MISMATCH: ${off.join(", ")} (kept as evidence)`;
+    ? `receipt ${signature}; bytes match our counters${overcharged}`
+    : `receipt ${signature}; BYTES MISMATCH: ${off.join(", ")} (kept as evidence)${overcharged}`;
 }
