@@ -30,6 +30,7 @@ import type { Hex } from "viem";
 import { generatePrivateKey } from "viem/accounts";
 import { type CliProcess, spawnCli, waitForEvent } from "./cliProcess.ts";
 import { type PaidStack, startPaidStack } from "./support.ts";
+import { agentPeersIn, pingsFrom, startTunnelNode, tunnelPayer } from "./tunnelNode.ts";
 
 const SECONDS_PER_MINUTE = 2;
 const PRICE = 1_000n; // the stack's price per billed minute, in base units
@@ -54,41 +55,22 @@ describeOrSkip(skip, "paying by channel through a real tunnel", () => {
   /** (Re)starts the node on the same ledger and key, with `extra` on top of the channel settings. */
   async function startNode(extra: Record<string, string> = {}) {
     await agent?.stop();
-    agent = await startAgentProcess({
-      ...stack.agentEnv,
-      AGENT_DB_PATH: join(dir, "agent.sqlite"),
-      AGENT_WG_MODE: "userspace",
-      AGENT_WG_NETNS: pair.a,
-      AGENT_WG_INTERFACE: agentIface,
-      AGENT_WG_ENDPOINT_HOST: pair.addrA,
-      AGENT_WG_SUBNET: `10.69.${octet}.0/24`,
-      AGENT_WG_DNS: "",
-      AGENT_WG_PRIVATE_KEY_FILE: join(dir, "agent.key"),
-      AGENT_SECONDS_PER_MINUTE: String(SECONDS_PER_MINUTE),
-      AGENT_PRICE_PER_MINUTE: PRICE.toString(),
-      AGENT_CHANNEL: "on",
-      AGENT_RECEIVER_AUTHORIZER_PRIVATE_KEY: authorizerKey,
-      AGENT_CHANNEL_WITHDRAW_WATCH_SECONDS: "1",
-      ...extra,
+    agent = await startTunnelNode({
+      ...{ stack, dir, pair, iface: agentIface, subnet: `10.69.${octet}`, stackFile },
+      env: {
+        AGENT_SECONDS_PER_MINUTE: String(SECONDS_PER_MINUTE),
+        AGENT_PRICE_PER_MINUTE: PRICE.toString(),
+        AGENT_CHANNEL: "on",
+        AGENT_RECEIVER_AUTHORIZER_PRIVATE_KEY: authorizerKey,
+        AGENT_CHANNEL_WITHDRAW_WATCH_SECONDS: "1",
+        ...extra,
+      },
     });
-    await writeLocalStack(
-      { ...stack.chain.stack, services: { ...stack.chain.stack.services, agent: agent.url } },
-      stackFile,
-    );
     return agent;
   }
 
   let homes = 0;
-  async function payer() {
-    const wallet = await stack.fundedWallet(FUNDS);
-    const env = {
-      WG402_HOME: join(dir, `home-${homes++}`),
-      WG402_STACK_FILE: stackFile,
-      WG402_RPC_URL_LOCAL: stack.chain.rpcUrl,
-      WG402_PRIVATE_KEY: wallet.privateKey,
-    };
-    return { env, address: wallet.address };
-  }
+  const payer = () => tunnelPayer(stack, { dir, stackFile, funds: FUNDS, home: `home-${homes++}` });
 
   function connect(env: Record<string, string>, args: string[] = []) {
     const iface = uniqueName("wgc");
@@ -114,14 +96,8 @@ describeOrSkip(skip, "paying by channel through a real tunnel", () => {
   }
 
   const blockNumber = () => stack.publicClient.getBlockNumber();
-  const agentPeers = async () =>
-    (await execIn(pair.a, "wg", ["show", agentIface, "peers"])).stdout.split("\n").filter(Boolean);
-  const pings = async (count: number) => {
-    const out = await execIn(pair.b, "ping", ["-n", "-i", "0.1", "-c", String(count), "-W", "1", gateway], {
-      timeoutMs: count * 200 + 10_000,
-    }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }));
-    return Number(/(\d+) received/.exec(out.stdout)?.[1] ?? 0);
-  };
+  const agentPeers = () => agentPeersIn(pair.a, agentIface);
+  const pings = (count: number) => pingsFrom(pair.b, gateway, count);
   const escrowChannel = async (channelId: string) => {
     const [balance, totalClaimed] = await stack.publicClient.readContract({
       address: canonicalEscrowAddresses.batchSettlement as Hex,

@@ -8,8 +8,8 @@ import { randomInt } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AgentProcess, startAgentProcess } from "@wg402/agent";
-import { dataCostOf, UsageReceipt, writeLocalStack } from "@wg402/shared";
+import type { AgentProcess } from "@wg402/agent";
+import { dataCostOf, UsageReceipt } from "@wg402/shared";
 import { runCommand } from "@wg402/wireguard";
 import {
   createNetnsPair,
@@ -22,6 +22,7 @@ import {
 import { generatePrivateKey } from "viem/accounts";
 import { type CliProcess, spawnCli, waitForEvent } from "./cliProcess.ts";
 import { type PaidStack, startPaidStack } from "./support.ts";
+import { agentPeersIn, pingsFrom, startTunnelNode, tunnelPayer } from "./tunnelNode.ts";
 
 const MB = 1_000_000;
 const PRICE_PER_MB = 20_000n;
@@ -38,44 +39,25 @@ describeOrSkip(skip, "data leases through a real tunnel", () => {
   let agent: AgentProcess | undefined;
   let stackFile: string;
   const agentIface = uniqueName("wgn");
-  const octet = randomInt(1, 250);
-  const gateway = `10.68.${octet}.1`;
+  const subnet = `10.67.${randomInt(1, 250)}`;
+  const gateway = `${subnet}.1`;
   const clientIfaces: string[] = [];
   const servers: ChildProcess[] = [];
 
   async function startNode(extra: Record<string, string> = {}) {
     await agent?.stop();
-    agent = await startAgentProcess({
-      ...stack.agentEnv,
-      AGENT_DB_PATH: join(dir, "agent.sqlite"),
-      AGENT_WG_MODE: "userspace",
-      AGENT_WG_NETNS: pair.a,
-      AGENT_WG_INTERFACE: agentIface,
-      AGENT_WG_ENDPOINT_HOST: pair.addrA,
-      AGENT_WG_SUBNET: `10.68.${octet}.0/24`,
-      AGENT_WG_DNS: "",
-      AGENT_WG_PRIVATE_KEY_FILE: join(dir, "agent.key"),
-      AGENT_SECONDS_PER_MINUTE: String(SECONDS_PER_MINUTE),
-      AGENT_PRICE_PER_MB: PRICE_PER_MB.toString(),
-      ...extra,
+    agent = await startTunnelNode({
+      ...{ stack, dir, pair, iface: agentIface, subnet, stackFile },
+      env: {
+        AGENT_SECONDS_PER_MINUTE: String(SECONDS_PER_MINUTE),
+        AGENT_PRICE_PER_MB: PRICE_PER_MB.toString(),
+        ...extra,
+      },
     });
-    await writeLocalStack(
-      { ...stack.chain.stack, services: { ...stack.chain.stack.services, agent: agent.url } },
-      stackFile,
-    );
   }
 
   let homes = 0;
-  async function payer() {
-    const wallet = await stack.fundedWallet(FUNDS);
-    const env = {
-      WG402_HOME: join(dir, `home-${homes++}`),
-      WG402_STACK_FILE: stackFile,
-      WG402_RPC_URL_LOCAL: stack.chain.rpcUrl,
-      WG402_PRIVATE_KEY: wallet.privateKey,
-    };
-    return { env, address: wallet.address };
-  }
+  const payer = () => tunnelPayer(stack, { dir, stackFile, funds: FUNDS, home: `home-${homes++}` });
 
   function connect(env: Record<string, string>, args: string[]): CliProcess {
     const iface = uniqueName("wgc");
@@ -113,14 +95,8 @@ describeOrSkip(skip, "data leases through a real tunnel", () => {
     }).catch(() => undefined);
     server.kill("SIGKILL");
   }
-  const pings = async (count: number) => {
-    const out = await execIn(pair.b, "ping", ["-n", "-i", "0.1", "-c", String(count), "-W", "1", gateway], {
-      timeoutMs: count * 200 + 10_000,
-    }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }));
-    return Number(/(\d+) received/.exec(out.stdout)?.[1] ?? 0);
-  };
-  const agentPeers = async () =>
-    (await execIn(pair.a, "wg", ["show", agentIface, "peers"])).stdout.split("\n").filter(Boolean);
+  const pings = (count: number) => pingsFrom(pair.b, gateway, count);
+  const agentPeers = () => agentPeersIn(pair.a, agentIface);
   async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 30_000) {
     const deadline = Date.now() + timeoutMs;
     while (!(await ok())) {

@@ -119,7 +119,7 @@ export class LeaseService {
       this.p.store.settlePayment(paymentKey, { ...settlement, now: this.p.clock.now() }) ??
       this.grantedUnanswered(paymentKey);
     if (!result) return undefined;
-    this.peers.deadlineChanged(result.lease.expiresAt);
+    this.peers.leaseChanged(result.lease);
     this.p.metrics.leaseEvents.inc({ event: result.payment.kind === "create" ? "created" : "renewed" });
     this.p.log.info(
       { lease: result.lease.id, kind: result.payment.kind, minutes: result.payment.minutes, tx: settlement.txHash },

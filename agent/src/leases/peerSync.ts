@@ -70,7 +70,7 @@ export class PeerSync {
     this.expiry.start();
     await this.reconcile();
     this.data.start();
-    await this.data.check();
+    await this.data.check(true);
   }
 
   stop(): void {
@@ -79,9 +79,9 @@ export class PeerSync {
   }
 
   /** A lease's deadline (or allowance) was set or moved in the ledger. */
-  deadlineChanged(at: number): void {
-    this.expiry.schedule(at);
-    this.data.check().catch((err: unknown) => this.p.log.error({ err }, "data meter check failed"));
+  leaseChanged(lease: LeaseRecord): void {
+    this.expiry.schedule(lease.expiresAt);
+    this.data.leaseChanged(lease);
   }
 
   /**

@@ -1,9 +1,14 @@
 import type { Clock, TimerHandle } from "@wg402/shared/runtime";
 import type { Logger } from "pino";
-import type { LeaseStore } from "../ledger/leaseStore.ts";
+import type { LeaseRecord, LeaseStore } from "../ledger/leaseStore.ts";
 import { DataWatch, type DataWatchPolicy } from "./dataWatch.ts";
 import type { DataReading, Meter } from "./meter.ts";
 import { meterTotals } from "./readMeter.ts";
+
+/** Leases due this close to a wake are read with it rather than wake the meter again. */
+const DUE_SLACK_MS = 5;
+/** Beyond this many leases due at once, one scan of the ledger costs less than a lookup each. */
+const SCAN_ABOVE = 64;
 
 export type DataMeterParameters = {
   store: LeaseStore;
@@ -48,29 +53,68 @@ export class DataMeter {
     return this.watch.size;
   }
 
-  /** Reads every active data lease now, cuts those past their allowance and re-arms. Calls coalesce. */
-  check(): Promise<void> {
-    this.checking ??= this.checkOnce().finally(() => {
+  /**
+   * Reads the data leases whose read is due (`all`: every active one, as at start-up), cuts those past their
+   * allowance and re-arms. Calls coalesce.
+   */
+  check(all = false): Promise<void> {
+    this.checking ??= this.checkOnce(all).finally(() => {
       this.checking = undefined;
     });
     return this.checking;
   }
 
+  /** A lease was activated or renewed: a data lease's next read is planned again, without reading the device. */
+  leaseChanged(lease: LeaseRecord): void {
+    if (lease.bytesAllowed === null || lease.state !== "active") return;
+    const { bytesUp, bytesDown } = meterTotals(lease.meter);
+    this.watch.allowanceChanged({
+      id: lease.id,
+      used: bytesUp + bytesDown,
+      allowed: lease.bytesAllowed,
+      at: this.p.clock.now(),
+    });
+    this.arm();
+  }
+
   /** The regular poll's readings of data leases: observed as they are, with no scan or read of its own. */
   async afterPoll(readings: DataReading[]): Promise<void> {
+    // The poll saw every running data lease with a peer; the others waiting for a read stay, the rest ended.
+    const keep = new Set([...readings.map((r) => r.lease.id), ...this.watch.dueAt(Number.POSITIVE_INFINITY)]);
+    this.watch.retain(keep);
     await this.observe(readings, this.p.clock.now());
   }
 
-  private async checkOnce(): Promise<void> {
-    const leases = this.p.store.dataLeases(this.p.clock.now());
-    this.watch.retain(new Set(leases.map((lease) => lease.id)));
+  private async checkOnce(all: boolean): Promise<void> {
+    const started = performance.now();
+    await this.checkLeases(all);
+    // The whole check is the cost the read budget bounds: the read, the ledger and the fold.
+    this.watch.readCost(performance.now() - started);
+  }
+
+  private async checkLeases(all: boolean): Promise<void> {
+    const now = this.p.clock.now();
+    const due = all ? [] : this.watch.dueAt(now + DUE_SLACK_MS);
+    let leases: LeaseRecord[];
+    if (all || due.length > SCAN_ABOVE) {
+      const wanted = new Set(due);
+      leases = this.p.store.dataLeases(now);
+      if (all) this.watch.retain(new Set(leases.map((lease) => lease.id)));
+      else leases = leases.filter((lease) => wanted.has(lease.id));
+    } else {
+      // Only the few that asked: a lease that ended meanwhile is forgotten.
+      leases = [];
+      for (const id of due) {
+        const lease = this.p.store.getLease(id);
+        if (lease?.state === "active" && lease.bytesAllowed !== null && lease.expiresAt > now) leases.push(lease);
+        else this.watch.forget(id);
+      }
+    }
     if (leases.length === 0) {
       this.arm();
       return;
     }
-    const started = performance.now();
     const listing = await this.p.meter.sharedRead();
-    this.watch.readCost(performance.now() - started);
     const at = this.p.clock.now();
     const peers = listing.pick(leases.map((lease) => lease.publicKey));
     const folded = this.p.meter.fold(leases, peers, listing.epoch);

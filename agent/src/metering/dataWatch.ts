@@ -18,8 +18,9 @@ export type DataWatchPolicy = {
 /** Below this a read is aimed at the projected moment itself: one more device read, not a later one. */
 const AIM_FLOOR_MS = 5;
 /**
- * Reads on the top-rate bound alone are at least this many device reads' durations apart, so they take at
- * most 1/20 of a core: every 100 ms on a node with a few peers, about every second at 10,000.
+ * Checks on the top-rate bound alone are at least this many checks' durations apart (a device read, the ledger
+ * and the fold), so they take at most 1/20 of a core: every 100 ms on a node with a few peers, about every
+ * second at 10,000.
  */
 export const READ_BUDGET = 20;
 
@@ -43,7 +44,7 @@ export class DataWatch {
     this.policy = policy;
   }
 
-  /** How long a full device read takes now (smoothed): bounds how often idle leases may ask for one. */
+  /** How long a check takes now (smoothed): bounds how often idle leases may ask for one. */
   readCost(ms: number): void {
     this.readCostMs = this.readCostMs === 0 ? ms : this.readCostMs * 0.8 + ms * 0.2;
   }
@@ -71,6 +72,21 @@ export class DataWatch {
     if (delay >= this.policy.intervalMs) this.due.delete(sample.id);
     else this.due.set(sample.id, sample.at + delay);
     return false;
+  }
+
+  /**
+   * A lease's allowance was set or raised (bought, renewed): re-plan its next read from its last reading, or,
+   * for a lease not seen yet, from `used` now. No device read is needed for that.
+   */
+  allowanceChanged(sample: DataSample): void {
+    const track = this.tracks.get(sample.id);
+    if (!track) {
+      this.observe(sample);
+      return;
+    }
+    const delay = this.delay(sample.allowed - track.used, track.rate, false);
+    if (delay >= this.policy.intervalMs) this.due.delete(sample.id);
+    else this.due.set(sample.id, track.at + delay);
   }
 
   private delay(left: number, rate: number, fresh: boolean): number {

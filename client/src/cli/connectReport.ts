@@ -304,8 +304,8 @@ export function reportSession(session: VpnSession, out: Output, client: LeaseCli
     const unused =
       e.refund !== undefined
         ? ""
-        : e.unusedSeconds > 0
-          ? `; ${formatDuration(e.unusedSeconds)} of prepaid time (${amount(e.unusedAmount)}) is not refunded`
+        : e.unusedSeconds > 0 || (e.unusedBytes ?? 0) > 0
+          ? `; ${unusedWhat(e.unusedSeconds, e.unusedBytes ?? 0)} (${amount(e.unusedAmount)}) is not refunded`
           : "";
     const refund = e.refund ?? null;
     const show = (value: string) => amount(BigInt(value));
@@ -316,7 +316,12 @@ export function reportSession(session: VpnSession, out: Output, client: LeaseCli
       "closed",
       {
         ...{ leaseId: e.leaseId, receipt: r, receiptCheck: e.receiptCheck ?? null },
-        ...{ unusedSeconds: e.unusedSeconds, unusedAmount: e.unusedAmount, ...channel },
+        ...{
+          unusedSeconds: e.unusedSeconds,
+          unusedBytes: e.unusedBytes ?? 0,
+          unusedAmount: e.unusedAmount,
+          ...channel,
+        },
       },
       [
         r
@@ -327,4 +332,13 @@ export function reportSession(session: VpnSession, out: Output, client: LeaseCli
       ],
     );
   });
+}
+
+/** "4m10s of prepaid time and 2.1 MB of prepaid data" */
+function unusedWhat(seconds: number, bytes: number): string {
+  const parts = [
+    ...(seconds > 0 ? [`${formatDuration(seconds)} of prepaid time`] : []),
+    ...(bytes > 0 ? [`${formatBytes(bytes)} of prepaid data`] : []),
+  ];
+  return parts.join(" and ");
 }

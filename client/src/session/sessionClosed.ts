@@ -1,4 +1,4 @@
-import type { UsageReceipt } from "@wg402/shared";
+import type { Lease, UsageReceipt } from "@wg402/shared";
 import type { LeaseClient } from "../node/leaseClient.ts";
 import { unusedOf } from "./sessionPlan.ts";
 import type { SessionClosed } from "./sessionTypes.ts";
@@ -13,6 +13,7 @@ export function sessionClosed(p: {
   leaseId: string | null;
   receipt: UsageReceipt | null;
   expiresAt: number | null;
+  lease?: Pick<Lease, "plan" | "bytesAllowed">;
 }): SessionClosed {
   const { client, receipt } = p;
   const kept = client.channel !== undefined && p.keepDeposit;
@@ -21,7 +22,7 @@ export function sessionClosed(p: {
     leaseId: p.leaseId,
     receipt,
     receiptCheck: receipt ? client.receipts.lastUsageCheck : null,
-    ...unusedOf(receipt, p.expiresAt, client),
+    ...unusedOf(receipt, p.expiresAt, client, p.lease),
     ...(refund === undefined ? {} : { refund }),
     ...(kept ? { depositKept: true } : {}),
   };

@@ -1,6 +1,6 @@
 // What a session commits the user to, said before the first payment: the price, the first payment, the
 // spend cap (one always exists unless "no cap" was chosen) and what happens to prepaid time on an early close.
-import type { NodeInfo, UsageReceipt } from "@wg402/shared";
+import { BYTES_PER_MB, type Lease, type NodeInfo, type UsageReceipt } from "@wg402/shared";
 import { type ChannelTerms, channelTerms } from "../channel/channelTerms.ts";
 import type { LeaseClient, Preflight } from "../node/leaseClient.ts";
 import { assertMegabytesSold } from "../node/minuteBounds.ts";
@@ -124,17 +124,26 @@ export async function planSession(p: PlanInputs): Promise<SessionPlan> {
   };
 }
 
-/** Prepaid time a closed lease still had, and its value at the node's price: what an early close forfeits. */
+/**
+ * Prepaid time and data a closed lease still had, and their value at the node's prices: what an early close
+ * forfeits. A data lease's time is only a validity, so none of it counts; a time lease has no data.
+ */
 export function unusedOf(
   receipt: UsageReceipt | null,
   expiresAt: number | null,
-  client: Pick<LeaseClient, "pricePerMinute" | "node">,
-): { unusedSeconds: number; unusedAmount: bigint } {
-  if (!receipt || expiresAt === null) return { unusedSeconds: 0, unusedAmount: 0n };
-  const unusedMs = Math.max(0, expiresAt - Date.parse(receipt.endedAt));
+  client: Pick<LeaseClient, "pricePerMinute" | "pricePerMb" | "node">,
+  lease: Partial<Pick<Lease, "plan" | "bytesAllowed">> = {},
+): { unusedSeconds: number; unusedBytes: number; unusedAmount: bigint } {
+  if (!receipt || expiresAt === null) return { unusedSeconds: 0, unusedBytes: 0, unusedAmount: 0n };
+  const plan = lease.plan ?? "time";
+  const unusedMs = plan === "data" ? 0 : Math.max(0, expiresAt - Date.parse(receipt.endedAt));
   const minuteMs = client.node.secondsPerMinute * 1000;
+  const allowed = plan === "time" ? 0 : (lease.bytesAllowed ?? 0);
+  const unusedBytes = Math.max(0, allowed - receipt.bytesUp - receipt.bytesDown);
+  const dataAmount = ((client.pricePerMb ?? 0n) * BigInt(unusedBytes)) / BigInt(BYTES_PER_MB);
   return {
     unusedSeconds: Math.floor(unusedMs / 1000),
-    unusedAmount: (client.pricePerMinute * BigInt(unusedMs)) / BigInt(minuteMs),
+    unusedBytes,
+    unusedAmount: (client.pricePerMinute * BigInt(unusedMs)) / BigInt(minuteMs) + dataAmount,
   };
 }

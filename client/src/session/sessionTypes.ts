@@ -62,6 +62,8 @@ export type SessionClosed = {
   receipt: UsageReceipt | null;
   /** Prepaid time left on the lease when it was closed, and its value at the node's price. */
   unusedSeconds: number;
+  /** Prepaid data left on a data or hybrid lease (in `unusedAmount` too). */
+  unusedBytes?: number;
   unusedAmount: bigint;
   /** Paying by channel: the cooperative refund of the unused deposit at the close (null: kept, or not asked). */
   refund?: ChannelRefund | null;

@@ -271,6 +271,7 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
       leaseId,
       receipt,
       expiresAt,
+      ...(this.held ? { lease: this.held.lease } : {}),
     });
   }
 

@@ -7,6 +7,7 @@ import {
   AccountIndex,
   ChannelId,
   LeaseId,
+  Megabytes,
   Minutes,
   Network,
   NewPassphrase,
@@ -74,10 +75,23 @@ export const commands = {
   "nodes.list": command(optional({ refresh: z.boolean().optional() })).returns<NodeView[]>(),
   "nodes.add": command(z.strictObject({ url: Url })).returns<NodeView[]>(),
   "nodes.remove": command(z.strictObject({ url: Url })).returns<NodeView[]>(),
-  "nodes.quote": command(z.strictObject({ url: Url, minutes: Minutes })).returns<QuoteView>(),
+  /** The node's price for `minutes` and/or `megabytes` (at least one; a data quote leaves minutes out). */
+  "nodes.quote": command(
+    z
+      .strictObject({ url: Url, minutes: Minutes.optional(), megabytes: Megabytes.optional() })
+      .refine((q) => q.minutes !== undefined || q.megabytes !== undefined, {
+        message: "quote minutes, megabytes or both",
+        path: ["minutes"],
+      }),
+  ).returns<QuoteView>(),
   "session.status": command(Nothing).returns<SessionSnapshot>(),
-  /** Pays for `minutes` (default: settings) and brings the tunnel up with the settings' driver, cap and renewal. */
-  "session.connect": command(z.strictObject({ nodeUrl: Url, minutes: Minutes.optional() })).returns<SessionSnapshot>(),
+  /**
+   * Pays for `minutes` and/or `megabytes` (neither: the settings' plan) and brings the tunnel up with the
+   * settings' driver, cap and renewal. Megabytes alone make a data lease, both a hybrid one.
+   */
+  "session.connect": command(
+    z.strictObject({ nodeUrl: Url, minutes: Minutes.optional(), megabytes: Megabytes.optional() }),
+  ).returns<SessionSnapshot>(),
   /** Closes the lease, takes the tunnel and its kill switch down, and records the session in History. */
   "session.disconnect": command(Nothing).returns<{
     entry: HistoryEntry | null;

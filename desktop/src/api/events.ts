@@ -24,6 +24,7 @@ export const eventTypes = [
   "connected",
   "scheduled",
   "renewed",
+  "dataRenewed",
   "lowBalance",
   "capReached",
   "capEnding",
@@ -49,6 +50,8 @@ export type ApiEvents = {
     leaseId: string;
     nodeUrl: string;
     minutes: number;
+    /** 0 for a time lease. */
+    megabytes: number;
     amount: AmountView;
     txHash: string | null;
     txUrl: string | null;
@@ -61,6 +64,16 @@ export type ApiEvents = {
     txHash: string | null;
     txUrl: string | null;
     expiresAt: number;
+    renewals: number;
+  };
+  /** The core's data renewer bought more megabytes before the allowance ran out. */
+  dataRenewed: {
+    leaseId: string;
+    megabytes: number;
+    amount: AmountView;
+    txHash: string | null;
+    txUrl: string | null;
+    bytesAllowed: number;
     renewals: number;
   };
   /** The core's renewer: the balance covers fewer than a few more renewals. */

@@ -12,6 +12,11 @@ export const ChannelId = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a chan
 /** A lease's id, as the node names it (`lease_` and 32 hex digits). */
 export const LeaseId = z.string().regex(/^lease_[0-9a-f]{32}$/, "must be a lease id (lease_ and 32 hex digits)");
 export const Minutes = z.number().int("must be a whole number of minutes").positive().max(100_000);
+/** Megabytes of data (10^6 bytes up + down); the node's own bounds are checked by the core. */
+export const Megabytes = z.number().int("must be a whole number of megabytes").positive().max(100_000_000);
+/** What a connection buys: minutes (`time`), megabytes (`data`), or both (`hybrid`, ends at whichever runs out). */
+export const PurchasePlan = z.enum(["time", "data", "hybrid"]);
+export type PurchasePlan = z.infer<typeof PurchasePlan>;
 const Decimal = z.string().regex(/^(0|[1-9][0-9]*)(\.[0-9]+)?$/, "must be a plain decimal number such as 0.5");
 const DriverKind = z.enum(["wg-quick", "userspace", "export"]);
 /** A new passphrase and its repetition: the host, not only the form, says when the two differ. */
@@ -34,6 +39,9 @@ export const SettingsPatch = z.strictObject({
   minutes: Minutes.optional(),
   autoRenew: z.boolean().optional(),
   renewMinutes: Minutes.optional(),
+  /** The plan of the next connection, and the megabytes it buys (each data renewal buys as many again). */
+  plan: PurchasePlan.optional(),
+  megabytes: Megabytes.optional(),
   /** A figure, "none" (no cap, chosen explicitly) or null (the default: one hour at the node's price). */
   spendCap: Decimal.or(z.literal("none")).nullable().optional(),
   /** The cap-countdown banner shows from this many minutes before the cap ends a session; 0: never. */

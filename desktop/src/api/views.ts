@@ -10,9 +10,11 @@ import type {
   SessionChannelView,
 } from "./channelViews.ts";
 
+import type { LeasePlanView, NodeDataView, SessionDataView } from "./dataViews.ts";
 import type { ReceiptBadgeView } from "./receiptViews.ts";
 
 export type * from "./channelViews.ts";
+export type * from "./dataViews.ts";
 export type * from "./receiptViews.ts";
 
 export type TunnelDriverKind = "wg-quick" | "userspace" | "export";
@@ -123,6 +125,8 @@ export type ReachableNodeView = {
   country: string | null;
   /** How a session here would pay, as the client core chooses: the channel when the node offers one. */
   scheme: PaymentScheme;
+  /** What the node sells of data; null on a node that sells time only. */
+  data: NodeDataView | null;
 };
 
 export type UnreachableNodeView = { reachable: false; url: string; source: NodeSource; error: WireError };
@@ -137,10 +141,15 @@ export type NodeView = ReachableNodeView | UnreachableNodeView;
  */
 export type QuoteView = {
   nodeUrl: string;
+  /** What the first payment buys: minutes (0 for a data lease) and megabytes (0 for a time lease). */
   minutes: number;
+  megabytes: number;
+  plan: LeasePlanView;
   /** The first payment. */
   total: AmountView;
   pricePerMinute: AmountView;
+  /** null on a node that sells time only. */
+  pricePerMb: AmountView | null;
   secondsPerMinute: number;
   /** null only when "no cap" was chosen. */
   cap: AmountView | null;
@@ -223,6 +232,9 @@ export type SessionView = {
   scheme: PaymentScheme;
   /** Paying by channel, once the lease exists; null for `exact`. */
   channel: SessionChannelView | null;
+  plan: LeasePlanView;
+  /** A data or hybrid lease's allowance; null for a time lease. */
+  data: SessionDataView | null;
 };
 
 /**
@@ -234,6 +246,8 @@ export type SessionSnapshot = { revision: number; session: SessionView | null };
 export type HistoryPayment = {
   amount: AmountView;
   minutes: number;
+  /** 0 for a payment that bought no data (every payment before data leases). */
+  megabytes: number;
   txHash: string | null;
   /** The explorer link for this chain (settings or the chain registry), when there is one. */
   txUrl: string | null;
@@ -255,6 +269,8 @@ export type HistoryEntry = {
   bytesDown: number;
   totalPaid: AmountView;
   payments: HistoryPayment[];
+  /** Megabytes bought over the session's payments; 0 for a time lease. */
+  megabytes: number;
   endCause: SessionEndCause | "closed";
   /** A channel session's deposit, charge and refund; null for `exact` (or a record from before channels). */
   channel: HistoryChannel | null;
@@ -271,6 +287,8 @@ export type ClosedSummary = {
   scheme: PaymentScheme;
   unusedSeconds: number;
   unusedAmount: AmountView;
+  /** A data or hybrid lease: the allowance left unused and its worth at the MB price (not refunded with `exact`). */
+  unusedData?: { bytes: number; amount: AmountView } | null;
   /** Paying by channel: the cooperative refund (null when the close never got that far). */
   refund: ChannelRefundView | null;
   /**
@@ -285,6 +303,10 @@ export type SettingsView = {
   minutes: number;
   autoRenew: boolean;
   renewMinutes: number;
+  /** The plan of the next connection; data and hybrid only on nodes that sell data. */
+  plan: LeasePlanView;
+  /** Megabytes bought when connecting on a data or hybrid plan; each data renewal buys as many again. */
+  megabytes: number;
   /**
    * Session spend cap in whole tokens ("0.5"); "none", chosen explicitly, for no cap; null for the default,
    * one hour at the chosen node's price (a session never spends without a limit the user saw).

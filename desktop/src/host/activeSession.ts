@@ -10,8 +10,11 @@ export type ActiveSession = {
   facts: Omit<SessionFacts, "leaseId" | "endCause">;
   leaseId: string | null;
   minutes: number;
+  /** Megabytes bought up front, and per data renewal; 0 for a time lease. */
+  megabytes: number;
   autoRenew: boolean;
   renewMinutes: number;
+  renewMegabytes: number;
   lease: Lease | null;
   startedAt: number | null;
   configPath: string | null;
@@ -43,7 +46,7 @@ export type ActiveChannel = {
 /** A session as it starts: nothing paid, nothing seen yet. */
 export function activeSession(
   session: VpnSession,
-  terms: { minutes: number; autoRenew: boolean; renewMinutes: number },
+  terms: { minutes: number; megabytes: number; autoRenew: boolean; renewMinutes: number; renewMegabytes: number },
 ): ActiveSession {
   const { client } = session;
   return {
@@ -100,13 +103,19 @@ export async function channelOfLease(
 }
 
 /** A payment as the node would list it, for when the node cannot be asked any more. */
-export function paymentOf(active: ActiveSession, amount: bigint, minutes: number, txHash: string | null): LeasePayment {
+export function paymentOf(
+  active: ActiveSession,
+  amount: bigint,
+  units: { minutes: number; megabytes: number },
+  txHash: string | null,
+): LeasePayment {
   return {
     scheme: active.client.paymentKind.scheme,
     network: active.facts.network as LeasePayment["network"],
     payer: active.client.account.address,
     amount: amount.toString(),
-    minutes,
+    minutes: units.minutes,
+    megabytes: units.megabytes,
     txHash,
     paidAt: new Date().toISOString(),
   };

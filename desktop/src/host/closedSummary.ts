@@ -1,4 +1,5 @@
 import { describeUsageCheck } from "@wg402/client";
+import { BYTES_PER_MB, planOf } from "@wg402/shared";
 import type { ClosedSummary, HistoryEntry } from "../api/views.ts";
 import { type ActiveSession, amountOf } from "./activeSession.ts";
 import { refundView } from "./channelQuote.ts";
@@ -17,11 +18,14 @@ export function closedSummary(
   if (!entry) return null;
   const refund = active.closed?.refund ?? null;
   const check = active.closed?.receiptCheck ?? null;
+  // A data lease's time is only its validity, never billed: what it forfeits is the data it did not use.
+  const dataOnly = (active.lease?.plan ?? planOf(active)) === "data";
   return {
     entry,
     scheme: active.client.channel ? "batch-settlement" : "exact",
-    unusedSeconds: active.closed?.unusedSeconds ?? 0,
-    unusedAmount: amountOf(active, active.closed?.unusedAmount ?? 0n),
+    unusedSeconds: dataOnly ? 0 : (active.closed?.unusedSeconds ?? 0),
+    unusedAmount: amountOf(active, dataOnly ? 0n : (active.closed?.unusedAmount ?? 0n)),
+    unusedData: unusedData(active, entry),
     receiptCheck: check && { ok: check.ok, text: describeUsageCheck(check) },
     refund:
       refund &&
@@ -32,4 +36,13 @@ export function closedSummary(
         active.closed?.receipt?.channel?.charged ?? null,
       ),
   };
+}
+
+/** The allowance the lease had left by the node's final count, and its worth at the MB price. */
+function unusedData(active: ActiveSession, entry: HistoryEntry): ClosedSummary["unusedData"] {
+  const allowed = active.session.status().bytesAllowed;
+  const perMb = active.client.pricePerMb;
+  if (allowed === null || perMb === null) return null;
+  const bytes = Math.max(0, allowed - entry.bytesUp - entry.bytesDown);
+  return { bytes, amount: amountOf(active, (perMb * BigInt(bytes)) / BigInt(BYTES_PER_MB)) };
 }

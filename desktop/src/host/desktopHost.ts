@@ -205,17 +205,22 @@ export class DesktopHost {
       },
       "nodes.add": async ({ url }) => this.nodesChanged(await this.nodes.add(url)),
       "nodes.remove": async ({ url }) => this.nodesChanged(await this.nodes.remove(url)),
-      "nodes.quote": ({ url, minutes }) =>
+      "nodes.quote": ({ url, minutes, megabytes }) =>
         quoteView({
           url,
-          minutes,
+          minutes: minutes ?? 0,
+          megabytes: megabytes ?? 0,
           spendCap: this.settings.current.spendCap,
           account: this.wallet.currentAccount(),
           env: this.env,
           ...(this.o.fetch ? { fetch: this.o.fetch } : {}),
         }),
       "session.status": async () => this.sessions.snapshot(),
-      "session.connect": ({ nodeUrl, minutes }) => this.sessions.connect(nodeUrl, minutes),
+      "session.connect": ({ nodeUrl, minutes, megabytes }) =>
+        this.sessions.connect(nodeUrl, {
+          ...(minutes !== undefined ? { minutes } : {}),
+          ...(megabytes !== undefined ? { megabytes } : {}),
+        }),
       "session.disconnect": () => this.sessions.disconnect(),
       "session.resume": () => this.sessions.resume(),
       "session.closeRecorded": async () => {

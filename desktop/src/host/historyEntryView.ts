@@ -39,10 +39,12 @@ export function historyEntryView(
     payments: record.payments.map((p) => ({
       amount: amountView(BigInt(p.amount), record.token),
       minutes: p.minutes,
+      megabytes: p.megabytes,
       txHash: p.txHash,
       txUrl: txLink(p.network, p.txHash, explorerTemplates),
       paidAt: p.paidAt,
     })),
+    megabytes: record.payments.reduce((sum, p) => sum + p.megabytes, 0),
     endCause: record.endCause,
     channel:
       settlement && historyChannel(settlement, record.token, (hash) => txLink(record.network, hash, explorerTemplates)),

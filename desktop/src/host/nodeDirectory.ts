@@ -143,6 +143,14 @@ function nodeView(url: string, source: Source, probe: NodeProbe): NodeView {
     latencyMs,
     country,
     scheme: kind && isChannelKind(kind) ? "batch-settlement" : "exact",
+    data: info.data
+      ? {
+          pricePerMb: amountView(BigInt(info.data.pricePerMb), token),
+          minMegabytes: info.data.minMegabytes,
+          maxMegabytes: info.data.maxMegabytes,
+          validityMinutes: info.data.validityMinutes,
+        }
+      : null,
   };
 }
 

@@ -12,16 +12,17 @@ export function sessionCapChoice(spendCap: CapSetting): SessionCapChoice {
 }
 
 /**
- * The cap a session on `node` buying `minutes` will have, in base units, computed as `openSession` does, so
+ * The cap a session on `node` buying `minutes` (and `megabytes`) will have, in base units, computed as `openSession` does, so
  * the plan shown before paying is the one the core enforces.
  */
 export function plannedCap(
   spendCap: CapSetting,
-  node: Pick<NodeInfo, "pricePerMinute" | "secondsPerMinute">,
+  node: Pick<NodeInfo, "pricePerMinute" | "secondsPerMinute" | "data">,
   minutes: number,
   decimals: number,
+  megabytes = 0,
 ): { cap: bigint | null; capSource: "explicit" | "default" | "none" } {
-  if (spendCap === null) return { cap: defaultSpendCap(node, minutes), capSource: "default" };
+  if (spendCap === null) return { cap: defaultSpendCap(node, minutes, megabytes), capSource: "default" };
   if (spendCap === "none") return { cap: null, capSource: "none" };
   return { cap: parseTokenAmount(spendCap, decimals, "the spend cap"), capSource: "explicit" };
 }

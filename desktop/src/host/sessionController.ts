@@ -22,6 +22,7 @@ import { sessionCapChoice } from "./sessionCap.ts";
 import { relaySessionEvents, unrelaySessionEvents } from "./sessionEvents.ts";
 import type { SessionOutlet } from "./sessionOutlet.ts";
 import { recordSession } from "./sessionRecorder.ts";
+import { sessionUnits } from "./sessionUnits.ts";
 import { sessionView } from "./sessionView.ts";
 import type { SettingsStore } from "./settingsStore.ts";
 import { toWireError } from "./toWireError.ts";
@@ -95,20 +96,21 @@ export class SessionController {
     return { revision: this.revision, session: this.view() };
   }
 
-  async connect(nodeUrl: string, minutesWanted?: number): Promise<SessionSnapshot> {
+  /** `wanted`: the units to buy; none named, the settings' plan. */
+  async connect(nodeUrl: string, wanted: { minutes?: number; megabytes?: number } = {}): Promise<SessionSnapshot> {
     if (this.active || this.starting) {
       const where = this.active ? ` to ${this.active.facts.nodeName} (${this.active.client.nodeUrl})` : "";
       throw new ClientError(`already connected${where}: disconnect first`, { code: ErrorCode.already_connected });
     }
     this.starting = true;
     try {
-      return await this.start(nodeUrl, minutesWanted);
+      return await this.start(nodeUrl, wanted);
     } finally {
       this.starting = false;
     }
   }
 
-  private async start(nodeUrl: string, minutesWanted?: number): Promise<SessionSnapshot> {
+  private async start(nodeUrl: string, wanted: { minutes?: number; megabytes?: number }): Promise<SessionSnapshot> {
     const recorded = await readSessionState(this.o.paths.state);
     if (recorded) {
       throw new ClientError(
@@ -118,9 +120,8 @@ export class SessionController {
     }
     const account = this.o.wallet.requireAccount();
     const settings = this.o.settings.current;
-    const minutes = minutesWanted ?? settings.minutes;
     const autoRenew = settings.autoRenew;
-    const renewMinutes = autoRenew ? settings.renewMinutes : minutes;
+    const { minutes, megabytes, renewMinutes, renewMegabytes } = sessionUnits(wanted, settings);
     const session = await openSession({
       nodeUrl,
       account: () => account,
@@ -130,6 +131,7 @@ export class SessionController {
       minutes,
       autoRenew,
       renewMinutes,
+      ...(megabytes > 0 ? { megabytes, renewMegabytes } : {}),
       // The core's own warning (the activity feed's line) comes when the app's banner appears.
       capWarningMs: settings.capWarningMinutes * 60_000,
       ...(this.o.staleAfterMs ? { staleAfterMs: this.o.staleAfterMs } : {}),
@@ -141,7 +143,7 @@ export class SessionController {
       // People clicking Connect do not read 402 headers: the app pays only what the node itself signed.
       requireSigned: this.o.requireSigned ?? true,
     });
-    const active = activeSession(session, { minutes, autoRenew, renewMinutes });
+    const active = activeSession(session, { minutes, megabytes, autoRenew, renewMinutes, renewMegabytes });
     this.active = active;
     relaySessionEvents(active, this.out, this.o.balances);
     this.out.publishSession();
@@ -153,6 +155,7 @@ export class SessionController {
         leaseId: connected.lease.id,
         nodeUrl: active.client.nodeUrl,
         minutes,
+        megabytes,
         amount: amountOf(active, connected.payment.amount),
         txHash: connected.payment.txHash,
         txUrl: this.out.txUrl(active.facts.network, connected.payment.txHash),

@@ -31,7 +31,7 @@ export function relaySessionEvents(active: ActiveSession, out: SessionOutlet, ba
       active.startedAt = Date.parse(e.lease.createdAt);
       active.configPath = e.tunnel.handle.configPath;
       active.notes = e.tunnel.notes;
-      active.payments.push(paymentOf(active, e.payment.amount, active.minutes, e.payment.txHash));
+      active.payments.push(paymentOf(active, e.payment.amount, active, e.payment.txHash));
       out.publishSession();
       void channelOfLease(active, e.payment).then((channel) => {
         active.channel = channel;
@@ -63,7 +63,7 @@ export function relaySessionEvents(active: ActiveSession, out: SessionOutlet, ba
       out.publishSession();
     }),
     session.on("renewed", (e) => {
-      active.payments.push(paymentOf(active, e.amount, e.minutes, e.txHash));
+      active.payments.push(paymentOf(active, e.amount, { minutes: e.minutes, megabytes: 0 }, e.txHash));
       out.publish("renewed", {
         leaseId: e.leaseId,
         minutes: e.minutes,
@@ -71,6 +71,20 @@ export function relaySessionEvents(active: ActiveSession, out: SessionOutlet, ba
         txHash: e.txHash,
         txUrl: txUrl(e.txHash),
         expiresAt: e.expiresAt,
+        renewals: e.renewals,
+      });
+      out.publishSession();
+      void balances.read(active.facts.network).catch((error: unknown) => out.warn(toWireError(error)));
+    }),
+    session.on("dataRenewed", (e) => {
+      active.payments.push(paymentOf(active, e.amount, { minutes: 0, megabytes: e.megabytes }, e.txHash));
+      out.publish("dataRenewed", {
+        leaseId: e.leaseId,
+        megabytes: e.megabytes,
+        amount: amount(e.amount),
+        txHash: e.txHash,
+        txUrl: txUrl(e.txHash),
+        bytesAllowed: e.bytesAllowed,
         renewals: e.renewals,
       });
       out.publishSession();

@@ -1,4 +1,5 @@
-import type { SessionView } from "../api/views.ts";
+import { planOf } from "@wg402/shared";
+import type { SessionDataView, SessionView } from "../api/views.ts";
 import { type ActiveSession, amountOf } from "./activeSession.ts";
 import { perHour } from "./amountView.ts";
 
@@ -57,5 +58,21 @@ export function sessionView(active: ActiveSession): SessionView {
       // What the vouchers cover above the lease's start: the minutes bought, at the price.
       ceiling: amount(s.spend.committed),
     },
+    plan: active.lease?.plan ?? planOf(active),
+    data: dataView(active, s),
+  };
+}
+
+/** The allowance by the node's count: from the lease's first answer on, and only for a lease that has one. */
+function dataView(active: ActiveSession, s: ReturnType<ActiveSession["session"]["status"]>): SessionDataView | null {
+  const price = active.client.pricePerMb;
+  if (s.bytesAllowed === null || s.bytesLeft === null || price === null) return null;
+  return {
+    bytesAllowed: s.bytesAllowed,
+    bytesLeft: s.bytesLeft,
+    rate: s.dataRate,
+    megabytes: active.megabytes,
+    renewMegabytes: active.autoRenew && active.renewMegabytes > 0 ? active.renewMegabytes : null,
+    pricePerMb: amountOf(active, price),
   };
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { ClientError, createSerialQueue, normalizeNodeUrl, writeSecretFile } from "@wg402/client";
 import { ErrorCode } from "@wg402/shared";
 import { z } from "zod";
-import type { SettingsPatch } from "../api/inputs.ts";
+import { PurchasePlan, type SettingsPatch } from "../api/inputs.ts";
 import type { SettingsView } from "../api/views.ts";
 
 /** The user's choices, kept in `$WG402_HOME/desktop-settings.json`. No secret lives here. */
@@ -12,6 +12,9 @@ export const DesktopSettings = z.object({
   minutes: z.number().int().positive(),
   autoRenew: z.boolean(),
   renewMinutes: z.number().int().positive(),
+  /** Files from before data leases have neither: they load as time plans. */
+  plan: PurchasePlan,
+  megabytes: z.number().int().positive(),
   /** A figure, "none" (chosen), or null: the default cap of one hour at the node's price. */
   spendCap: z.string().nullable(),
   capWarningMinutes: z.number().int().nonnegative(),
@@ -24,6 +27,8 @@ export type DesktopSettings = z.infer<typeof DesktopSettings>;
 
 /** The cap-countdown banner's lead time unless the user sets another. */
 export const DEFAULT_CAP_WARNING_MINUTES = 2;
+/** A data plan's first purchase unless the user sets another. */
+export const DEFAULT_MEGABYTES = 100;
 
 export class SettingsStore {
   readonly path: string;
@@ -43,6 +48,8 @@ export class SettingsStore {
       minutes: 10,
       autoRenew: true,
       renewMinutes: 10,
+      plan: "time",
+      megabytes: DEFAULT_MEGABYTES,
       // Never "no cap" by default: null is one hour at the chosen node's price, and "none" a choice.
       spendCap: null,
       capWarningMinutes: DEFAULT_CAP_WARNING_MINUTES,

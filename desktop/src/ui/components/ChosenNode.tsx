@@ -38,8 +38,8 @@ export function ChosenNode({ node, session }: { node: ReachableNodeView | null; 
       </p>
       {node && !session && (
         <p className="text-xs text-slate-500 tabular-nums dark:text-slate-400">
-          {node.pricePerMinute.formatted}/min · {formatLatency(node.latencyMs)} · {node.capacity.available} of{" "}
-          {node.capacity.total} free
+          {node.pricePerMinute.formatted}/min{node.data ? ` · ${node.data.pricePerMb.formatted}/MB` : ""} ·{" "}
+          {formatLatency(node.latencyMs)} · {node.capacity.available} of {node.capacity.total} free
         </p>
       )}
       {quality && (

@@ -1,4 +1,5 @@
 import type { ClosedSummary } from "../../api/views.ts";
+import { formatMegabytes } from "../model/dataAllowance.ts";
 import { formatBytes, formatDuration, plural } from "../model/format.ts";
 import { ChannelRefundLine } from "./ChannelRefundLine.tsx";
 import { Button, Card } from "./primitives.tsx";
@@ -39,7 +40,15 @@ export function ClosedSummaryCard({ summary, onDismiss }: { summary: ClosedSumma
           <p className="mt-2 text-xs text-slate-600 dark:text-slate-300" data-testid="summary-refund">
             {summary.unusedSeconds > 0
               ? `${formatDuration(summary.unusedSeconds)} of prepaid time (${summary.unusedAmount.formatted}) was left unused and is not refunded: ${summary.scheme} payments are final.`
-              : `No prepaid time was left over. Unused time is never refunded: ${summary.scheme} payments are final.`}
+              : summary.unusedData
+                ? ""
+                : `No prepaid time was left over. Unused time is never refunded: ${summary.scheme} payments are final.`}
+            {summary.unusedData && (
+              <span className="block" data-testid="summary-unused-data">
+                {formatMegabytes(summary.unusedData.bytes)} of data ({summary.unusedData.amount.formatted}) was left
+                unused and is not refunded: {summary.scheme} payments are final.
+              </span>
+            )}
           </p>
         )}
         {summary.receiptCheck ? (

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { SessionView } from "../../api/views.ts";
+import type { LeasePlanView, SessionView } from "../../api/views.ts";
 import { formatUnits, plural } from "../model/format.ts";
 import { useSelect } from "../storeContext.ts";
 import { useSaveSettings } from "../useSaveSettings.ts";
@@ -9,6 +9,13 @@ import { Button, Switch, TextField } from "./primitives.tsx";
 /** The cap field's text: a figure, or empty for the default ("none" is set and shown in Settings). */
 const figure = (value: string | null | undefined) =>
   value === null || value === undefined || value === "none" ? "" : value;
+
+/** What auto-renew buys on each plan: a data renewal buys what the first purchase bought. */
+function renewHint(plan: LeasePlanView, renewMinutes: number): string {
+  const time = `${plural(renewMinutes, "more minute")} shortly before the lease runs out`;
+  const data = "as many MB again before the data runs out";
+  return `Buys ${plan === "time" ? time : plan === "data" ? data : `${time}, and ${data}`}`;
+}
 
 /**
  * Auto-renew and the spend cap, saved in the settings. The core fixes both when a session starts, so while
@@ -39,7 +46,7 @@ export function ConnectionOptions({ session, symbol }: { session: SessionView | 
     <div className="flex flex-col gap-3">
       <Switch
         label="Auto-renew"
-        hint={`Buys ${plural(settings.renewMinutes, "more minute")} shortly before the lease runs out`}
+        hint={renewHint(settings.plan, settings.renewMinutes)}
         checked={settings.autoRenew}
         onChange={(autoRenew) => void save({ autoRenew })}
       />
@@ -68,8 +75,12 @@ export function ConnectionOptions({ session, symbol }: { session: SessionView | 
       {session && (
         <p className="text-xs text-slate-500 dark:text-slate-400" data-testid="session-terms">
           This session: auto-renew {session.autoRenew ? "on" : "off"}, cap {session.cap?.formatted ?? "none"}
-          {session.capSource === "default" ? " (the default: one hour)" : ""}.
-          {differs || saved ? " Changes apply from your next connection." : ""}
+          {session.capSource === "default"
+            ? session.plan === "time"
+              ? " (the default: one hour)"
+              : " (the default: ten data purchases, or one hour if more)"
+            : ""}
+          .{differs || saved ? " Changes apply from your next connection." : ""}
         </p>
       )}
       {error && <ErrorNotice error={error} context="Saving the connection options" />}

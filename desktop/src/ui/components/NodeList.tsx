@@ -121,6 +121,11 @@ export function NodeList({ selected, onSelect }: { selected: string | null; onSe
                           <span className="font-semibold tabular-nums">{node.pricePerMinute.formatted}</span>/min
                         </span>
                         <span className="tabular-nums">{node.pricePerHour.formatted}/h</span>
+                        {node.data && (
+                          <span data-testid="node-price-mb">
+                            <span className="font-semibold tabular-nums">{node.data.pricePerMb.formatted}</span>/MB
+                          </span>
+                        )}
                         <span className="tabular-nums">{formatLatency(node.latencyMs)}</span>
                         <span className="tabular-nums">
                           {node.capacity.available} of {node.capacity.total} free

@@ -6,6 +6,7 @@ import { useNow } from "../useNow.ts";
 import { ActivityFeed } from "./ActivityFeed.tsx";
 import { ChannelMeter } from "./ChannelMeter.tsx";
 import { ConnectionOptions } from "./ConnectionOptions.tsx";
+import { DataMeter } from "./DataMeter.tsx";
 import { Button, Card, Stat } from "./primitives.tsx";
 import { StalledBanner } from "./StalledBanner.tsx";
 
@@ -85,7 +86,10 @@ export function SessionPanel({
         </time>
       </div>
 
+      {session.plan !== "time" && <DataMeter session={session} paused={paused} />}
+      {/* A data lease's time is only its validity: its bar is the data's. */}
       <div
+        hidden={session.plan === "data"}
         className="mb-4 h-2 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-800"
         role="progressbar"
         aria-label="Time left on the current lease"
@@ -101,13 +105,19 @@ export function SessionPanel({
 
       {session.scheme === "batch-settlement" && <ChannelMeter session={session} now={now} />}
       <dl className="grid grid-cols-2 gap-2">
-        <Stat label="Time left on lease" value={formatClock(live.secondsLeft)} testId="time-left" />
+        <Stat
+          label={session.plan === "data" ? "Valid for" : "Time left on lease"}
+          value={formatClock(live.secondsLeft)}
+          testId="time-left"
+        />
         <Stat
           label="Next renewal"
           value={
             live.nextRenewalInSeconds === null
               ? session.autoRenew
-                ? "—"
+                ? session.plan === "data"
+                  ? "before the data runs out"
+                  : "—"
                 : "auto-renew off"
               : `in ${formatDuration(live.nextRenewalInSeconds)}`
           }
@@ -118,11 +128,18 @@ export function SessionPanel({
           value={session.scheme === "batch-settlement" ? session.committed.formatted : session.spent.formatted}
           testId="spent"
         />
-        <Stat label="Cost per hour" value={session.costPerHour.formatted} testId="cost-per-hour" />
+        {session.plan === "data" && session.data ? (
+          <Stat label="Cost per MB" value={session.data.pricePerMb.formatted} testId="cost-per-mb" />
+        ) : (
+          <Stat label="Cost per hour" value={session.costPerHour.formatted} testId="cost-per-hour" />
+        )}
         <Stat label="Uploaded" value={`↑ ${formatBytes(session.bytesUp)}`} testId="bytes-up" />
         <Stat label="Downloaded" value={`↓ ${formatBytes(session.bytesDown)}`} testId="bytes-down" />
         <Stat label="Renewals" value={plural(session.renewals, "renewal")} testId="renewals" />
-        <Stat label="Price" value={`${session.pricePerMinute.formatted}/min`} />
+        <Stat
+          label="Price"
+          value={`${session.pricePerMinute.formatted}/min${session.data ? ` · ${session.data.pricePerMb.formatted}/MB` : ""}`}
+        />
       </dl>
 
       <p className="mt-3 text-xs text-slate-500 dark:text-slate-400">

@@ -25,6 +25,7 @@ function node(
     latencyMs: p.latencyMs,
     country: null,
     scheme: "exact",
+    data: null,
   };
 }
 

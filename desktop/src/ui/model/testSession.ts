@@ -44,6 +44,8 @@ export function testSession(overrides: Partial<SessionView> = {}): SessionView {
     capSource: "explicit",
     scheme: "exact",
     channel: null,
+    plan: "time",
+    data: null,
     ...overrides,
   };
 }

@@ -7,6 +7,7 @@ import { TxHash } from "../components/TxHash.tsx";
 import { flagEmojiSupported } from "../flagSupport.ts";
 import { pausedReason } from "../model/connectToggle.ts";
 import { formatBytes, formatDuration, plural } from "../model/format.ts";
+import { describePurchase } from "../model/purchase.ts";
 import { regionLabel } from "../model/region.ts";
 import { useSelect } from "../storeContext.ts";
 
@@ -76,6 +77,14 @@ function HistoryCard({ entry, open }: { entry: HistoryEntry; open: boolean }) {
           <dt className="text-xs text-slate-500 dark:text-slate-400">Down</dt>
           <dd className="tabular-nums">{formatBytes(entry.bytesDown)}</dd>
         </div>
+        {entry.megabytes > 0 && (
+          <div>
+            <dt className="text-xs text-slate-500 dark:text-slate-400">Data bought</dt>
+            <dd className="tabular-nums" data-testid="history-megabytes">
+              {entry.megabytes} MB
+            </dd>
+          </div>
+        )}
       </dl>
       {entry.channel && <HistoryChannelRow channel={entry.channel} />}
       <ReceiptBadge receipt={entry.receipt} />
@@ -96,7 +105,7 @@ function HistoryCard({ entry, open }: { entry: HistoryEntry; open: boolean }) {
           {entry.payments.map((p) => (
             <li key={`${p.paidAt}-${p.txHash ?? p.minutes}`} className="text-sm">
               <span className="tabular-nums">
-                {p.amount.formatted} for {plural(p.minutes, "minute")}
+                {p.amount.formatted} for {describePurchase(p)}
               </span>{" "}
               <span className="text-xs text-slate-500">{new Date(p.paidAt).toLocaleTimeString()}</span>
               <span className="block">

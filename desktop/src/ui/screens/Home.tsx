@@ -1,7 +1,7 @@
 import type { WireError } from "@wg402/shared";
 import { useEffect, useMemo, useReducer, useState } from "react";
 import { wireErrorOf } from "../../api/envelope.ts";
-import type { QuoteView, ReachableNodeView } from "../../api/views.ts";
+import type { LeasePlanView, QuoteView, ReachableNodeView } from "../../api/views.ts";
 import { BalanceCard } from "../components/BalanceCard.tsx";
 import { ChannelWithdrawCard } from "../components/ChannelWithdrawCard.tsx";
 import { ChosenNode } from "../components/ChosenNode.tsx";
@@ -12,16 +12,18 @@ import { ErrorNotice } from "../components/ErrorNotice.tsx";
 import { LowBalanceBanner } from "../components/LowBalanceBanner.tsx";
 import { NodeList } from "../components/NodeList.tsx";
 import { PlanSummary } from "../components/PlanSummary.tsx";
-import { Card, TextField } from "../components/primitives.tsx";
+import { PurchaseFields } from "../components/PurchaseFields.tsx";
+import { Card } from "../components/primitives.tsx";
 import { RecordedLease } from "../components/RecordedLease.tsx";
 import { SessionPanel } from "../components/SessionPanel.tsx";
 import { initialToggle, pressAction, reduceToggle, toggleKind, toggleLook } from "../model/connectToggle.ts";
-import { plural } from "../model/format.ts";
 import { chosenNode } from "../model/nodeRanking.ts";
+import { purchaseInput, purchaseOf } from "../model/purchase.ts";
 import { sessionHealth } from "../model/sessionHealth.ts";
 import { applyClosed, applySnapshot } from "../state/appState.ts";
 import { useSelect, useStore } from "../storeContext.ts";
 import { useNow } from "../useNow.ts";
+import { useSaveSettings } from "../useSaveSettings.ts";
 
 export function Home() {
   const store = useStore();
@@ -34,6 +36,10 @@ export function Home() {
   const now = useNow();
   const [selected, setSelected] = useState<string | null>(null);
   const [minutesText, setMinutesText] = useState<string | null>(null);
+  const [megabytesText, setMegabytesText] = useState<string | null>(null);
+  // The choice shows at once; it is saved too, so that "pay to continue" and the next launch buy the same plan.
+  const [planChoice, setPlanChoice] = useState<LeasePlanView | null>(null);
+  const { save: saveSettings } = useSaveSettings();
   const [toggle, dispatch] = useReducer(reduceToggle, initialToggle);
   const [quote, setQuote] = useState<{ quote: QuoteView | null; error: WireError | null }>({
     quote: null,
@@ -58,19 +64,24 @@ export function Home() {
     ? ((nodes ?? []).find((n): n is ReachableNodeView => n.reachable && n.url === session.nodeUrl) ?? null)
     : null;
 
-  const minutes = Number(minutesText ?? settings?.minutes ?? 10);
-  const minutesValid =
-    Number.isInteger(minutes) && minutes > 0 && (!node || (minutes >= node.minMinutes && minutes <= node.maxMinutes));
+  const shownMinutes = minutesText ?? String(settings?.minutes ?? 10);
+  const shownMegabytes = megabytesText ?? String(settings?.megabytes ?? 100);
+  const purchase = purchaseOf(
+    { plan: planChoice ?? settings?.plan ?? "time", minutesText: shownMinutes, megabytesText: shownMegabytes },
+    node,
+  );
+  const { minutes, megabytes } = purchase;
+  const purchaseValid = purchase.invalid === null;
 
   const network = session?.network ?? node?.network ?? info?.localStack?.network ?? null;
   // The quote carries the plan's cap, which follows the settings: asked again when they change.
   const capSetting = settings?.spendCap;
   useEffect(() => {
-    if (!node || !minutesValid || session) return;
+    if (!node || !purchaseValid || session) return;
     void capSetting;
     let current = true;
     const timer = setTimeout(() => {
-      store.call("nodes.quote", { url: node.url, minutes }).then(
+      store.call("nodes.quote", { url: node.url, ...purchaseInput({ minutes, megabytes }) }).then(
         (q) => current && setQuote({ quote: q, error: null }),
         (e: unknown) => current && setQuote({ quote: null, error: wireErrorOf(e) }),
       );
@@ -79,7 +90,7 @@ export function Home() {
       current = false;
       clearTimeout(timer);
     };
-  }, [store, node, minutes, minutesValid, session, capSetting]);
+  }, [store, node, minutes, megabytes, purchaseValid, session, capSetting]);
 
   const disabledReason =
     wallet?.state !== "unlocked"
@@ -88,9 +99,7 @@ export function Home() {
         ? selected
           ? "The chosen node is not answering right now; wait, or choose another"
           : "Choose a node first"
-        : !minutesValid
-          ? `Choose between ${node.minMinutes} and ${node.maxMinutes} minutes`
-          : null;
+        : purchase.invalid;
 
   const settle = (snapshot: Parameters<typeof applySnapshot>[1]) => store.update((s) => applySnapshot(s, snapshot));
   // After a failure: the session, and a lease that may have been left open (app.info), read again.
@@ -101,7 +110,8 @@ export function Home() {
     if (!action) return;
     dispatch({ type: "press" });
     try {
-      if (action === "connect" && node) settle(await store.call("session.connect", { nodeUrl: node.url, minutes }));
+      if (action === "connect" && node)
+        settle(await store.call("session.connect", { nodeUrl: node.url, ...purchaseInput(purchase) }));
       if (action === "disconnect") {
         const { snapshot, summary } = await store.call("session.disconnect", undefined);
         store.update((s) => applyClosed(applySnapshot(s, snapshot), summary));
@@ -125,7 +135,14 @@ export function Home() {
 
   const price = session?.pricePerMinute ?? node?.pricePerMinute ?? null;
   const secondsPerMinute = session?.secondsPerMinute ?? node?.secondsPerMinute ?? 60;
-  const planned = quote.quote && node && quote.quote.nodeUrl === node.url && quote.quote.minutes === minutes;
+  const planned =
+    quote.quote &&
+    node &&
+    quote.quote.nodeUrl === node.url &&
+    quote.quote.minutes === minutes &&
+    quote.quote.megabytes === megabytes
+      ? quote.quote
+      : null;
 
   return (
     <div className="flex flex-col gap-4">
@@ -154,22 +171,21 @@ export function Home() {
         )}
         {!session && (
           <div className="mt-4 flex flex-col gap-3">
-            <TextField
-              label="Minutes to buy now"
-              type="number"
-              inputMode="numeric"
-              min={node?.minMinutes ?? 1}
-              max={node?.maxMinutes}
-              value={minutesText ?? String(settings?.minutes ?? 10)}
-              onChange={(e) => setMinutesText(e.target.value)}
-              hint={
-                planned && quote.quote && node
-                  ? `${node.name} asks ${quote.quote.total.formatted} for ${plural(minutes, "minute")}.`
-                  : undefined
-              }
-              error={quote.error ? <ErrorNotice error={quote.error} context="The node's quote" /> : undefined}
+            <PurchaseFields
+              node={node}
+              purchase={purchase}
+              onPlan={(plan) => {
+                setPlanChoice(plan);
+                void saveSettings({ plan });
+              }}
+              minutesText={shownMinutes}
+              onMinutes={setMinutesText}
+              megabytesText={shownMegabytes}
+              onMegabytes={setMegabytesText}
+              quote={planned}
+              quoteError={quote.error}
             />
-            {planned && quote.quote && settings && <PlanSummary quote={quote.quote} settings={settings} />}
+            {planned && settings && <PlanSummary quote={planned} settings={settings} />}
             <ConnectionOptions session={null} symbol={node?.pricePerMinute.symbol ?? null} />
           </div>
         )}

@@ -31,19 +31,26 @@ function PurchaseSettings({ settings }: { settings: SettingsView }) {
   const { save, error, saved } = useSaveSettings();
   const [minutes, setMinutes] = useState(String(settings.minutes));
   const [renewMinutes, setRenewMinutes] = useState(String(settings.renewMinutes));
+  const [megabytes, setMegabytes] = useState(String(settings.megabytes));
   const [low, setLow] = useState(String(settings.lowBalanceMinutes));
   useEffect(() => {
     setMinutes(String(settings.minutes));
     setRenewMinutes(String(settings.renewMinutes));
+    setMegabytes(String(settings.megabytes));
     setLow(String(settings.lowBalanceMinutes));
-  }, [settings.minutes, settings.renewMinutes, settings.lowBalanceMinutes]);
+  }, [settings.minutes, settings.renewMinutes, settings.megabytes, settings.lowBalanceMinutes]);
   return (
-    <Card title="Buying time">
+    <Card title="Buying time and data">
       <form
         className="flex flex-col gap-3"
         onSubmit={(e) => {
           e.preventDefault();
-          void save({ minutes: Number(minutes), renewMinutes: Number(renewMinutes), lowBalanceMinutes: Number(low) });
+          void save({
+            minutes: Number(minutes),
+            renewMinutes: Number(renewMinutes),
+            megabytes: Number(megabytes),
+            lowBalanceMinutes: Number(low),
+          });
         }}
       >
         <TextField
@@ -59,6 +66,14 @@ function PurchaseSettings({ settings }: { settings: SettingsView }) {
           min={1}
           value={renewMinutes}
           onChange={(e) => setRenewMinutes(e.target.value)}
+        />
+        <TextField
+          label="Megabytes bought when connecting (data plans)"
+          type="number"
+          min={1}
+          value={megabytes}
+          onChange={(e) => setMegabytes(e.target.value)}
+          hint="On nodes that sell data. Each data renewal buys as many again; 1 MB = 1,000,000 bytes up and down."
         />
         <TextField
           label="Warn when the balance covers fewer minutes than"

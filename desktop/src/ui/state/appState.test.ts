@@ -18,7 +18,16 @@ describe("app state", () => {
     const txHash = `0x${"1".repeat(64)}`;
     let state = applyEvent(
       initialAppState,
-      { type: "connected", leaseId: "l", nodeUrl: "u", minutes: 5, amount: tusd(5000), txHash, txUrl: null },
+      {
+        type: "connected",
+        leaseId: "l",
+        nodeUrl: "u",
+        minutes: 5,
+        megabytes: 0,
+        amount: tusd(5000),
+        txHash,
+        txUrl: null,
+      },
       1,
     );
     state = applyEvent(
@@ -101,6 +110,7 @@ describe("after a disconnect", () => {
       bytesDown: 0,
       totalPaid: tusd(5000),
       payments: [],
+      megabytes: 0,
       endCause: "closed" as const,
       channel: null,
       receipt: { status: "none" as const, detail: "", signer: null, bytes: null, kept: 0 },
@@ -111,7 +121,16 @@ describe("after a disconnect", () => {
     expect(closed.activity[0]?.text).toBe("Disconnected after 60 s; paid 0.005 tUSD");
     const next = applyEvent(
       closed,
-      { type: "connected", leaseId: "l2", nodeUrl: "u", minutes: 5, amount: tusd(5000), txHash: null, txUrl: null },
+      {
+        type: "connected",
+        leaseId: "l2",
+        nodeUrl: "u",
+        minutes: 5,
+        megabytes: 0,
+        amount: tusd(5000),
+        txHash: null,
+        txUrl: null,
+      },
       2,
     );
     expect(next.lastClosed).toBeNull();
@@ -146,5 +165,42 @@ describe("activity feed", () => {
     state = applyEvent(state, low, 2);
     expect(state.activity).toHaveLength(1);
     expect(state.activity[0]?.at).toBe(2);
+  });
+
+  it("logs a data lease's first payment and its data renewals in megabytes", () => {
+    const txHash = `0x${"2".repeat(64)}`;
+    let state = applyEvent(
+      initialAppState,
+      {
+        type: "connected",
+        leaseId: "l",
+        nodeUrl: "u",
+        minutes: 0,
+        megabytes: 5,
+        amount: tusd(100_000),
+        txHash,
+        txUrl: null,
+      },
+      1,
+    );
+    state = applyEvent(
+      state,
+      {
+        type: "dataRenewed",
+        leaseId: "l",
+        megabytes: 50,
+        amount: tusd(1000),
+        txHash,
+        txUrl: null,
+        bytesAllowed: 55_000_000,
+        renewals: 1,
+      },
+      2,
+    );
+    expect(state.activity.map((a) => a.text)).toEqual([
+      "Renewed: +50 MB for 0.001 tUSD",
+      "Connected: paid 0.1 tUSD for 5 MB",
+    ]);
+    expect(state.activity[0]?.txHash).toBe(txHash);
   });
 });

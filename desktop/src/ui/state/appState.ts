@@ -14,6 +14,7 @@ import type {
 } from "../../api/views.ts";
 import { pausedReason } from "../model/connectToggle.ts";
 import { formatClock, humanSentence, plural } from "../model/format.ts";
+import { describePurchase } from "../model/purchase.ts";
 
 export type ActivityItem = {
   id: number;
@@ -107,7 +108,7 @@ export function applyEvent(state: AppState, event: ApiEvent, at: number): AppSta
     case "connected":
       return log({ ...state, lastClosed: null }, at, {
         tone: "good",
-        text: `Connected: paid ${event.amount.formatted} for ${plural(event.minutes, "minute")}`,
+        text: `Connected: paid ${event.amount.formatted} for ${describePurchase(event)}`,
         txHash: event.txHash,
         txUrl: event.txUrl,
       });
@@ -117,6 +118,13 @@ export function applyEvent(state: AppState, event: ApiEvent, at: number): AppSta
       return log(state, at, {
         tone: "good",
         text: `Renewed: +${plural(event.minutes, "minute")} for ${event.amount.formatted}`,
+        txHash: event.txHash,
+        txUrl: event.txUrl,
+      });
+    case "dataRenewed":
+      return log(state, at, {
+        tone: "good",
+        text: `Renewed: +${event.megabytes} MB for ${event.amount.formatted}`,
         txHash: event.txHash,
         txUrl: event.txUrl,
       });
