@@ -11,6 +11,7 @@ const sources = [
   "escrow/X402BatchSettlement.sol",
   "escrow/ERC3009DepositCollector.sol",
   "utils/LocalMulticall3.sol",
+  "registry/NodeRegistry.sol",
 ];
 const contracts = sources.map((source) => source.replace(/^.*\//, "").replace(/\.sol$/, ""));
 
