@@ -12,6 +12,8 @@ import {
   CloseLeaseRequest,
   ErrorCode,
   LEASE_AUTH_HEADER,
+  NodeChallenge,
+  type NodeChallengeAnswer,
   type NodeInfo,
   parseLeaseAuth,
   type UsageReceipt,
@@ -44,6 +46,12 @@ export type AgentAppDeps = {
   nodeInfo: () => NodeInfo;
   /** Signs a closed lease's usage receipt with the node's key; absent on a node that signs nothing. */
   signUsage?: (receipt: UsageReceipt) => Promise<UsageReceipt>;
+  /** Answers `GET /?challenge=` with the node's key; absent on a node that signs nothing. */
+  signChallenge?: (claim: {
+    challenge: `0x${string}`;
+    wireguardKey: string;
+    endpoint: string;
+  }) => Promise<NodeChallengeAnswer>;
   readiness: () => Promise<ReadinessReport>;
   /** What one purchase may buy. */
   bounds: PurchaseBounds;
@@ -62,8 +70,24 @@ export function createApp(deps: AgentAppDeps): express.Express {
   app.disable("x-powered-by");
   app.use(observeRequests(logger, metrics.httpDuration));
 
-  app.get("/", (_req, res) => {
-    res.json(deps.nodeInfo());
+  app.get("/", async (req, res) => {
+    const info = deps.nodeInfo();
+    const asked = req.query.challenge;
+    if (asked === undefined) {
+      res.json(info);
+      return;
+    }
+    const challenge = NodeChallenge.safeParse(asked);
+    if (!challenge.success) {
+      throw new BaseError("challenge must be a 0x-prefixed 32-byte hex string", { code: ErrorCode.invalid_request });
+    }
+    if (!deps.signChallenge) {
+      throw new BaseError("this node has no signing key to answer a challenge with", { code: ErrorCode.not_found });
+    }
+    const claim = { challenge: challenge.data as `0x${string}`, wireguardKey: info.publicKey, endpoint: info.endpoint };
+    // Never cached: each answer is for one challenge.
+    res.setHeader("Cache-Control", "no-store");
+    res.json({ ...info, challenge: await deps.signChallenge(claim) });
   });
   app.use(operationalRoutes(deps.readiness, metrics.registry));
   // Lease answers describe one buyer's purchase: never cached by anything in between.

@@ -205,6 +205,7 @@ export function buildAgent({
     channels: channels?.payments,
     nodeInfo,
     signUsage: signer && ((receipt) => signer.signUsage({ ...receipt, node: serverPublicKey }, chain.id)),
+    signChallenge: signer?.signChallenge,
     readiness,
     bounds: {
       minutes: { min: config.AGENT_MIN_MINUTES, max: config.AGENT_MAX_MINUTES },

@@ -9,5 +9,6 @@ export * from "./keystore.ts";
 export * from "./lease.ts";
 export * from "./leaseUnits.ts";
 export * from "./localStack.ts";
+export * from "./nodeChallenge.ts";
 export * from "./paymentIdentity.ts";
 export * from "./usageReceiptTypedData.ts";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Caip2Network } from "./chains.ts";
 import { LeasePlan } from "./leaseUnits.ts";
+import { NodeChallengeAnswer } from "./nodeChallenge.ts";
 import { Bytes32Hex } from "./paymentIdentity.ts";
 
 // 32 bytes in canonical padded base64 is 43 symbols + "="; the 43rd symbol carries only 4 bits, so its two
@@ -275,6 +276,8 @@ export const NodeInfo = z.object({
   offerSigner: EvmAddress.optional(),
   /** How often the node reads WireGuard's counters: a receipt's bytes may lag the client's by one interval. */
   meterIntervalSeconds: z.number().int().positive().optional(),
+  /** `GET /?challenge=…`: the node's signature over the challenge, its key and endpoint (nodeChallenge.ts). */
+  challenge: NodeChallengeAnswer.optional(),
 });
 export type NodeInfo = z.infer<typeof NodeInfo>;
 

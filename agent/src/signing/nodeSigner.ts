@@ -1,4 +1,4 @@
-import { signUsageReceipt, type UsageReceipt } from "@wg402/shared";
+import { type NodeChallengeAnswer, signNodeChallenge, signUsageReceipt, type UsageReceipt } from "@wg402/shared";
 import type { ResourceServerExtension } from "@x402/core/types";
 import {
   createEIP712OfferReceiptIssuer,
@@ -16,6 +16,8 @@ export type NodeSigner = {
   extension: ResourceServerExtension;
   /** The receipt with its `proof`: the node's EIP-712 signature over it on `chainId`'s domain. */
   signUsage(receipt: UsageReceipt, chainId: number): Promise<UsageReceipt>;
+  /** `GET /?challenge=`: proof that this endpoint is this node (shared/src/nodeChallenge.ts). */
+  signChallenge(claim: { challenge: Hex; wireguardKey: string; endpoint: string }): Promise<NodeChallengeAnswer>;
 };
 
 /** What the paid routes declare: the receipt names the tx (the payer has it already in PAYMENT-RESPONSE). */
@@ -41,5 +43,6 @@ export function createNodeSigner(privateKey: Hex): NodeSigner {
         extension.enrichSettlementResponse?.(declaration, context) ?? Promise.resolve(undefined),
     },
     signUsage: (receipt, chainId) => signUsageReceipt(receipt, chainId, account),
+    signChallenge: (claim) => signNodeChallenge(claim, account),
   };
 }

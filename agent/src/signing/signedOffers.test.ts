@@ -1,7 +1,15 @@
 // Signed offers and receipts (x402 `offer-receipt`, EIP-712) on a real chain and the real facilitator: every
 // 402 of a paid route carries offers signed by the node's advertised key, every paid answer a receipt, and a
 // close a usage receipt whose signature breaks when any figure in it is changed.
-import { leaseActionTypedData, NodeInfo, UsageReceipt, verifyUsageReceipt } from "@wg402/shared";
+import { randomBytes } from "node:crypto";
+import {
+  leaseActionTypedData,
+  type NodeChallengeAnswer,
+  NodeInfo,
+  UsageReceipt,
+  verifyNodeChallenge,
+  verifyUsageReceipt,
+} from "@wg402/shared";
 import { decodePaymentRequiredHeader } from "@x402/core/http";
 import {
   decodeSignedOffers,
@@ -61,6 +69,26 @@ describe("a node that signs", () => {
     expect(info.meterIntervalSeconds).toBe(10);
   });
 
+  it("answers a challenge with its key over the challenge, its WireGuard key and its endpoint", async () => {
+    const challenge = `0x${randomBytes(32).toString("hex")}` as const;
+    const answered = await read(NodeInfo, fetch(`${running.url}/?challenge=${challenge}`));
+    const claim = { challenge, wireguardKey: info.publicKey, endpoint: info.endpoint };
+    expect(answered.challenge?.challenge).toBe(challenge);
+    expect(
+      await verifyNodeChallenge(claim, answered.challenge as NodeChallengeAnswer, info.offerSigner as string),
+    ).toBe(true);
+    // An answer is for its own challenge only: replayed against another it fails.
+    const other = { ...claim, challenge: `0x${"00".repeat(32)}` as const };
+    expect(
+      await verifyNodeChallenge(other, answered.challenge as NodeChallengeAnswer, info.offerSigner as string),
+    ).toBe(false);
+    for (const junk of ["0x1234", "abc", `0x${"zz".repeat(32)}`]) {
+      const refused = await fetch(`${running.url}/?challenge=${junk}`);
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: string }).error).toBe("invalid_request");
+    }
+  });
+
   it("signs every accepted offer of a 402 for POST /lease and for a renewal, with the very terms it asks", async () => {
     const created = await h.buyLease(running, 2);
     const answers = [
@@ -118,6 +146,8 @@ describe("a node that signs nothing", () => {
     const running = await h.startAgent({ signingKey: null });
     const info = await read(NodeInfo, fetch(`${running.url}/`));
     expect(info.offerSigner).toBeUndefined();
+    const unanswered = await fetch(`${running.url}/?challenge=0x${"ab".repeat(32)}`);
+    expect(unanswered.status).toBe(404);
     const { offers } = await offersOf(
       await postJson(fetch, `${running.url}/lease`, { publicKey: randomWgKey(), minutes: 1 }),
     );

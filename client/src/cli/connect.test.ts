@@ -249,7 +249,10 @@ describe("the wg402 binary", () => {
   it("prints node info as JSON, and one clean sentence for bad input", async () => {
     const info = collect(spawnBin(["node", "info", node.url, "--json"], {}));
     expect(await info.exited).toBe(0);
-    expect(NodeInfo.parse(JSON.parse(info.out.stdout))).toMatchObject({ pricePerMinute: "1000" });
+    const printed = JSON.parse(info.out.stdout);
+    expect(NodeInfo.parse(printed)).toMatchObject({ pricePerMinute: "1000" });
+    // The node answered a fresh challenge with the key it advertises.
+    expect(printed.identity).toMatchObject({ verdict: "verified", signer: printed.offerSigner });
 
     const bad = collect(spawnBin(["quote", "http://127.0.0.1:1/x?y", "--minutes", "2"], {}));
     expect(await bad.exited).toBe(ExitCode.usage);

@@ -115,8 +115,12 @@ export async function failure(response: Response, what: string): Promise<ClientE
 }
 
 /** `GET /`: who the node is, its price and how to pay it. */
-export async function fetchNodeInfo(nodeUrl: string, options: NodeRequestOptions = {}): Promise<NodeInfo> {
-  const response = await nodeFetch(`${nodeUrl}/`, { headers: { accept: "application/json" } }, options);
+export async function fetchNodeInfo(
+  nodeUrl: string,
+  options: NodeRequestOptions & { challenge?: string } = {},
+): Promise<NodeInfo> {
+  const query = options.challenge ? `?challenge=${options.challenge}` : "";
+  const response = await nodeFetch(`${nodeUrl}/${query}`, { headers: { accept: "application/json" } }, options);
   if (!response.ok) {
     throw new ClientError(`${nodeUrl} answered HTTP ${response.status} to GET /, so it is not a wg402 node`, {
       code: ErrorCode.not_a_wg402_node,

@@ -3,6 +3,7 @@ import { describeUnits, ErrorCode } from "@wg402/shared";
 import { formatUnits } from "viem";
 import { ClientError } from "../../errors.ts";
 import { fetchNodeInfo, fetchQuote, normalizeNodeUrl } from "../../node/nodeApi.ts";
+import { checkNodeIdentity } from "../../node/nodeIdentity.ts";
 import { parseMegabytes, parseMinutes } from "../options.ts";
 import type { CommandRunner } from "../program.ts";
 
@@ -13,13 +14,24 @@ export function registerNodeCommands(program: Command, runner: CommandRunner): v
     .leaf(node.command("info").argument("<url>", "the node's URL"), "who the node is, its price and how it is paid")
     .action(
       runner.handler(async (ctx, out, _options, url) => {
-        const info = await fetchNodeInfo(normalizeNodeUrl(url), { fetch: ctx.io.fetch });
+        const nodeUrl = normalizeNodeUrl(url);
+        const info = await fetchNodeInfo(nodeUrl, { fetch: ctx.io.fetch });
+        const identity = await checkNodeIdentity(nodeUrl, {
+          expect: { publicKey: info.publicKey, endpoint: info.endpoint, signer: info.offerSigner },
+          fetch: ctx.io.fetch,
+        });
         const kind = info.accepts[0];
         const price = kind
           ? `${formatUnits(BigInt(info.pricePerMinute), kind.decimals)} ${kind.symbol}`
           : info.pricePerMinute;
         const minute = info.secondsPerMinute === 60 ? "minute" : `minute (${info.secondsPerMinute} s on this node)`;
-        out.result(info, [
+        const proved =
+          identity.verdict === "verified"
+            ? `verified: a fresh challenge signed by ${identity.signer} over its key and endpoint`
+            : identity.verdict === "unsigned"
+              ? "not checked: this node signs nothing"
+              : `NOT VERIFIED: ${identity.reason}`;
+        out.result({ ...info, identity }, [
           `${info.name} (${info.region}), version ${info.version}`,
           `price     ${price} per ${minute}, ${info.minMinutes}-${info.maxMinutes} minutes per lease`,
           ...(info.data
@@ -32,6 +44,7 @@ export function registerNodeCommands(program: Command, runner: CommandRunner): v
           `capacity  ${info.capacity.available} of ${info.capacity.total} free`,
           `facilitator ${info.facilitator}`,
           `signer    ${info.offerSigner ? `${info.offerSigner} (signs its x402 offers and receipts)` : "none: this node signs no offers or receipts"}`,
+          `identity  ${proved}`,
         ]);
       }),
     );
