@@ -5,7 +5,7 @@
 // and its tunnel ends at the granted time; a payer's withdrawal mid-session stops sales on the channel, the node
 // claims first, and finalize returns exactly balance − claimed. Skips with the reason where root is missing.
 import { randomInt } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -17,7 +17,6 @@ import {
   writeLocalStack,
   x402BatchSettlementAbi,
 } from "@wg402/shared";
-import { runCommand } from "@wg402/wireguard";
 import {
   createNetnsPair,
   describeOrSkip,
@@ -30,7 +29,7 @@ import type { Hex } from "viem";
 import { generatePrivateKey } from "viem/accounts";
 import { type CliProcess, spawnCli, waitForEvent } from "./cliProcess.ts";
 import { type PaidStack, startPaidStack } from "./support.ts";
-import { agentPeersIn, pingsFrom, startTunnelNode, tunnelPayer } from "./tunnelNode.ts";
+import { agentPeersIn, cleanUpTunnelTest, pingsFrom, startTunnelNode, tunnelPayer } from "./tunnelNode.ts";
 
 const SECONDS_PER_MINUTE = 2;
 const PRICE = 1_000n; // the stack's price per billed minute, in base units
@@ -148,14 +147,7 @@ describeOrSkip(skip, "paying by channel through a real tunnel", () => {
   }, 120_000);
 
   afterAll(async () => {
-    await agent?.stop();
-    for (const iface of clientIfaces) {
-      await runCommand("ip", ["-n", pair.b, "link", "del", iface]).catch(() => undefined);
-      await runCommand("pkill", ["-f", `wireguard-go.* ${iface}$`]).catch(() => undefined);
-    }
-    await pair?.cleanup();
-    await stack?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await cleanUpTunnelTest({ agent, pair, clientIfaces, stack, dir });
   });
 
   it("renews ≥ 5 times under a 10 Hz ping with no loss and no transaction, bills the seconds, and a reconnect reuses the deposit", async () => {

@@ -5,12 +5,11 @@
 // no lost ping and is charged the bytes it moved, to the block. Skips with the reason where root is missing.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AgentProcess } from "@wg402/agent";
 import { dataCostOf, UsageReceipt } from "@wg402/shared";
-import { runCommand } from "@wg402/wireguard";
 import {
   createNetnsPair,
   describeOrSkip,
@@ -22,7 +21,7 @@ import {
 import { generatePrivateKey } from "viem/accounts";
 import { type CliProcess, spawnCli, waitForEvent } from "./cliProcess.ts";
 import { type PaidStack, startPaidStack } from "./support.ts";
-import { agentPeersIn, pingsFrom, startTunnelNode, tunnelPayer } from "./tunnelNode.ts";
+import { agentPeersIn, cleanUpTunnelTest, pingsFrom, startTunnelNode, tunnelPayer } from "./tunnelNode.ts";
 
 const MB = 1_000_000;
 const PRICE_PER_MB = 20_000n;
@@ -121,14 +120,7 @@ describeOrSkip(skip, "data leases through a real tunnel", () => {
 
   afterAll(async () => {
     for (const server of servers) server.kill("SIGKILL");
-    await agent?.stop();
-    for (const iface of clientIfaces) {
-      await runCommand("ip", ["-n", pair.b, "link", "del", iface]).catch(() => undefined);
-      await runCommand("pkill", ["-f", `wireguard-go.* ${iface}$`]).catch(() => undefined);
-    }
-    await pair?.cleanup();
-    await stack?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await cleanUpTunnelTest({ agent, pair, clientIfaces, stack, dir });
   });
 
   it("cuts a 5 MB allowance under iperf3 at 100 Mbit/s within 2 MB, and its bytes match the client's", async () => {

@@ -1,8 +1,10 @@
 // What the real-tunnel tests share: a node (a real agent process with wireguard-go in the first namespace of a
 // pair) on the paid stack, funded payers for the real CLI, and readings taken inside the namespaces.
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type AgentProcess, startAgentProcess } from "@wg402/agent";
 import { writeLocalStack } from "@wg402/shared";
+import { runCommand } from "@wg402/wireguard";
 import { execIn, type NetnsPair } from "@wg402/wireguard/testing";
 import type { PaidStack } from "./support.ts";
 
@@ -63,4 +65,22 @@ export async function pingsFrom(ns: string, address: string, count: number): Pro
 /** The peers the node's interface has right now. */
 export async function agentPeersIn(ns: string, iface: string): Promise<string[]> {
   return (await execIn(ns, "wg", ["show", iface, "peers"])).stdout.split("\n").filter(Boolean);
+}
+
+/** Everything a real-tunnel test started, gone by name and PID even when it failed half way. */
+export async function cleanUpTunnelTest(p: {
+  agent: AgentProcess | undefined;
+  pair: NetnsPair | undefined;
+  clientIfaces: string[];
+  stack: PaidStack | undefined;
+  dir: string | undefined;
+}): Promise<void> {
+  await p.agent?.stop();
+  for (const iface of p.clientIfaces) {
+    if (p.pair) await runCommand("ip", ["-n", p.pair.b, "link", "del", iface]).catch(() => undefined);
+    await runCommand("pkill", ["-f", `wireguard-go.* ${iface}$`]).catch(() => undefined);
+  }
+  await p.pair?.cleanup();
+  await p.stack?.stop();
+  if (p.dir) await rm(p.dir, { recursive: true, force: true });
 }

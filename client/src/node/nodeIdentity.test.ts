@@ -1,6 +1,7 @@
 // A node's identity check against answers built here (the real agent's answer is checked by the CLI tests).
-import { type NodeInfo, signNodeChallenge } from "@wg402/shared";
+import { signNodeChallenge } from "@wg402/shared";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { nodeInfoFixture } from "../testing/nodeInfoFixture.ts";
 import { checkNodeIdentity } from "./nodeIdentity.ts";
 
 const node = privateKeyToAccount(generatePrivateKey());
@@ -18,37 +19,9 @@ function answering(signer: typeof node, claimed = expect_): typeof fetch {
         signer,
       ),
     };
-    return new Response(JSON.stringify(nodeInfo(info)), { headers: { "content-type": "application/json" } });
+    return new Response(JSON.stringify(nodeInfoFixture(info)), { headers: { "content-type": "application/json" } });
   }) as typeof fetch;
 }
-const nodeInfo = (over: Partial<NodeInfo>) => ({
-  name: "n",
-  version: "1",
-  region: "DE",
-  publicKey: expect_.publicKey,
-  endpoint: expect_.endpoint,
-  subnet: "10.0.0.0/24",
-  dns: [],
-  pricePerMinute: "1000",
-  minMinutes: 1,
-  maxMinutes: 60,
-  secondsPerMinute: 60,
-  graceSeconds: 60,
-  accepts: [
-    {
-      scheme: "exact",
-      network: "eip155:31337",
-      asset: node.address,
-      symbol: "tUSD",
-      decimals: 6,
-      payTo: node.address,
-    },
-  ],
-  facilitator: "http://127.0.0.1:4020",
-  capacity: { total: 1, available: 1 },
-  driver: "fake",
-  ...over,
-});
 
 describe("checking a node's identity", () => {
   const url = "http://node.test:4021";

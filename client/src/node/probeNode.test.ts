@@ -2,8 +2,7 @@
 // that cost, the median of the timed probes is the real round trip, and every call reads the node afresh.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { NodeInfo } from "@wg402/shared";
-import { generateKeyPair } from "@wg402/wireguard";
+import { nodeInfoFixture } from "../testing/nodeInfoFixture.ts";
 import { probeNode } from "./probeNode.ts";
 import { countryName } from "./regionName.ts";
 
@@ -12,33 +11,7 @@ let url: string;
 let requests = 0;
 let available = 10;
 
-const info = (): NodeInfo => ({
-  name: "probe node",
-  version: "0.0.0",
-  region: "de",
-  publicKey: generateKeyPair().publicKey,
-  endpoint: "127.0.0.1:51820",
-  subnet: "10.77.0.0/24",
-  dns: [],
-  pricePerMinute: "1000",
-  minMinutes: 1,
-  maxMinutes: 60,
-  secondsPerMinute: 60,
-  graceSeconds: 60,
-  accepts: [
-    {
-      scheme: "exact",
-      network: "eip155:31337",
-      asset: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-      symbol: "tUSD",
-      decimals: 6,
-      payTo: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
-    },
-  ],
-  facilitator: "http://127.0.0.1:1",
-  capacity: { total: 10, available },
-  driver: "fake",
-});
+const info = () => nodeInfoFixture({ capacity: { total: 10, available } });
 
 beforeAll(async () => {
   server = createServer((_req, res) => {

@@ -4,7 +4,7 @@ import { ErrorCode } from "@wg402/shared";
 import { type Backoff, backoffDelay, type Clock, systemClock, type TimerHandle } from "@wg402/shared/runtime";
 import { isClientError } from "../errors.ts";
 import { TypedEmitter } from "../runtime/typedEmitter.ts";
-import type { SpendGate } from "./autoRenewerTypes.ts";
+import type { AutoRenewerEvents, SpendGate } from "./autoRenewerTypes.ts";
 
 /** What one data renewal bought. */
 export type DataRenewal = { bytesAllowed: number; amount: bigint; txHash: string | null };
@@ -22,15 +22,8 @@ export type DataRenewerEvents = {
     renewals: number;
   };
   /** The next renewal would pass the spend cap: renewing has stopped and the allowance runs out. */
-  capReached: { leaseId: string; cap: bigint | null; committed: bigint; needed: bigint; expiresAt: number };
-  renewalFailed: {
-    leaseId: string;
-    code: string;
-    message: string;
-    attempt: number;
-    retryInMs: number | null;
-    expiresAt: number;
-  };
+  capReached: AutoRenewerEvents["capReached"];
+  renewalFailed: AutoRenewerEvents["renewalFailed"];
 };
 
 export type DataRenewerOptions = {

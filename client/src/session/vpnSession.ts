@@ -285,7 +285,7 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
       autoRenew: this.o.autoRenew === true,
       renewMinutes: this.renewMinutes,
       renewMegabytes: this.renewMegabytes,
-      usedBytes: () => this.usedBytes(),
+      usedBytes: () => usedBytesOf(this.driver, this.handle, this.held),
       statusIntervalMs: this.o.statusIntervalMs ?? 5_000,
       capWarningMs: this.o.capWarningMs ?? DEFAULT_CAP_WARNING_MS,
       renewal: this.o.renewal,
@@ -296,11 +296,6 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
       onEnd: (cause) => void this.end(cause),
     });
     this.keeper.start();
-  }
-
-  /** The lease's bytes up + down: this machine's own counters when it has a device, else the node's last count. */
-  private async usedBytes(): Promise<number | null> {
-    return usedBytesOf(this.driver, this.handle, this.held);
   }
 
   private async readEvidence(): Promise<PeerReading | null> {
