@@ -1,4 +1,4 @@
-import { BYTES_PER_MB, billsData, billsTime, dataCostOf, type LeasePlan, type LeaseUnits } from "@wg402/shared";
+import { BYTES_PER_MB, billsData, billsTime, dataCostOf, type LeasePlan, type LeaseUnits, planOf } from "@wg402/shared";
 import type { LeaseChannel } from "../ledger/records.ts";
 
 /** What billing reads of a lease's channel: where its bill counts from. */
@@ -88,7 +88,7 @@ export function planChannelPurchase(input: {
   lease?: BilledLease;
 }): ChannelPlan {
   const { terms, now, units, charged, lease } = input;
-  const plan = lease?.plan ?? (units.megabytes > 0 ? (units.minutes > 0 ? "hybrid" : "data") : "time");
+  const plan = lease?.plan ?? planOf(units);
   const validity = terms.dataValidityMs ?? 0;
   const span = units.minutes * terms.minuteMs;
   const bytes = units.megabytes * BYTES_PER_MB;
