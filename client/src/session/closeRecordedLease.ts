@@ -9,7 +9,7 @@ import { type FetchLike, fetchNodeInfo } from "../node/nodeApi.ts";
 import { LeaseReceipts } from "../receipts/leaseReceipts.ts";
 import type { ReceiptStore } from "../receipts/receiptStore.ts";
 import { createTunnelDriver } from "../tunnel/createTunnelDriver.ts";
-import { clearSessionState, requireSessionState } from "./sessionState.ts";
+import { clearSessionState, requireSessionState, writeSessionState } from "./sessionState.ts";
 
 export type ClosedRecordedLease = {
   leaseId: string;
@@ -36,6 +36,9 @@ export async function closeRecordedLease(p: {
   }
   let receipt: UsageReceipt | null = null;
   let closeError: ClientError | null = null;
+  // Said before the close: a running connect reading the lease's end between the close and the clear below
+  // takes it for this disconnect, not for a lease gone.
+  await writeSessionState(p.statePath, { ...state, disconnectingAt: new Date().toISOString() });
   try {
     receipt = await closeLease({
       nodeUrl: state.nodeUrl,
@@ -49,8 +52,7 @@ export async function closeRecordedLease(p: {
     // Already closed or forgotten by the node: nothing left to pay for.
     if (!isClientError(error, ErrorCode.lease_not_active, ErrorCode.lease_not_found)) closeError = error;
   }
-  // Cleared right after the close, so a process still running that session reads the disconnect (not a lease
-  // gone) and leaves the tunnel alone; keeping the receipt waits until then.
+  // Cleared right after the close; keeping the receipt waits until then.
   await clearSessionState(p.statePath);
   if (receipt && p.receipts) {
     // No counters of our own here (the session that had them is gone): the signature alone is checked.

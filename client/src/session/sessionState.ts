@@ -27,6 +27,8 @@ export const SessionState = z.object({
   leaseToken: z.string().optional(),
   /** How the lease is paid: `wg402 renew` must pay the same way (a channel lease renews by its channel). */
   scheme: z.enum(["exact", "channel"]).optional(),
+  /** Set by `wg402 disconnect` before it closes the lease: a running connect that sees it end knows why. */
+  disconnectingAt: z.iso.datetime().optional(),
 });
 export type SessionState = z.infer<typeof SessionState>;
 

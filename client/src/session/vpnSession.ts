@@ -312,7 +312,7 @@ export class VpnSession extends TypedEmitter<SessionEvents> {
     if (cause === "lease_gone" && this.o.statePath) {
       // `wg402 disconnect` in another terminal closed the lease, took the tunnel down and cleared the state.
       const state = await readSessionState(this.o.statePath).catch(() => null);
-      if (state?.leaseId !== held.lease.id) endCause = "disconnected";
+      if (state?.leaseId !== held.lease.id || state.disconnectingAt) endCause = "disconnected";
     }
     this.endCause = endCause;
     const { expiresAt } = held;
