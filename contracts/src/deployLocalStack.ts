@@ -1,12 +1,15 @@
 import { chains, type LocalStack, x402TestUSDAbi } from "@wg402/shared";
 import { createPublicClient, createTestClient, createWalletClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { deployRegistry } from "./deployRegistry.ts";
 import { deployToken } from "./deployToken.ts";
 import { devAccounts } from "./devAccounts.ts";
 import { installEscrow } from "./escrow.ts";
 
 /** 1,000 tUSD for the demo wallet. */
 export const DEFAULT_DEMO_FUNDS = 1_000_000_000n;
+/** 1,000 tUSD for the registrant: stake for the local nodes' registry entries. */
+export const DEFAULT_REGISTRANT_FUNDS = 1_000_000_000n;
 
 export type DeployLocalStackParameters = {
   rpcUrl: string;
@@ -16,7 +19,7 @@ export type DeployLocalStackParameters = {
 
 /**
  * Deploys the test token on a fresh local chain, funds the demo wallet, and places the `batch-settlement` escrow,
- * its ERC-3009 deposit collector and Multicall3 at their canonical addresses. Returns the stack description
+ * its ERC-3009 deposit collector and Multicall3 at their canonical addresses, and deploys the NodeRegistry. Returns the stack description
  * that `npm start` writes to `.wg402/local.json` and that tests write to a temporary file of their own.
  */
 export async function deployLocalStack({
@@ -48,6 +51,20 @@ export async function deployLocalStack({
     args: [accounts.demo.address, demoFunds],
   });
   await publicClient.waitForTransactionReceipt({ hash: mintHash });
+  const stakeHash = await wallet.writeContract({
+    address: token.address,
+    abi: x402TestUSDAbi,
+    functionName: "mint",
+    args: [accounts.registrant.address, DEFAULT_REGISTRANT_FUNDS],
+  });
+  await publicClient.waitForTransactionReceipt({ hash: stakeHash });
+  // The deployer arbitrates on the local chain: a known key, so slashing can be tried.
+  const registry = await deployRegistry({
+    wallet,
+    publicClient,
+    token: token.address,
+    arbiter: accounts.deployer.address,
+  });
   const [symbol, decimals, version, name] = await Promise.all([
     publicClient.readContract({ address: token.address, abi: x402TestUSDAbi, functionName: "symbol" }),
     publicClient.readContract({ address: token.address, abi: x402TestUSDAbi, functionName: "decimals" }),
@@ -69,5 +86,6 @@ export async function deployLocalStack({
     accounts,
     services: { chain: rpcUrl },
     escrow,
+    registry,
   };
 }

@@ -1,4 +1,5 @@
 export * from "./deployLocalStack.ts";
+export * from "./deployRegistry.ts";
 export * from "./deployToken.ts";
 export * from "./devAccounts.ts";
 export * from "./escrow.ts";

@@ -10,5 +10,6 @@ export * from "./lease.ts";
 export * from "./leaseUnits.ts";
 export * from "./localStack.ts";
 export * from "./nodeChallenge.ts";
+export * from "./nodeRegistry.ts";
 export * from "./paymentIdentity.ts";
 export * from "./usageReceiptTypedData.ts";

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { Caip2Network } from "./chains.ts";
 import { EvmAddress } from "./lease.ts";
+import { RegistryDeployment } from "./nodeRegistry.ts";
 
 /**
  * The machine-readable description of the running local stack (`npm start`), which services, tests and
@@ -31,6 +32,8 @@ export const LocalStack = z.object({
     demo: LocalAccount,
     facilitator: LocalAccount,
     operator: LocalAccount,
+    /** Controls the local nodes' registry entries and holds their stake. Optional: older stack files lack it. */
+    registrant: LocalAccount.optional(),
   }),
   services: z.record(z.string(), z.url()),
   /**
@@ -38,6 +41,8 @@ export const LocalStack = z.object({
    * implementation, placed by contracts/src/deployLocalStack.ts). Optional: stack files written before it lack it.
    */
   escrow: z.object({ batchSettlement: EvmAddress, depositCollector: EvmAddress, multicall3: EvmAddress }).optional(),
+  /** The NodeRegistry the local stack deploys (issue 16). Optional: older stack files lack it. */
+  registry: RegistryDeployment.optional(),
 });
 export type LocalStack = z.infer<typeof LocalStack>;
 
