@@ -6,13 +6,12 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
-import { startAgentProcess } from "@wg402/agent";
 import { DEFAULT_DEMO_FUNDS, deployLocalStack, devAccount, startHardhatNode } from "@wg402/contracts";
 import { startUiDaemonProcess } from "@wg402/desktop/daemon";
 import { startFacilitatorProcess } from "@wg402/facilitator";
 import { defaultLocalStackPath, localStackPath, writeLocalStack } from "@wg402/shared";
 import { formatUnits } from "viem";
-import { createNodeNamespace } from "./lib/nodeNamespace.ts";
+import { type LocalNode, localNodeSpecs, startLocalNode, waitForRegistration } from "./lib/localNodes.ts";
 
 type Running = { name: string; stop: () => Promise<void> };
 const running: Running[] = [];
@@ -70,7 +69,8 @@ try {
   const stack = await deployLocalStack({ rpcUrl: chain.rpcUrl });
   const stateDir = dirname(file);
   // The chain is new on every start, so yesterday's ledgers describe payments on a chain that is gone.
-  for (const db of ["facilitator.sqlite", "agent.sqlite"]) {
+  const ledgers = ["facilitator", ...localNodeSpecs.map((spec) => spec.service)].map((name) => `${name}.sqlite`);
+  for (const db of ledgers) {
     await Promise.all(["", "-wal", "-shm"].map((suffix) => rm(join(stateDir, `${db}${suffix}`), { force: true })));
   }
 
@@ -93,46 +93,26 @@ try {
   running.push({ name: "facilitator", stop: facilitator.stop });
   stack.services.facilitator = facilitator.url;
 
-  // A real WireGuard interface in a namespace of its own when this machine allows it; otherwise the fake
-  // driver, with the reason said plainly.
-  const node = await createNodeNamespace();
-  const wireguardEnv: Record<string, string> =
-    "unavailable" in node
-      ? { AGENT_WG_MODE: "fake" }
-      : {
-          AGENT_WG_MODE: "auto",
-          AGENT_WG_NETNS: node.netns,
-          AGENT_WG_INTERFACE: `wg402n${process.pid}`.slice(0, 15),
-          AGENT_WG_ENDPOINT_HOST: node.endpointHost,
-          AGENT_WG_SUBNET: node.tunnelSubnet,
-          // Split tunnel: the node's namespace has no route to the internet, so only its subnet goes through.
-          AGENT_WG_ALLOWED_IPS: node.tunnelSubnet,
-          AGENT_WG_DNS: "",
-          AGENT_WG_PRIVATE_KEY_FILE: join(stateDir, "agent-wg.key"),
-        };
-  if (!("unavailable" in node)) running.push({ name: "node namespace", stop: node.remove });
-  const agent = await startAgentProcess(
-    {
-      AGENT_PORT: await portFor("WG402_AGENT_PORT", 4021),
-      AGENT_DB_PATH: join(stateDir, "agent.sqlite"),
-      AGENT_SIGNING_KEY_FILE: join(stateDir, "agent-signing.key"),
-      ...wireguardEnv,
-      AGENT_PAY_TO: stack.accounts.operator.address,
-      AGENT_TOKEN_ADDRESS: stack.token.address,
-      AGENT_TOKEN_NAME: stack.token.eip712.name,
-      AGENT_TOKEN_VERSION: stack.token.eip712.version,
-      AGENT_TOKEN_SYMBOL: stack.token.symbol,
-      AGENT_TOKEN_DECIMALS: String(stack.token.decimals),
-      AGENT_FACILITATOR_URL: facilitator.url,
-      AGENT_RPC_URL: chain.rpcUrl,
-      // The local node sells data as well as time, so both plans can be tried: 0.001 tUSD per MB.
-      AGENT_PRICE_PER_MB: process.env.AGENT_PRICE_PER_MB ?? "1000",
-      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
-    },
-    { onOutput: (text) => console.error(`[agent] ${text}`) },
-  );
-  running.push({ name: "agent", stop: agent.stop });
-  stack.services.agent = agent.url;
+  // Three nodes, registered one after another (they share the registrant's key).
+  const nodes: LocalNode[] = [];
+  for (const [index, spec] of localNodeSpecs.entries()) {
+    const node = await startLocalNode({
+      spec,
+      index,
+      stack,
+      stateDir,
+      port: await portFor(spec.portVariable, spec.port),
+      facilitatorUrl: facilitator.url,
+      rpcUrl: chain.rpcUrl,
+      onStarted: (name, stop) => running.push({ name, stop }),
+    });
+    await waitForRegistration(node);
+    stack.services[spec.service] = node.agent.url;
+    nodes.push(node);
+  }
+  const [first] = nodes as [LocalNode];
+  const agent = first.agent;
+  const node = first.namespace;
   await writeLocalStack(stack, file);
 
   const ui = await startUiDaemonProcess(
@@ -146,11 +126,22 @@ try {
   line("chain", chain.rpcUrl);
   line("facilitator", facilitator.url);
   line("", `schemes exact, batch-settlement; receiverAuthorizer ${receiverAuthorizer.address}`);
-  line("agent", `${agent.url}  (WireGuard: ${agent.driver})`);
-  if (!("unavailable" in node)) {
-    line("", `node ${node.endpointHost} via ${node.hostInterface}, tunnel subnet ${node.tunnelSubnet}`);
+  for (const { spec, agent: nodeAgent, namespace } of nodes) {
+    const price = `${spec.pricePerMinute}/min${spec.pricePerMb ? `, ${spec.pricePerMb}/MB` : ""}`;
+    line(spec.service, `${nodeAgent.url}  (${spec.country} ${spec.label}, ${price}; WireGuard: ${nodeAgent.driver})`);
+    if (!("unavailable" in namespace)) {
+      line(
+        "",
+        `node ${namespace.endpointHost} via ${namespace.hostInterface}, tunnel subnet ${namespace.tunnelSubnet}`,
+      );
+    }
   }
   if ("unavailable" in node) line("", `no real tunnel on this machine: ${node.unavailable}`);
+  if (stack.registry)
+    line(
+      "registry",
+      `${stack.registry.address} (${nodes.length} nodes registered; try: npm run --silent wg402 -- nodes)`,
+    );
   line("ui", ui.url);
   line("token", `${stack.token.address} (${stack.token.symbol}, ${stack.token.decimals} decimals)`);
   line("demo wallet", stack.accounts.demo.address);

@@ -2,7 +2,14 @@
 // escrow, its deposit collector and Multicall3 at the addresses the SDK hard-codes.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { canonicalEscrowAddresses, chains, LocalStack, x402BatchSettlementAbi, x402TestUSDAbi } from "@wg402/shared";
+import {
+  canonicalEscrowAddresses,
+  chains,
+  LocalStack,
+  nodeRegistryAbi,
+  x402BatchSettlementAbi,
+  x402TestUSDAbi,
+} from "@wg402/shared";
 import { createPublicClient, getAddress, http } from "viem";
 import { type LocalChain, startLocalChain } from "../src/index.ts";
 
@@ -45,5 +52,37 @@ describe("local stack", () => {
     });
     assert.equal(decimals, 6);
     assert.deepEqual(channel, [0n, 0n]);
+  });
+
+  it("deploys the NodeRegistry over the token, with the deployer as arbiter and a funded registrant", async () => {
+    const publicClient = createPublicClient({ chain: chains.local.viem, transport: http(chain.rpcUrl) });
+    const registry = chain.stack.registry;
+    assert(registry, "the stack names no registry");
+    const address = registry.address as `0x${string}`;
+    const read = <F extends "stakeToken" | "minStake" | "unbondingDelay" | "ARBITER_ROLE" | "nodeCount">(
+      functionName: F,
+    ) => publicClient.readContract({ address, abi: nodeRegistryAbi, functionName });
+    assert.equal(getAddress(await read("stakeToken")), getAddress(chain.stack.token.address));
+    assert.equal((await read("minStake")).toString(), registry.minStake);
+    assert.equal(Number(await read("unbondingDelay")), registry.unbondingDelaySeconds);
+    assert.equal(await read("nodeCount"), 0n);
+    const arbiter = await publicClient.readContract({
+      address,
+      abi: nodeRegistryAbi,
+      functionName: "hasRole",
+      args: [await read("ARBITER_ROLE"), chain.stack.accounts.deployer.address as `0x${string}`],
+    });
+    assert.equal(arbiter, true);
+    const registrant = chain.stack.accounts.registrant;
+    assert(registrant, "the stack names no registrant");
+    const funds = await publicClient.readContract({
+      address: chain.stack.token.address as `0x${string}`,
+      abi: x402TestUSDAbi,
+      functionName: "balanceOf",
+      args: [registrant.address as `0x${string}`],
+    });
+    assert(funds >= 10n * BigInt(registry.minStake), `the registrant holds ${funds}`);
+    const block = await publicClient.getBlockNumber();
+    assert(registry.deployBlock > 0 && registry.deployBlock <= Number(block));
   });
 });

@@ -25,14 +25,15 @@ const LOCK_DIR = "/run/lock/wg402-stack";
  * meet and the host's routing is untouched. Returns the reason instead when this machine cannot run a real
  * interface (not root, no /dev/net/tun, no wireguard-go or wg).
  */
-export async function createNodeNamespace(): Promise<NodeNamespace | { unavailable: string }> {
+export async function createNodeNamespace(index = 0): Promise<NodeNamespace | { unavailable: string }> {
   const support = await detectWireguardSupport();
   if (!support.root || !support.tun || !support.ip || !support.wg || (!support.kernel && !support.wireguardGo)) {
     const install = support.missing.length > 0 ? `; install: apt-get install ${support.missing.join(" ")}` : "";
     return { unavailable: `${support.problems.join("; ") || "WireGuard is not usable here"}${install}` };
   }
   await removeOrphans();
-  const id = String(process.pid);
+  // The stack's first node keeps the names it always had; its others add their index.
+  const id = index === 0 ? String(process.pid) : `${process.pid}-${index}`;
   const netns = `${PREFIX}${id}`;
   const hostInterface = `w4h${id}`.slice(0, 15);
   const nodeIf = `w4n${id}`.slice(0, 15);
@@ -94,8 +95,8 @@ async function stackNamespaces(): Promise<string[]> {
 /** Namespaces left by an `npm start` that was killed: their owner's PID is gone. */
 async function removeOrphans(): Promise<void> {
   for (const name of await stackNamespaces()) {
-    const pid = name.slice(PREFIX.length);
-    if (/^\d+$/.test(pid) && !existsSync(`/proc/${pid}`)) {
+    const pid = /^(\d+)(?:-\d+)?$/.exec(name.slice(PREFIX.length))?.[1];
+    if (pid && !existsSync(`/proc/${pid}`)) {
       await runCommand("ip", ["netns", "del", name]).catch(() => undefined);
     }
   }
