@@ -19,6 +19,8 @@ import { createAgentMetrics } from "./metrics.ts";
 import { InflightPayments } from "./payments/inflightPayments.ts";
 import { createPaymentEdge } from "./payments/paymentEdge.ts";
 import { createPaymentResolver, type PaymentResolver } from "./payments/paymentResolver.ts";
+import { buildRegistrar } from "./registry/buildRegistrar.ts";
+import type { RegistryChain } from "./registry/registryChain.ts";
 import { createNodeSigner } from "./signing/nodeSigner.ts";
 
 export const AGENT_VERSION = "0.1.0";
@@ -52,6 +54,10 @@ export type BuildAgentOptions = {
    * AGENT_SIGNING_PRIVATE_KEY, else a key for this process only; null signs nothing (a test's unsigned node).
    */
   signingKey?: Hex | null;
+  /** AGENT_REGISTRY=on: who controls the entry (main.ts decrypts a keystore); default AGENT_OPERATOR_PRIVATE_KEY. */
+  operatorKey?: Hex;
+  /** The NodeRegistry as the registrar reads and writes it; defaults to the chain at AGENT_RPC_URL. */
+  registryChain?: RegistryChain;
 };
 
 /** Wires the agent from its config and its injected clock and WireGuard driver. Starts nothing. */
@@ -66,6 +72,8 @@ export function buildAgent({
   intervals = {},
   channelChain,
   signingKey = (config.AGENT_SIGNING_PRIVATE_KEY as Hex | undefined) ?? generatePrivateKey(),
+  operatorKey = config.AGENT_OPERATOR_PRIVATE_KEY as Hex | undefined,
+  registryChain,
 }: BuildAgentOptions) {
   const chain: ChainInfo = chains[config.AGENT_NETWORK];
   const token = tokenOf(config);
@@ -94,7 +102,7 @@ export function buildAgent({
     meterIntervalMs: intervals.meterMs ?? config.AGENT_METER_INTERVAL_SECONDS * 1000,
   });
 
-  const channels = buildChannels({ config, store, clock, logger });
+  const channels = buildChannels({ config, store, clock, logger, nodeId: serverPublicKey });
   const signer = signingKey === null ? undefined : createNodeSigner(signingKey);
   const edge = createPaymentEdge({
     facilitatorUrl: config.AGENT_FACILITATOR_URL,
@@ -124,6 +132,7 @@ export function buildAgent({
       storage: channels.storage,
       store,
       payments: channels.payments,
+      ...(channels.settlerTurn ? { turn: channels.settlerTurn } : {}),
       chain: channelChain ?? createChannelChain(publicClient),
       policy: {
         threshold: config.AGENT_CHANNEL_CLAIM_THRESHOLD,
@@ -151,6 +160,16 @@ export function buildAgent({
         now: clock.now,
         settleAgain: edge.settleAgain,
       }),
+  });
+
+  const registry = buildRegistrar({
+    config,
+    wireguardKey: serverPublicKey,
+    signer: signer?.address,
+    operatorKey,
+    clock,
+    logger,
+    chain: registryChain,
   });
 
   const nodeInfo = (): NodeInfo => ({
@@ -184,6 +203,7 @@ export function buildAgent({
     driver: driver.kind,
     ...(signer ? { offerSigner: signer.address } : {}),
     meterIntervalSeconds: config.AGENT_METER_INTERVAL_SECONDS,
+    ...(registry ? { registry: registry.view() } : {}),
   });
 
   const readiness = readinessOf({
@@ -235,6 +255,10 @@ export function buildAgent({
     metrics.openPayments.set(await payments.resolveOpen());
     await leases.sweep();
     await channels?.payments.billEnded();
+    // A fleet's holds follow this node's leases; Redis down only delays that (a hold outlives its lease).
+    await channels?.payments
+      .refreshHolds()
+      .catch((err: unknown) => logger.warn({ err }, "channel holds not refreshed"));
     await settler?.refreshMetrics();
   };
 
@@ -248,6 +272,8 @@ export function buildAgent({
     metrics,
     channels,
     settler,
+    /** The node's NodeRegistry entry keeper (AGENT_REGISTRY=on): `registry.start(url)` once the server listens. */
+    registry,
     /**
      * Restores the ledger's view on the device — payments a crash left open are decided from the chain,
      * overdue leases expire, peers are reconciled — then starts the sweep, meter and reconcile ticks.
@@ -261,8 +287,11 @@ export function buildAgent({
             "set AGENT_CHANNEL=off, or use a chain where the escrow is deployed",
           );
         }
-        // No request survives a restart: the SDK reservations a crash left would block their channels.
-        channels.storage.releaseReservations();
+        // No request survives a restart: the SDK reservations a crash left would block their channels. With
+        // Redis down they expire on their own (after the payment timeout).
+        await channels.storage
+          .releaseReservations()
+          .catch((err: unknown) => logger.warn({ err }, "reservations left by a crash not released"));
       }
       await leases.start();
       metrics.openPayments.set(await payments.resolveOpen({ settle: false }));
@@ -290,8 +319,10 @@ export function buildAgent({
     /** Stops the ticks, lets payments in flight finish, then closes the ledger and the driver. */
     async close() {
       for (const timer of timers.splice(0)) clearInterval(timer);
+      await registry?.close();
       await inflight.drain();
       leases.stop();
+      await channels?.close();
       store.close();
       await driver.close();
     },

@@ -1,5 +1,6 @@
 import { type ChainInfo, chainByNetwork, chains, EvmAddress, parseConfig, WireguardPublicKey } from "@wg402/shared";
 import { z } from "zod";
+import { checkRegistryConfig, registryConfigFields } from "./registry/registryConfig.ts";
 
 const csv = z.string().transform((value) =>
   value
@@ -122,6 +123,22 @@ export const AgentConfig = z
     AGENT_CHANNEL_SETTLE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(3_600),
     /** A channel with no request for this long gets its unused deposit back, cooperatively. */
     AGENT_CHANNEL_REFUND_IDLE_SECONDS: z.coerce.number().int().min(60).default(3_600),
+    /**
+     * Where channel records live: `sqlite` (the node's ledger) or `redis`, shared by an operator's fleet of
+     * nodes (one payTo), so a payer who deposited once moves between them without a new deposit.
+     */
+    AGENT_CHANNEL_STORE: z.enum(["sqlite", "redis"]).default("sqlite"),
+    /** The fleet's Redis: `redis://host:port`, `rediss://…` or `unix:///path/redis.sock`. */
+    AGENT_REDIS_URL: z
+      .string()
+      .regex(/^(rediss?|unix):\/\//, "a redis://, rediss:// or unix:// URL")
+      .optional(),
+    /** Default `wg402:<chainId>:<payTo>`: two operators on one Redis never meet. All nodes of a fleet agree. */
+    AGENT_REDIS_KEY_PREFIX: z.string().min(1).optional(),
+    /** A Redis command slower than this counts as Redis being down (`channel_store_unavailable`). */
+    AGENT_REDIS_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
+    // The node's NodeRegistry entry (issue 16): registry/registryConfig.ts.
+    ...registryConfigFields,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .refine((c) => c.AGENT_MIN_MINUTES <= c.AGENT_MAX_MINUTES, {
@@ -143,10 +160,15 @@ export const AgentConfig = z
       path: ["AGENT_RECEIVER_AUTHORIZER_PRIVATE_KEY"],
     },
   )
+  .refine((c) => c.AGENT_CHANNEL_STORE === "sqlite" || c.AGENT_REDIS_URL, {
+    message: "set AGENT_REDIS_URL, the fleet's Redis, with AGENT_CHANNEL_STORE=redis",
+    path: ["AGENT_REDIS_URL"],
+  })
   .refine((c) => c.AGENT_TOKEN_ADDRESS || (chains[c.AGENT_NETWORK] as ChainInfo).usdc, {
     message: "the local chain has no default token: set AGENT_TOKEN_ADDRESS (npm start does)",
     path: ["AGENT_TOKEN_ADDRESS"],
-  });
+  })
+  .superRefine(checkRegistryConfig);
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
 export function loadAgentConfig(env: Record<string, string | undefined> = process.env): AgentConfig {

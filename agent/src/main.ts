@@ -8,6 +8,8 @@ import { buildAgent } from "./buildAgent.ts";
 import { loadAgentConfig } from "./config.ts";
 import { createDriver } from "./createDriver.ts";
 import { formatMode } from "./device/keyFile.ts";
+import { runRegistryCommand } from "./registry/registryCommands.ts";
+import { loadOperatorKey } from "./registry/registryConfig.ts";
 import { loadSigningKey } from "./signing/signingKey.ts";
 
 async function main() {
@@ -16,6 +18,18 @@ async function main() {
     config = loadAgentConfig();
   } catch (error) {
     console.error(error instanceof BaseError ? `wg402-agent: ${error.message}` : error);
+    process.exit(2);
+  }
+  // `registry status|unbond|withdraw|add-stake`: an operator command on the node's entry, then exit.
+  if (process.argv[2] === "registry") {
+    process.exitCode = await runRegistryCommand(process.argv.slice(3), config);
+    return;
+  }
+  let operatorKey: Awaited<ReturnType<typeof loadOperatorKey>>;
+  try {
+    operatorKey = config.AGENT_REGISTRY === "on" ? await loadOperatorKey(config) : undefined;
+  } catch (error) {
+    console.error(`wg402-agent: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(2);
   }
   const logger = pino({ level: config.LOG_LEVEL, name: "agent" });
@@ -34,6 +48,7 @@ async function main() {
     serverPublicKey: device.serverPublicKey,
     logger,
     signingKey: signing.privateKey,
+    operatorKey,
   });
   device.onRecreated(() => {
     logger.warn("WireGuard device was recreated; re-applying every active peer");
@@ -46,6 +61,8 @@ async function main() {
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.AGENT_HOST}:${port}`;
   logger.info({ url, device: device.describe }, "agent listening");
+  // In the background: the chain being down never delays or stops serving.
+  agent.registry?.start(url);
   process.send?.({ type: "listening", url, driver: device.describe, publicKey: device.serverPublicKey });
 
   onShutdownSignal({

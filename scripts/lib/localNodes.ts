@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type AgentProcess, startAgentProcess } from "@wg402/agent";
 import type { LocalStack } from "@wg402/shared";
+import { generateKeyPair } from "@wg402/wireguard";
 import { createNodeNamespace, type NodeNamespace } from "./nodeNamespace.ts";
 
 export type LocalNodeSpec = {
@@ -79,7 +80,8 @@ export async function startLocalNode(p: StartLocalNodeParameters): Promise<Local
   const namespace = await createNodeNamespace(p.index);
   const wireguardEnv: Record<string, string> =
     "unavailable" in namespace
-      ? { AGENT_WG_MODE: "fake" }
+      ? // A key that stays the node's across restarts is what keeps it one registry entry.
+        { AGENT_WG_MODE: "fake", AGENT_WG_PUBLIC_KEY: generateKeyPair().publicKey }
       : {
           AGENT_WG_MODE: "auto",
           AGENT_WG_NETNS: namespace.netns,

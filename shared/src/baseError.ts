@@ -87,6 +87,7 @@ export const ErrorCode = {
   channel_mismatch: "channel_mismatch",
   channel_closing: "channel_closing",
   channel_in_use: "channel_in_use",
+  channel_store_unavailable: "channel_store_unavailable",
   // client: escrow channels
   channel_not_offered: "channel_not_offered",
   channel_refund_failed: "channel_refund_failed",
@@ -96,6 +97,14 @@ export const ErrorCode = {
   offer_unsigned: "offer_unsigned",
   offer_invalid: "offer_invalid",
   receipt_invalid: "receipt_invalid",
+  // client: discovery (issue 16)
+  node_untrusted: "node_untrusted",
+  // node: its NodeRegistry entry (issue 16)
+  registry_entry_missing: "registry_entry_missing",
+  registry_not_operator: "registry_not_operator",
+  registry_stale_version: "registry_stale_version",
+  registry_unbonding_not_over: "registry_unbonding_not_over",
+  registry_refused: "registry_refused",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

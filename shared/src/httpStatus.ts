@@ -74,6 +74,7 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   channel_mismatch: 409,
   channel_closing: 409,
   channel_in_use: 409,
+  channel_store_unavailable: 503,
   channel_not_offered: 422,
   channel_refund_failed: 422,
   channel_unknown: 422,
@@ -81,11 +82,19 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   offer_unsigned: 422,
   offer_invalid: 422,
   receipt_invalid: 422,
+  node_untrusted: 422,
+  // Raised by the node's operator commands, never on the lease API.
+  registry_entry_missing: 422,
+  registry_not_operator: 422,
+  registry_stale_version: 422,
+  registry_unbonding_not_over: 422,
+  registry_refused: 422,
 };
 
 /** Codes whose answer should tell the caller when to try again. */
 export const retryAfterSeconds: Partial<Record<ErrorCode, number>> = {
   settlement_unknown: 5,
   facilitator_unavailable: 5,
+  channel_store_unavailable: 5,
   capacity_exhausted: 60,
 };

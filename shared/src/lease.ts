@@ -236,6 +236,30 @@ export function leaseActionTypedData(parameters: {
 }
 
 /** `GET /`: what a buyer needs to choose this node and to pay it. */
+/**
+ * The node's own NodeRegistry entry as it last read it (issue 16). pending: not read yet, or a transaction is on
+ * its way; foreign: the entry of this key belongs to another operator (left untouched); error: the chain could
+ * not be read or refused the entry (`message` says why); active, leaving, understaked: as the contract lists it.
+ */
+export const NodeRegistryStatus = z.enum(["active", "leaving", "understaked", "pending", "foreign", "error"]);
+export type NodeRegistryStatus = z.infer<typeof NodeRegistryStatus>;
+
+export const NodeRegistryView = z.object({
+  /** The NodeRegistry contract. */
+  address: EvmAddress,
+  /** The entry's id: the node's WireGuard key as bytes32. */
+  id: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
+  status: NodeRegistryStatus,
+  operator: EvmAddress.optional(),
+  /** Base units of the registry's stake token. */
+  stake: z.string().regex(/^\d+$/).optional(),
+  version: z.number().int().positive().optional(),
+  /** Unix seconds; present only while unbonding. */
+  unbondingEndsAt: z.number().int().positive().optional(),
+  message: z.string().optional(),
+});
+export type NodeRegistryView = z.infer<typeof NodeRegistryView>;
+
 export const NodeInfo = z.object({
   name: z.string(),
   version: z.string(),
@@ -278,6 +302,8 @@ export const NodeInfo = z.object({
   meterIntervalSeconds: z.number().int().positive().optional(),
   /** `GET /?challenge=…`: the node's signature over the challenge, its key and endpoint (nodeChallenge.ts). */
   challenge: NodeChallengeAnswer.optional(),
+  /** The node's registry entry, on nodes that register themselves (AGENT_REGISTRY=on). */
+  registry: NodeRegistryView.optional(),
 });
 export type NodeInfo = z.infer<typeof NodeInfo>;
 

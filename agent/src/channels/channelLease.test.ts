@@ -50,7 +50,7 @@ describe("paying for a lease by escrow channel", () => {
     expect(stored?.channel).toMatchObject({ c0: 0n });
     const channelId = stored?.channel?.id as string;
     const storage = running.agent.channels?.storage;
-    expect(storage?.read(channelId)).toMatchObject({ chargedCumulativeAmount: "0", signedMaxClaimable: "2000" });
+    expect(await storage?.get(channelId)).toMatchObject({ chargedCumulativeAmount: "0", signedMaxClaimable: "2000" });
     expect(await running.driver.listPeers()).toHaveLength(1);
 
     // 30 s later, one more minute: the 30 s used are charged, the ceiling runs one minute further ahead.
@@ -60,14 +60,14 @@ describe("paying for a lease by escrow channel", () => {
     expect(renewed.status).toBe(200);
     const body = await read(RenewLeaseResponse, renewed);
     expect(Date.parse(body.lease.expiresAt)).toBe(stored?.expiresAt ? stored.expiresAt + 60_000 : Number.NaN);
-    expect(storage?.read(channelId)).toMatchObject({ chargedCumulativeAmount: "500", signedMaxClaimable: "3000" });
+    expect(await storage?.get(channelId)).toMatchObject({ chargedCumulativeAmount: "500", signedMaxClaimable: "3000" });
     expect(await blockNumber()).toBe(before);
 
     // Another renewal 15 s on: 250 more charged, ceiling +1 minute again; still no transaction.
     advance(15_000);
     const again = await postJson(payer.fetch, `${running.url}/lease/${lease.id}/renew`, { minutes: 1 });
     expect(again.status).toBe(200);
-    expect(storage?.read(channelId)).toMatchObject({ chargedCumulativeAmount: "750", signedMaxClaimable: "4000" });
+    expect(await storage?.get(channelId)).toMatchObject({ chargedCumulativeAmount: "750", signedMaxClaimable: "4000" });
     expect(await blockNumber()).toBe(before);
     // The lease records what each payment authorized (its minutes at the price), never a cumulative ceiling.
     expect(running.agent.store.payments(lease.id).map((p) => p.amount)).toEqual(["2000", "1000", "1000"]);
@@ -96,12 +96,12 @@ describe("paying for a lease by escrow channel", () => {
     expect(b?.lease).toEqual(a?.lease);
     expect(running.agent.store.getLease(lease.id)?.expiresAt).toBe(expiresAt + 60_000);
     const channelId = running.agent.store.getLease(lease.id)?.channel?.id as string;
-    expect(running.agent.channels?.storage.read(channelId)?.chargedCumulativeAmount).toBe("100");
+    expect((await running.agent.channels?.storage.get(channelId))?.chargedCumulativeAmount).toBe("100");
     // Later, the same voucher once more: the same answer, nothing charged again.
     const late = await send();
     expect(late.status).toBe(200);
     expect((await read(RenewLeaseResponse, late)).lease.expiresAt).toBe(a?.lease.expiresAt);
-    expect(running.agent.channels?.storage.read(channelId)?.chargedCumulativeAmount).toBe("100");
+    expect((await running.agent.channels?.storage.get(channelId))?.chargedCumulativeAmount).toBe("100");
   });
 
   it("two different vouchers on one channel at once: one is served, the other is refused, nothing twice", async () => {
@@ -127,7 +127,7 @@ describe("paying for a lease by escrow channel", () => {
     const won = signed[statuses.indexOf(200)]?.minutes as number;
     expect(running.agent.store.getLease(lease.id)?.expiresAt).toBe(expiresAt + won * 60_000);
     const channelId = running.agent.store.getLease(lease.id)?.channel?.id as string;
-    expect(running.agent.channels?.storage.read(channelId)).toMatchObject({
+    expect(await running.agent.channels?.storage.get(channelId)).toMatchObject({
       chargedCumulativeAmount: "200",
       signedMaxClaimable: String(2_000 + won * 1_000),
     });
@@ -158,7 +158,7 @@ describe("paying for a lease by escrow channel", () => {
     advance(42_000);
     const closed = await closeLease(running.url, lease.id, payer.account, now());
     expect(closed.status).toBe(200);
-    expect(running.agent.channels?.storage.read(channelId)?.chargedCumulativeAmount).toBe("700");
+    expect((await running.agent.channels?.storage.get(channelId))?.chargedCumulativeAmount).toBe("700");
     // The receipt says what the seconds cost, beside what the vouchers authorized.
     expect(UsageReceipt.parse(await closed.json()).channel).toEqual({ channelId, charged: "700", chargedTotal: "700" });
 
@@ -171,7 +171,7 @@ describe("paying for a lease by escrow channel", () => {
     await running.agent.leases.peers.expireDue();
     await running.agent.sweep();
     expect(running.agent.store.getLease(secondId)?.state).toBe("expired");
-    expect(running.agent.channels?.storage.read(channelId)?.chargedCumulativeAmount).toBe("1700");
+    expect((await running.agent.channels?.storage.get(channelId))?.chargedCumulativeAmount).toBe("1700");
   });
 
   it("a lease whose renewal lapsed into the grace window is charged, on its receipt, from its first second", async () => {
@@ -206,7 +206,7 @@ describe("paying for a lease by escrow channel", () => {
       JSON.parse(Buffer.from(header ?? "", "base64").toString()).payload.voucher as unknown;
     expect(voucherOf(payer.sent[1])).toEqual(voucherOf(payer.sent[0]));
     const channelId = running.agent.store.getLease(b)?.channel?.id as string;
-    expect(running.agent.channels?.storage.read(channelId)).toMatchObject({
+    expect(await running.agent.channels?.storage.get(channelId)).toMatchObject({
       chargedCumulativeAmount: "0",
       signedMaxClaimable: "1000",
     });

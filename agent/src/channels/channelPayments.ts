@@ -4,17 +4,25 @@ import type { PaymentPayload } from "@x402/core/types";
 import type { BatchSettlementEvmScheme, Channel } from "@x402/evm/batch-settlement/server";
 import type { Logger } from "pino";
 import type { ChannelGrant, LeaseRecord, LeaseStore } from "../ledger/leaseStore.ts";
+import { leaseFromRow } from "../ledger/records.ts";
 import { type BillingTerms, finalOwed, planChannelPurchase } from "./channelBilling.ts";
 import type { ChannelPaymentIdentity } from "./channelIdentity.ts";
-import type { SqliteChannelStorage } from "./sqliteChannelStorage.ts";
+import { type AgentChannelStore, type ChannelHolds, localHolds } from "./channelStore.ts";
 
 export type ChannelPaymentsParameters = {
   store: LeaseStore;
-  storage: SqliteChannelStorage;
+  storage: AgentChannelStore;
   scheme: BatchSettlementEvmScheme;
   terms: BillingTerms;
   clock: Clock;
   log: Logger;
+  /** Which node serves which channel, fleet-wide (a single node: {@link localHolds}). */
+  holds?: ChannelHolds;
+  /**
+   * How long a hold outlives the paid time of the lease it covers: the lease's grace plus the time a payment
+   * may take, so a node that died keeps its channel until its lease can no longer run (see holdTtl).
+   */
+  holdSlackMs?: number;
 };
 
 /** What settling one channel payment needs: the charge to settle, and the lease time it buys. */
@@ -27,6 +35,13 @@ export type ChannelSettlement = {
 
 const RENEW_PATH = /^\/lease\/([^/]+)\/renew$/;
 
+/** Leases on a channel that run, or ended without their final charge: the ones whose channel must stay held. */
+const leasesOwingChannels = (store: LeaseStore): LeaseRecord[] =>
+  store.sharedLedger
+    .stmt("SELECT * FROM leases WHERE channel_id IS NOT NULL AND channel_billed_at IS NULL")
+    .all()
+    .map(leaseFromRow);
+
 /**
  * The agent's side of paying by channel, between the SDK's server scheme and the lease ledger: the amount a
  * voucher must add (so its ceiling covers the time bought), the charge taken within it (the seconds used),
@@ -34,14 +49,27 @@ const RENEW_PATH = /^\/lease\/([^/]+)\/renew$/;
  */
 export class ChannelPayments {
   private readonly p: ChannelPaymentsParameters;
+  private readonly holds: ChannelHolds;
+  private readonly slackMs: number;
+  /** Holds taken for a purchase that has not granted yet: the sweep must not give them up meanwhile. */
+  private readonly taking = new Map<string, number>();
 
   constructor(parameters: ChannelPaymentsParameters) {
     this.p = parameters;
+    this.holds = parameters.holds ?? localHolds;
+    this.slackMs = parameters.holdSlackMs ?? 180_000;
   }
 
-  /** The amount the 402's `batch-settlement` offer asks a voucher to add, for the route at `path`. */
-  quote(path: string, units: LeaseUnits): bigint {
-    return this.plan(RENEW_PATH.exec(path)?.[1], units, undefined).quote;
+  /**
+   * The amount the 402's `batch-settlement` offer asks a voucher to add, for the route at `path`. With the
+   * store unreachable it prices as if the channel were new: the 402 (and `exact` in it) must still be
+   * offered, and the channel payment itself is refused by {@link check} before anything is reserved.
+   */
+  async quote(path: string, units: LeaseUnits): Promise<bigint> {
+    const leaseId = RENEW_PATH.exec(path)?.[1];
+    const lease = leaseId === undefined ? undefined : this.p.store.getLease(leaseId);
+    const channel = lease?.channel ? await this.p.storage.get(lease.channel.id).catch(() => undefined) : undefined;
+    return this.plan(leaseId, units, channel).quote;
   }
 
   /**
@@ -67,7 +95,20 @@ export class ChannelPayments {
         code: ErrorCode.channel_in_use,
       });
     }
-    const channel = this.p.storage.read(identity.channelId);
+    const channel = await this.p.storage.get(identity.channelId);
+    // Fleet-wide too: another node of the operator may be serving this channel. Taken before anything is
+    // reserved, so of two nodes asked at once exactly one goes on. A renewal re-takes its own hold: one lost
+    // while this node was down (and taken by another node) refuses the renewal rather than bill twice.
+    const id = identity.channelId.toLowerCase();
+    const lease = leaseId === undefined ? undefined : this.p.store.getLease(leaseId);
+    this.taking.set(id, this.p.clock.now());
+    if (!(await this.holds.take(id, this.holdTtl(lease?.expiresAt)))) {
+      this.taking.delete(id);
+      throw new BaseError(
+        "another node of this operator is serving this channel; close that lease first, or renew it there",
+        { code: ErrorCode.channel_in_use },
+      );
+    }
     if (channel && channel.withdrawRequestedAt > 0) {
       throw new BaseError("this channel's payer started a withdrawal; the node sells no more time on it", {
         code: ErrorCode.channel_closing,
@@ -77,8 +118,8 @@ export class ChannelPayments {
 
   /**
    * Prepares the settle of a verified channel payment: the charge (the seconds used since the last one) and
-   * the lease time the raised ceiling covers. A positive charge commits in the same transaction as the time
-   * it pays for; a zero charge moves no money, so the time is granted after the settle returns.
+   * the lease time the raised ceiling covers. On SQLite a positive charge commits in the same transaction as
+   * the time it pays for; otherwise (Redis, or a zero charge) the time is granted after the settle returns.
    */
   prepareSettle(input: {
     identity: ChannelPaymentIdentity;
@@ -88,13 +129,17 @@ export class ChannelPayments {
     grantNow: (grant: ChannelGrant) => boolean;
   }): ChannelSettlement {
     const { identity } = input;
+    // The channel as this request's verification reserved it: while the reservation holds, no request on
+    // any node moves its charge, so the plan and the settle's commit see the same charge.
+    const reserved = this.reservedChannel(input.payload, identity.channelId);
+    if (!reserved) throw new Error("a verified channel payment without its SDK reservation");
     // Verification may have just learnt of a withdrawal from the chain (the SDK stores it on the channel).
-    if ((this.p.storage.read(identity.channelId)?.withdrawRequestedAt ?? 0) > 0) {
+    if (reserved.withdrawRequestedAt > 0) {
       throw new BaseError("this channel's payer started a withdrawal; the node sells no more time on it", {
         code: ErrorCode.channel_closing,
       });
     }
-    const plan = this.plan(input.leaseId, input.units, identity.channelId);
+    const plan = this.plan(input.leaseId, input.units, reserved);
     if (plan.ceiling > identity.maxClaimable) {
       throw new BaseError("the voucher's ceiling does not cover the time it asks for; sign one for the quoted amount", {
         code: ErrorCode.payment_failed,
@@ -108,20 +153,71 @@ export class ChannelPayments {
       authorized: plan.bought,
     };
     const pendingId = this.p.scheme.readRequestContext(input.payload)?.pendingId;
-    if (plan.charge > 0n) {
+    // SQLite: a positive charge commits in the transaction that grants its time. Redis cannot share that
+    // transaction, so there the charge commits first and the time is granted once the settle returns: a
+    // charge only ever covers seconds and bytes already served within the lease's recorded expiry (plan.charge
+    // is what is owed up to now), so a crash in between takes no money for nothing, and the final bill, from
+    // the local lease, never charges those seconds twice (charges only rise to what is owed).
+    if (plan.charge > 0n && this.p.storage.atomicGrant) {
       if (!pendingId) throw new Error("a verified channel payment without its SDK reservation");
       this.p.storage.expectCommit(pendingId, plan.charge, (channel: Channel) => {
         if (BigInt(channel.signedMaxClaimable) < plan.ceiling) throw new Error("the committed ceiling does not cover");
         if (!input.grantNow(grant)) throw new Error("the lease took no time for this charge");
       });
     }
+    const id = identity.channelId.toLowerCase();
     return {
       overrides: { amount: plan.charge.toString() },
       grant,
       done: () => {
         if (pendingId) this.p.storage.forget(pendingId);
+        // The hold now covers the time just bought (the sweep does it too, should this fail).
+        this.holds
+          .take(id, this.holdTtl(grant.expiresAt))
+          .catch((err: unknown) => this.p.log.warn({ err, channel: id }, "channel hold not extended"))
+          .finally(() => this.taking.delete(id));
       },
     };
+  }
+
+  /** How long a hold must last for a lease paid up to `expiresAt`: until it can no longer run, and then some. */
+  private holdTtl(expiresAt: number | undefined): number {
+    const left = expiresAt === undefined ? 0 : Math.max(0, expiresAt - this.p.clock.now());
+    return left + this.slackMs;
+  }
+
+  private reservedChannel(payload: PaymentPayload, channelId: string): Channel | undefined {
+    const context = this.p.scheme.readRequestContext(payload) as { channelSnapshot?: Channel } | undefined;
+    const snapshot = context?.channelSnapshot;
+    return snapshot && snapshot.channelId.toLowerCase() === channelId.toLowerCase() ? snapshot : undefined;
+  }
+
+  /**
+   * Keeps this node's holds in line with its ledger, on every sweep: extended while a lease on the channel
+   * runs or awaits its final charge, given up once none does (and no purchase is taking it).
+   */
+  async refreshHolds(): Promise<void> {
+    const now = this.p.clock.now();
+    for (const [id, since] of this.taking) if (now - since > this.slackMs) this.taking.delete(id);
+    const mine = new Set(await this.holds.mine());
+    for (const lease of leasesOwingChannels(this.p.store)) {
+      const id = lease.channel?.id;
+      if (!id) continue;
+      mine.delete(id);
+      if (!(await this.holds.take(id, this.holdTtl(lease.expiresAt)))) {
+        this.p.log.error({ channel: id, lease: lease.id }, "another node took the channel of a lease this node runs");
+      }
+      // The fleet's settler saw a withdrawal this node's lease must be charged for before the claim.
+      if (this.holds !== localHolds && ((await this.p.storage.get(id))?.withdrawRequestedAt ?? 0) > 0) {
+        await this.chargeGranted(id);
+      }
+    }
+    for (const id of mine) if (!this.taking.has(id) && !this.inUse(id)) await this.holds.release(id);
+  }
+
+  /** Whether any node of the fleet serves the channel (or owes it a final charge): its deposit must stay. */
+  async busy(channelId: string): Promise<boolean> {
+    return this.inUse(channelId) || (await this.holds.heldElsewhere(channelId.toLowerCase()));
   }
 
   /** Whether a lease on the channel still runs (or awaits its final charge): its deposit must stay. */
@@ -139,10 +235,19 @@ export class ChannelPayments {
     for (const lease of this.p.store.channelLeases.unbilled()) {
       const owed = this.owedAtEnd(lease, lease.endedAt ?? lease.expiresAt);
       if (owed === undefined || !lease.channel) continue;
-      const done = await this.chargeUpTo(lease.channel.id, owed, () =>
-        this.p.store.channelLeases.markBilled(lease.id, this.p.clock.now()),
-      );
-      if (done) billed++;
+      // Marked billed only once the charge committed: a crash in between bills it again, which charges
+      // nothing more (a charge only rises to what is owed). A store that is down bills on a later pass.
+      try {
+        if (!(await this.chargeUpTo(lease.channel.id, owed))) continue;
+      } catch (error) {
+        if (error instanceof BaseError && error.code === ErrorCode.channel_store_unavailable) break;
+        throw error;
+      }
+      this.p.store.channelLeases.markBilled(lease.id, this.p.clock.now());
+      billed++;
+      if (!this.inUse(lease.channel.id) && !this.taking.has(lease.channel.id)) {
+        await this.holds.release(lease.channel.id);
+      }
     }
     return billed;
   }
@@ -176,12 +281,13 @@ export class ChannelPayments {
   }
 
   /** Raises the channel's charge to `owed` (never above its ceiling); false while a request holds the channel. */
-  private async chargeUpTo(channelId: string, owed: bigint, alongside?: () => void): Promise<boolean> {
+  private async chargeUpTo(channelId: string, owed: bigint): Promise<boolean> {
     const now = Date.now(); // the SDK dates its reservations by the wall clock
     let done = false;
+    // The callback may run more than once (Redis retries a compare-and-set): it decides afresh each time.
     await this.p.storage.updateChannel(channelId, (current) => {
+      done = false;
       if (!current || (current.pendingRequest && current.pendingRequest.expiresAt > now)) return current;
-      alongside?.();
       done = true;
       const ceiling = BigInt(current.signedMaxClaimable);
       const target = owed < ceiling ? owed : ceiling;
@@ -202,10 +308,8 @@ export class ChannelPayments {
     );
   }
 
-  private plan(leaseId: string | undefined, units: LeaseUnits, channelId: string | undefined) {
+  private plan(leaseId: string | undefined, units: LeaseUnits, channel: Channel | undefined) {
     const lease = leaseId === undefined ? undefined : this.p.store.getLease(leaseId);
-    const billedBy = lease?.channel?.id ?? channelId;
-    const channel = billedBy === undefined ? undefined : this.p.storage.read(billedBy);
     return planChannelPurchase({
       terms: this.p.terms,
       now: this.p.clock.now(),

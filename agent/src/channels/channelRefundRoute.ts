@@ -37,7 +37,7 @@ export function channelRefundRoute(p: { edge: PaymentEdge; channels: ChannelPaym
       const channelId = refundedChannel(req.header("payment-signature"));
       if (channelId !== undefined) {
         await p.channels.billEnded();
-        if (p.channels.inUse(channelId)) {
+        if (await p.channels.busy(channelId)) {
           throw new BaseError("a lease still runs on this channel; close it first, then ask for the refund", {
             code: ErrorCode.channel_in_use,
           });

@@ -61,7 +61,7 @@ describe("claims, settles and refunds", () => {
     advance(10_000);
     const closed = await closeLease(running.url, leaseId, payer.account, now());
     expect(closed.status).toBe(200);
-    const charged = BigInt(running.agent.channels?.storage.read(channelId)?.chargedCumulativeAmount ?? "0");
+    const charged = BigInt((await running.agent.channels?.storage.get(channelId))?.chargedCumulativeAmount ?? "0");
     expect(charged).toBe(1_684n); // ceil(101 s × 1,000 / 60 s)
     const payerBefore = await h.balanceOf(payer.account.address);
     expect(await idle()).toBe(1);
@@ -77,7 +77,7 @@ describe("claims, settles and refunds", () => {
 
   it("a payer's withdrawal stops sales on its channel and claims the granted time at once", async () => {
     const { running, payer, leaseId, channelId, settler } = await servedLease();
-    const config = running.agent.channels?.storage.read(channelId)?.channelConfig;
+    const config = (await running.agent.channels?.storage.get(channelId))?.channelConfig;
     await h.publicClient.request({
       method: "hardhat_setBalance" as never,
       params: [payer.account.address, "0x56BC75E2D63100000"] as never,
@@ -125,7 +125,7 @@ describe("claims, settles and refunds", () => {
 
   it("delegated to the facilitator's receiver authorizer, claims still land", async () => {
     const { running, channelId, settler } = await servedLease({ AGENT_CHANNEL_AUTHORIZER: "facilitator" });
-    expect(running.agent.channels?.storage.read(channelId)?.channelConfig.receiverAuthorizer).toBe(
+    expect((await running.agent.channels?.storage.get(channelId))?.channelConfig.receiverAuthorizer).toBe(
       h.facilitatorAuthorizer,
     );
     expect(await settler?.claim()).toBe(1);

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { LeaseStore } from "../ledger/leaseStore.ts";
 import type { AgentMetrics } from "../metrics.ts";
 import type { ChannelPayments } from "./channelPayments.ts";
-import type { SqliteChannelStorage } from "./sqliteChannelStorage.ts";
+import type { AgentChannelStore } from "./channelStore.ts";
 
 /** The chain as the settler reads it: when a channel's withdrawal was initiated (unix seconds; 0 for none). */
 export type ChannelChain = {
@@ -23,7 +23,7 @@ export type ClaimPolicy = {
 
 export type ChannelSettlerParameters = {
   manager: Pick<BatchSettlementChannelManager, "claim" | "settle" | "refund">;
-  storage: SqliteChannelStorage;
+  storage: AgentChannelStore;
   store: LeaseStore;
   payments: ChannelPayments;
   chain: ChannelChain;
@@ -31,6 +31,11 @@ export type ChannelSettlerParameters = {
   clock: Clock;
   metrics: AgentMetrics;
   log: Logger;
+  /**
+   * In a fleet, whether this node is the settler now (fleet/fleetHolds.ts `SettlerTurn`): only one node
+   * claims, settles, refunds and watches withdrawals at a time. Absent: always (a single node).
+   */
+  turn?: () => Promise<boolean>;
 };
 
 const unclaimedOf = (c: Channel) => BigInt(c.chargedCumulativeAmount) - BigInt(c.totalClaimed);
@@ -50,6 +55,7 @@ export class ChannelSettler {
 
   /** Claims every claimable voucher once the unclaimed total reaches the threshold. Returns vouchers claimed. */
   async claim(options: { force?: boolean; only?: Set<string> } = {}): Promise<number> {
+    if (!(await this.myTurn())) return 0;
     const channels = await this.p.storage.list();
     this.observe(channels);
     const unclaimed = channels.reduce((sum, c) => sum + unclaimedOf(c), 0n);
@@ -81,7 +87,7 @@ export class ChannelSettler {
 
   /** Moves claimed funds to the node's receiver, if anything was claimed since the last settle. */
   async settle(): Promise<string | undefined> {
-    if (!this.claimedSinceSettle) return undefined;
+    if (!this.claimedSinceSettle || !(await this.myTurn())) return undefined;
     const result = await this.p.manager.settle();
     this.claimedSinceSettle = false;
     this.p.metrics.channelOperations.inc({ operation: "settle", outcome: "ok" });
@@ -95,14 +101,17 @@ export class ChannelSettler {
    */
   async refundIdle(): Promise<number> {
     await this.p.payments.billEnded();
+    if (!(await this.myTurn())) return 0;
     const now = this.p.clock.now();
-    const idle = (await this.p.storage.list()).filter(
+    const candidates = (await this.p.storage.list()).filter(
       (c) =>
         now - c.lastRequestTimestamp >= this.p.policy.refundIdleMs &&
         BigInt(c.balance) > BigInt(c.chargedCumulativeAmount) &&
-        !c.pendingRequest &&
-        !this.p.store.channelLeases.inUse(c.channelId.toLowerCase()),
+        !c.pendingRequest,
     );
+    // Busy on any node of a fleet (its hold): the time another node granted must stay covered too.
+    const idle: Channel[] = [];
+    for (const c of candidates) if (!(await this.p.payments.busy(c.channelId))) idle.push(c);
     if (idle.length === 0) return 0;
     const refunds = await this.p.manager.refund(idle.map((c) => c.channelId));
     for (const refund of refunds) {
@@ -120,7 +129,11 @@ export class ChannelSettler {
    */
   async watchWithdrawals(): Promise<string[]> {
     const started: string[] = [];
+    if (!(await this.myTurn())) return started;
+    const owing = new Set<string>();
     for (const channel of await this.p.storage.list()) {
+      // In a fleet, another node charges its lease's granted time once it sees the withdrawal: claim that too.
+      if (channel.withdrawRequestedAt > 0 && unclaimedOf(channel) > 0n) owing.add(channel.channelId.toLowerCase());
       // Nothing left to protect: the escrow holds no more than was claimed.
       if (channel.withdrawRequestedAt > 0 || BigInt(channel.balance) <= BigInt(channel.totalClaimed)) continue;
       const at = await this.p.chain.withdrawInitiatedAt(channel.channelId as `0x${string}`);
@@ -132,13 +145,18 @@ export class ChannelSettler {
       started.push(channel.channelId.toLowerCase());
       this.p.log.warn({ channel: channel.channelId, initiatedAt: at }, "payer started a withdrawal; claiming now");
     }
-    if (started.length > 0) await this.claim({ force: true, only: new Set(started) });
+    for (const id of started) owing.add(id);
+    if (owing.size > 0) await this.claim({ force: true, only: owing });
     return started;
   }
 
   /** Updates the channel gauges from the ledger (the sweep calls it, so they never wait for a claim). */
   async refreshMetrics(): Promise<void> {
     this.observe(await this.p.storage.list());
+  }
+
+  private async myTurn(): Promise<boolean> {
+    return this.p.turn ? this.p.turn() : true;
   }
 
   private observe(channels: Channel[]): void {

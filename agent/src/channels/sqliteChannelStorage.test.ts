@@ -137,11 +137,11 @@ describe("SqliteChannelStorage", () => {
     await storage.updateChannel(ID, (c) =>
       c ? { ...c, onchainSyncedAt: 1, pendingRequest: reserved.pendingRequest } : c,
     );
-    expect(storage.releaseReservations()).toBe(1);
+    expect(await storage.releaseReservations()).toBe(1);
     expect(storage.read(ID)).toMatchObject({ chargedCumulativeAmount: "150" });
     expect(storage.read(ID)?.pendingRequest).toBeUndefined();
     expect(storage.read(ID)?.onchainSyncedAt).toBeUndefined();
-    expect(storage.releaseReservations()).toBe(0);
+    expect(await storage.releaseReservations()).toBe(0);
   });
 
   it("is atomic across processes sharing the file: no increment is lost", async () => {

@@ -1,5 +1,6 @@
 import type { Ledger } from "@wg402/shared/node";
-import type { Channel, ChannelStorage, ChannelUpdateResult } from "@x402/evm/batch-settlement/server";
+import type { Channel, ChannelUpdateResult } from "@x402/evm/batch-settlement/server";
+import type { AgentChannelStore } from "./channelStore.ts";
 
 type Row = Record<string, unknown>;
 type Hex = `0x${string}`;
@@ -87,7 +88,8 @@ function rowParams(id: string, c: Channel, now: number) {
  * can interleave: SQLite's write lock is the per-channel lock, and a commit is on disk before the SDK
  * acts on it (the agent grants time only after that).
  */
-export class SqliteChannelStorage implements ChannelStorage {
+export class SqliteChannelStorage implements AgentChannelStore {
+  readonly atomicGrant = true;
   private readonly ledger: Ledger;
   private readonly now: () => number;
   private readonly commits = new Map<string, { charge: bigint; grant: (channel: Channel) => void }>();
@@ -147,7 +149,7 @@ export class SqliteChannelStorage implements ChannelStorage {
    * Reservations no request holds any more: at start-up, every one a crash left behind. Their channels are
    * verified against the chain again (not locally) on their next voucher.
    */
-  releaseReservations(): number {
+  async releaseReservations(): Promise<number> {
     return Number(
       this.ledger
         .stmt(

@@ -49,7 +49,7 @@ export type PaymentEdgeParameters = {
  */
 export type ChannelOffer = {
   scheme: BatchSettlementEvmScheme;
-  quote: (path: string, units: LeaseUnits) => bigint;
+  quote: (path: string, units: LeaseUnits) => Promise<bigint>;
 };
 
 /** The canonical paths of the paid routes; the SDK is told these, never the raw request path. */
@@ -82,8 +82,8 @@ function channelOffer(p: PaymentEdgeParameters, channel: ChannelOffer) {
     network: p.network,
     payTo: p.payTo,
     maxTimeoutSeconds: p.paymentTimeoutSeconds,
-    price: (context: HTTPRequestContext) => ({
-      amount: channel.quote(context.path, unitsOf(context)).toString(),
+    price: async (context: HTTPRequestContext) => ({
+      amount: (await channel.quote(context.path, unitsOf(context))).toString(),
       asset: p.token.address,
       extra: { name: p.token.name, version: p.token.version },
     }),

@@ -120,7 +120,11 @@ export async function startAgentHarness() {
       facilitatorUrl?: string;
       dbPath?: string;
       env?: Record<string, string>;
-    } & Partial<Pick<BuildAgentOptions, "resolver" | "intervals" | "clock" | "signingKey">> = {},
+      /** The node's WireGuard key; random unless given (a registered node keeps its key across restarts). */
+      serverPublicKey?: string;
+    } & Partial<
+      Pick<BuildAgentOptions, "resolver" | "intervals" | "clock" | "signingKey" | "operatorKey" | "registryChain">
+    > = {},
   ): Promise<RunningAgent> {
     const dbPath = options.dbPath ?? join(dir, `agent-${randomBytes(4).toString("hex")}.sqlite`);
     const config = loadAgentConfig({
@@ -140,7 +144,7 @@ export async function startAgentHarness() {
     const agent = buildAgent({
       config,
       driver,
-      serverPublicKey: randomKey(),
+      serverPublicKey: options.serverPublicKey ?? randomKey(),
       logger: silent,
       resolver: options.resolver,
       // Tests drive the sweep themselves unless they ask for ticks.
@@ -155,10 +159,15 @@ export async function startAgentHarness() {
       },
       clock: options.clock,
       ...(options.signingKey === undefined ? {} : { signingKey: options.signingKey }),
+      ...(options.operatorKey === undefined ? {} : { operatorKey: options.operatorKey }),
+      ...(options.registryChain === undefined ? {} : { registryChain: options.registryChain }),
     });
     await agent.start();
     cleanups.push(() => agent.close());
-    return { agent, url: await listen(agent.app), driver, dbPath };
+    const url = await listen(agent.app);
+    // As main.ts does: the registrar starts once the server listens (its URL may name the port).
+    agent.registry?.start(url);
+    return { agent, url, driver, dbPath };
   }
 
   /** A paying fetch as a third party builds it, recording the PAYMENT-SIGNATURE headers it sends. */
