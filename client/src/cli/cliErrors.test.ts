@@ -333,7 +333,7 @@ describe("wg402 refuses bad input with one sentence and an exit code, before pay
   it("prints help and the version with exit 0", async () => {
     const help = await runCli(["--help"], { env: env() });
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/connect \[options\] <url>/);
+    expect(help.stdout).toMatch(/connect \[options\] \[url\]/);
     const version = await runCli(["--version"], { env: env() });
     expect(version).toMatchObject({ code: 0, stdout: "0.1.0\n" });
   });

@@ -4,6 +4,7 @@ import { registerConnectCommand } from "./commands/connect.ts";
 import { registerFaucetCommand } from "./commands/faucet.ts";
 import { registerLeaseCommands } from "./commands/lease.ts";
 import { registerNodeCommands } from "./commands/node.ts";
+import { registerNodesCommand } from "./commands/nodes.ts";
 import { registerReceiptsCommand } from "./commands/receipts.ts";
 import { registerWalletCommands } from "./commands/wallet.ts";
 import { CliContext } from "./context.ts";
@@ -39,6 +40,7 @@ export function buildProgram(io: CliIo, state: RunState): Command {
   registerWalletCommands(program, runner);
   registerFaucetCommand(program, runner);
   registerNodeCommands(program, runner);
+  registerNodesCommand(program, runner);
   registerConnectCommand(program, runner);
   registerLeaseCommands(program, runner);
   registerChannelCommands(program, runner);

@@ -16,10 +16,20 @@ export async function checkNodeIdentity(
   if (!p.expect.signer) return { verdict: "unsigned" };
   const challenge = `0x${randomBytes(32).toString("hex")}` as const;
   const answered = await fetchNodeInfo(nodeUrl, { fetch: p.fetch, challenge }).catch(() => null);
+  return judgeNodeIdentity(challenge, answered, { ...p.expect, signer: p.expect.signer });
+}
+
+/** The verdict on `answered`, the node's answer to `challenge` (null: it did not answer). */
+export async function judgeNodeIdentity(
+  challenge: `0x${string}`,
+  answered: NodeInfo | null,
+  expect: Pick<NodeInfo, "publicKey" | "endpoint"> & { signer: string },
+  verify: typeof verifyNodeChallenge = verifyNodeChallenge,
+): Promise<NodeIdentity> {
   if (!answered?.challenge) return { verdict: "mismatch", reason: "it did not answer the challenge" };
-  if (answered.publicKey !== p.expect.publicKey) return { verdict: "mismatch", reason: "its WireGuard key changed" };
-  const claim = { challenge, wireguardKey: p.expect.publicKey, endpoint: p.expect.endpoint };
-  return (await verifyNodeChallenge(claim, answered.challenge, p.expect.signer))
-    ? { verdict: "verified", signer: p.expect.signer }
+  if (answered.publicKey !== expect.publicKey) return { verdict: "mismatch", reason: "its WireGuard key changed" };
+  const claim = { challenge, wireguardKey: expect.publicKey, endpoint: expect.endpoint };
+  return (await verify(claim, answered.challenge, expect.signer))
+    ? { verdict: "verified", signer: expect.signer }
     : { verdict: "mismatch", reason: "the challenge was not signed by the expected key over this key and endpoint" };
 }

@@ -19,6 +19,8 @@ export type ProbeNodeOptions = {
   fetch?: FetchLike;
   timeoutMs?: number;
   clock?: Pick<Clock, "now">;
+  /** Aborts every request (a caller's overall deadline). */
+  signal?: AbortSignal;
 };
 
 // Round trips on one machine take well under a millisecond: the wall clock's whole milliseconds would make
@@ -35,7 +37,12 @@ export async function probeNode(nodeUrl: string, options: ProbeNodeOptions = {})
   const clock = options.clock ?? monotonicClock;
   const samples = Math.max(1, options.samples ?? 5);
   const warmup = Math.max(0, options.warmup ?? 1);
-  const read = () => fetchNodeInfo(nodeUrl, { fetch: options.fetch, timeoutMs: options.timeoutMs ?? 5_000 });
+  const read = () =>
+    fetchNodeInfo(nodeUrl, {
+      fetch: options.fetch,
+      timeoutMs: options.timeoutMs ?? 5_000,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   let info: NodeInfo | null = null;
   for (let i = 0; i < warmup; i++) info = await read();
   const times: number[] = [];

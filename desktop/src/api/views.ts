@@ -101,7 +101,37 @@ export type FaucetView = {
   gasTopUp: boolean;
 };
 
-type NodeSource = "stack" | "env" | "settings";
+/** registry: listed by the chain's NodeRegistry; the others are custom nodes (the local stack's, env, added). */
+type NodeSource = "stack" | "env" | "settings" | "registry";
+
+/**
+ * verified: the node's own answer matches its registry entry (key, prices, payTo, schemes, signed challenge);
+ * untrusted: it does not (`problems` says how), so it is shown but never selectable; unreachable: registered
+ * but not answering; custom: not from the registry, so there is no entry to check it against.
+ */
+export type NodeTrust = "verified" | "untrusted" | "unreachable" | "custom";
+
+/** What the node's operator staked on, as the registry has it. */
+export type RegistryListingView = {
+  /** The entry's id (the WireGuard key as bytes32). */
+  id: string;
+  operator: string;
+  stake: AmountView;
+  status: "active" | "leaving" | "understaked";
+  /** ISO 3166 alpha-2, as registered ("DE"), and the country it names ("Germany"; null if none). */
+  countryCode: string;
+  country: string | null;
+  label: string;
+};
+
+/** What every node view carries, reachable or not. */
+type NodeTrustFields = {
+  trust: NodeTrust;
+  /** Why an untrusted node is untrusted: the discovery's problem codes ("key_mismatch", …); else empty. */
+  problems: string[];
+  /** null for a custom node. */
+  registry: RegistryListingView | null;
+};
 
 export type ReachableNodeView = {
   reachable: true;
@@ -127,9 +157,16 @@ export type ReachableNodeView = {
   scheme: PaymentScheme;
   /** What the node sells of data; null on a node that sells time only. */
   data: NodeDataView | null;
-};
+  /** The data price per GB (1,000 MB of 10^6 bytes); null on a node that sells time only. */
+  pricePerGb: AmountView | null;
+} & NodeTrustFields;
 
-export type UnreachableNodeView = { reachable: false; url: string; source: NodeSource; error: WireError };
+export type UnreachableNodeView = {
+  reachable: false;
+  url: string;
+  source: NodeSource;
+  error: WireError;
+} & NodeTrustFields;
 
 export type NodeView = ReachableNodeView | UnreachableNodeView;
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { parseConfig } from "@wg402/shared";
+import { ChainKey, EvmAddress, parseConfig } from "@wg402/shared";
 import { z } from "zod";
 
 const csv = z.string().transform((value) =>
@@ -45,6 +45,13 @@ export const DesktopConfig = z.object({
   WG402_UI_STALE_AFTER_SECONDS: z.coerce.number().positive().max(3_600).optional(),
   /** Extra nodes to list, comma separated, besides the local stack's agent and those the user added. */
   WG402_UI_NODES: csv.default([]),
+  /**
+   * A NodeRegistry to list nodes from, on WG402_REGISTRY_CHAIN; without it, the local stack's registry (if
+   * any). No registry at all: only the custom nodes are listed.
+   */
+  WG402_REGISTRY: EvmAddress.optional(),
+  /** The chain WG402_REGISTRY is on (local, base-sepolia, base; default local, as the CLI); RPC: WG402_RPC_URL_*. */
+  WG402_REGISTRY_CHAIN: ChainKey.default("local"),
   /** Where the user's settings and history live; default: WG402_HOME. */
   WG402_HOME: z.string().optional(),
   WG402_STACK_FILE: z.string().optional(),

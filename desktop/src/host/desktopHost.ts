@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import {
   ClientError,
   closeRecordedLease,
@@ -20,6 +21,7 @@ import { amountView } from "./amountView.ts";
 import { BalanceService } from "./balanceService.ts";
 import { ChannelWithdrawals } from "./channelWithdrawals.ts";
 import type { DesktopConfig } from "./desktopConfig.ts";
+import type { Discover } from "./discovery.ts";
 import { type ApiEventListener, EventBus } from "./eventBus.ts";
 import { historyEntries } from "./historyEntryView.ts";
 import { NodeDirectory } from "./nodeDirectory.ts";
@@ -40,6 +42,8 @@ export type DesktopHostOptions = {
   fetch?: FetchLike;
   /** scrypt cost for new wallets; tests pass a small one. Default: the core's (2^17). */
   scryptN?: number;
+  /** The registry discovery; default the core's `discoverNodes`. */
+  discover?: Discover;
 };
 
 type Handlers = { [K in CommandName]: (input: CommandInput<K>) => Promise<CommandOutput<K>> };
@@ -94,6 +98,12 @@ export class DesktopHost {
       nodes: o.config.WG402_UI_NODES,
       settings,
       ...(o.fetch ? { fetch: o.fetch } : {}),
+      registry: {
+        choice: { address: o.config.WG402_REGISTRY, chain: o.config.WG402_REGISTRY_CHAIN },
+        // The index of the registry, kept between runs so a start reads only the blocks since the last.
+        cacheDir: join(this.paths.home, "registry"),
+        ...(o.discover ? { discover: o.discover } : {}),
+      },
     });
     this.balances = new BalanceService({
       env: this.env,
@@ -205,8 +215,9 @@ export class DesktopHost {
       },
       "nodes.add": async ({ url }) => this.nodesChanged(await this.nodes.add(url)),
       "nodes.remove": async ({ url }) => this.nodesChanged(await this.nodes.remove(url)),
-      "nodes.quote": ({ url, minutes, megabytes }) =>
-        quoteView({
+      "nodes.quote": async ({ url, minutes, megabytes }) => {
+        await this.nodes.assertPayable(url);
+        return quoteView({
           url,
           minutes: minutes ?? 0,
           megabytes: megabytes ?? 0,
@@ -214,15 +225,22 @@ export class DesktopHost {
           account: this.wallet.currentAccount(),
           env: this.env,
           ...(this.o.fetch ? { fetch: this.o.fetch } : {}),
-        }),
+        });
+      },
       "session.status": async () => this.sessions.snapshot(),
-      "session.connect": ({ nodeUrl, minutes, megabytes }) =>
-        this.sessions.connect(nodeUrl, {
+      "session.connect": async ({ nodeUrl, minutes, megabytes }) => {
+        await this.nodes.assertPayable(nodeUrl);
+        return this.sessions.connect(nodeUrl, {
           ...(minutes !== undefined ? { minutes } : {}),
           ...(megabytes !== undefined ? { megabytes } : {}),
-        }),
+        });
+      },
       "session.disconnect": () => this.sessions.disconnect(),
-      "session.resume": () => this.sessions.resume(),
+      "session.resume": async () => {
+        const nodeUrl = this.sessions.view()?.nodeUrl;
+        if (nodeUrl) await this.nodes.assertPayable(nodeUrl);
+        return this.sessions.resume();
+      },
       "session.closeRecorded": async () => {
         if (this.sessions.view()) {
           throw new ClientError("this app's own session is running: use Disconnect", {

@@ -1,27 +1,42 @@
 import {
-  choosePaymentKind,
+  ClientError,
   type Env,
   type FetchLike,
   fetchNodeInfo,
-  isChannelKind,
   type NodeProbe,
   normalizeNodeUrl,
   probeNode,
 } from "@wg402/client";
-import { chainByNetwork, localStackPath, type PaymentKind, readLocalStack } from "@wg402/shared";
+import { ErrorCode, localStackPath, readLocalStack } from "@wg402/shared";
 import type { NodeView } from "../api/views.ts";
-import { amountView, perHour } from "./amountView.ts";
+import { coreDiscover, type Discover, type DiscoveredNode } from "./discovery.ts";
+import { customNodeView, registryNodeView, unreachableCustomView } from "./nodeView.ts";
+import { RegistryListing, type RegistryNodes } from "./registryListing.ts";
+import type { RegistryChoice } from "./registryTarget.ts";
 import type { SettingsStore } from "./settingsStore.ts";
 import { toWireError } from "./toWireError.ts";
 
-type Source = NodeView["source"];
+type Source = Exclude<NodeView["source"], "registry">;
 
 const FRESH_MS = 15_000;
+// A discovery this recent has just read every node: reading each again for its capacity would only wait.
+const JUST_DISCOVERED_MS = 2_000;
+
+/** Where registry nodes come from; without it only the custom nodes are listed. */
+export type RegistryOptions = {
+  choice: RegistryChoice;
+  cacheDir: string;
+  discover?: Discover;
+  /** How old a discovery must be before a list reads its nodes' capacity again; tests pass 0. */
+  justDiscoveredMs?: number;
+};
 
 /**
- * The nodes a user can pick from: the local stack's agent, WG402_UI_NODES and the ones added in the app,
- * each probed for its info and latency. The latency (several timed requests) is kept for a few seconds;
- * the info, and so the free capacity, is read again on every list, so it is never stale.
+ * The nodes a user can pick from: the registry's (discovered and checked against their entries), then the
+ * custom ones: the local stack's agent, WG402_UI_NODES and the ones added in the app, each probed for its
+ * info and latency. A URL that is both shows once, as registered, since only then is it checked. The
+ * latency (several timed requests) and the discovery are kept for a few seconds; the info, and so the free
+ * capacity, is read again on every list, so it is never stale.
  */
 export class NodeDirectory {
   private readonly env: Env;
@@ -29,12 +44,32 @@ export class NodeDirectory {
   private readonly settings: SettingsStore;
   private readonly fetchImpl: FetchLike | undefined;
   private readonly cache = new Map<string, { at: number; view: NodeView; probe: NodeProbe | null }>();
+  private readonly registry: RegistryListing | null;
+  private readonly justDiscoveredMs: number;
 
-  constructor(options: { env: Env; nodes: string[]; settings: SettingsStore; fetch?: FetchLike }) {
+  constructor(options: {
+    env: Env;
+    nodes: string[];
+    settings: SettingsStore;
+    fetch?: FetchLike;
+    registry?: RegistryOptions;
+  }) {
     this.env = options.env;
     this.configured = options.nodes;
     this.settings = options.settings;
     this.fetchImpl = options.fetch;
+    const registry = options.registry;
+    this.justDiscoveredMs = registry?.justDiscoveredMs ?? JUST_DISCOVERED_MS;
+    this.registry = registry
+      ? new RegistryListing({
+          env: options.env,
+          choice: registry.choice,
+          cacheDir: registry.cacheDir,
+          discover: registry.discover ?? coreDiscover,
+          fetch: options.fetch,
+          freshMs: FRESH_MS,
+        })
+      : null;
   }
 
   async sources(): Promise<{ url: string; source: Source }[]> {
@@ -65,8 +100,50 @@ export class NodeDirectory {
   }
 
   async list(refresh = false): Promise<NodeView[]> {
-    const sources = await this.sources();
-    return Promise.all(sources.map(({ url, source }) => this.view(url, source, refresh)));
+    const [registry, sources] = await Promise.all([this.registry?.nodes(refresh) ?? null, this.sources()]);
+    const registered = registry?.nodes ?? [];
+    const urls = new Set(registered.map((node) => node.url));
+    return Promise.all([
+      ...(registry ? registered.map((node) => this.registryView(node, registry)) : []),
+      ...sources.filter(({ url }) => !urls.has(url)).map(({ url, source }) => this.view(url, source, refresh)),
+    ]);
+  }
+
+  /**
+   * Refuses a node the registry lists as untrusted: its answer contradicts what its operator staked on, so
+   * it is never paid, whatever asks (the UI greys it out; this holds for any other caller of the API).
+   */
+  async assertPayable(urlText: string): Promise<void> {
+    if (!this.registry) return;
+    const url = normalizeNodeUrl(urlText);
+    if (!this.registry.discovered) await this.registry.nodes();
+    const node = this.registry.known(url);
+    if (node?.trust !== "untrusted") return;
+    throw new ClientError(
+      `${url} is listed in the node registry but does not match its entry (${node.problems.join(", ") || "unknown"}): it is not paid`,
+      { code: ErrorCode.node_untrusted, details: { problems: node.problems } },
+    );
+  }
+
+  /** A registry node's view, its capacity read again unless its discovery is from just now. */
+  private async registryView(node: DiscoveredNode, registry: RegistryNodes): Promise<NodeView> {
+    const { stakeToken } = registry;
+    if (!node.info || node.latencyMs === null || Date.now() - registry.at < this.justDiscoveredMs) {
+      return registryNodeView(node, stakeToken);
+    }
+    let info: NodeProbe["info"];
+    try {
+      info = await fetchNodeInfo(node.url, { fetch: this.fetchImpl });
+    } catch (error) {
+      return registryNodeView(node, stakeToken, { error: toWireError(error) });
+    }
+    // A node that changed its key since the discovery is no longer the one that was checked.
+    if (info.publicKey !== node.entry.wireguardKey) {
+      const problems = [...new Set([...node.problems, "key_mismatch"])];
+      this.registry?.distrust(node.url, problems);
+      return registryNodeView({ ...node, trust: "untrusted", problems }, stakeToken);
+    }
+    return registryNodeView(node, stakeToken, { info });
   }
 
   /** A node's info and latency, or the reason it cannot be used. */
@@ -78,7 +155,7 @@ export class NodeDirectory {
     if (fresh && cached.probe) {
       try {
         const info = await fetchNodeInfo(url, { fetch: this.fetchImpl });
-        return nodeView(url, source, { ...cached.probe, info });
+        return customNodeView(url, source, { ...cached.probe, info });
       } catch {
         // Gone since the last probe: probe again below, which says why.
       }
@@ -87,9 +164,9 @@ export class NodeDirectory {
     let probe: NodeProbe | null = null;
     try {
       probe = await probeNode(url, { fetch: this.fetchImpl });
-      view = nodeView(url, source, probe);
+      view = customNodeView(url, source, probe);
     } catch (error) {
-      view = { reachable: false, url, source, error: toWireError(error) };
+      view = unreachableCustomView(url, source, toWireError(error));
     }
     this.cache.set(url, { at: Date.now(), view, probe });
     return view;
@@ -115,49 +192,5 @@ export class NodeDirectory {
     await this.settings.update({ nodes: this.settings.current.nodes.filter((n) => n !== url) });
     this.cache.delete(url);
     return this.list();
-  }
-}
-
-function nodeView(url: string, source: Source, probe: NodeProbe): NodeView {
-  const { info, latencyMs, country } = probe;
-  // The kind the core would pay with; a node offering neither still lists, and says why at Connect.
-  const kind = payableKind(info);
-  const token = { symbol: kind?.symbol ?? "", decimals: kind?.decimals ?? 0 };
-  const price = BigInt(info.pricePerMinute);
-  const network = kind?.network ?? "";
-  return {
-    reachable: true,
-    url,
-    source,
-    name: info.name,
-    region: info.region,
-    version: info.version,
-    network,
-    chainName: chainByNetwork(network)?.name ?? network,
-    pricePerMinute: amountView(price, token),
-    pricePerHour: amountView(perHour(price, info.secondsPerMinute), token),
-    secondsPerMinute: info.secondsPerMinute,
-    minMinutes: info.minMinutes,
-    maxMinutes: info.maxMinutes,
-    capacity: info.capacity,
-    latencyMs,
-    country,
-    scheme: kind && isChannelKind(kind) ? "batch-settlement" : "exact",
-    data: info.data
-      ? {
-          pricePerMb: amountView(BigInt(info.data.pricePerMb), token),
-          minMegabytes: info.data.minMegabytes,
-          maxMegabytes: info.data.maxMegabytes,
-          validityMinutes: info.data.validityMinutes,
-        }
-      : null,
-  };
-}
-
-function payableKind(info: NodeProbe["info"]): PaymentKind | undefined {
-  try {
-    return choosePaymentKind(info);
-  } catch {
-    return info.accepts[0];
   }
 }

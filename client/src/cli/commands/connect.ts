@@ -21,12 +21,17 @@ import {
 } from "../options.ts";
 import type { Output } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
+import { discoveryOptions, pickForConnect } from "./nodes.ts";
 
 function connectCommand(program: Command, runner: CommandRunner) {
   return runner
     .leaf(
-      program.command("connect").argument("<url>", "the node's URL"),
+      discoveryOptions(program.command("connect").argument("[url]", "the node's URL (or --best)")),
       "buy a lease, bring the tunnel up and (with --auto-renew) keep it alive; Ctrl-C closes it",
+    )
+    .option(
+      "--best",
+      "pick the node from the NodeRegistry: the cheapest of the fastest verified nodes (see wg402 nodes)",
     )
     .option("--minutes <n>", "minutes to buy now (a time lease; with --mb, a hybrid one)", parseMinutes)
     .option("--mb <n>", "megabytes to buy now (a data lease; with --minutes, a hybrid one)", parseMegabytes)
@@ -83,7 +88,12 @@ export function registerConnectCommand(program: Command, runner: CommandRunner):
   connectCommand(program, runner).action(runner.handler((ctx, out, options, url) => connect(ctx, out, options, url)));
 }
 
-async function connect(ctx: CliContext, out: Output, options: ConnectOptions, url: string): Promise<number> {
+async function connect(
+  ctx: CliContext,
+  out: Output,
+  options: ConnectOptions,
+  url: string | undefined,
+): Promise<number> {
   const { io } = ctx;
   if (options.netns && options.driver === "export") {
     throw usage("--netns needs the userspace or wg-quick driver: export brings no interface up");
@@ -95,6 +105,12 @@ async function connect(ctx: CliContext, out: Output, options: ConnectOptions, ur
     throw usage("say what to buy: --minutes, --mb or both");
   if (options.renewMinutes && options.minutes === undefined) throw usage("--renew-minutes needs --minutes");
   if (options.renewMb && options.mb === undefined) throw usage("--renew-mb needs --mb");
+  if (options.best && url !== undefined) throw usage("give a node URL or --best, not both");
+  if (!options.best && url === undefined)
+    throw usage("say which node: its URL, or --best to pick one from the registry");
+  if (!options.best && (options.region || options.registry || options.network || options.deadline)) {
+    throw usage("--region, --registry, --network and --deadline choose a node for --best");
+  }
   const existing = await readSessionState(ctx.paths.state);
   if (existing) {
     throw new ClientError(
@@ -102,16 +118,19 @@ async function connect(ctx: CliContext, out: Output, options: ConnectOptions, ur
       { code: ErrorCode.already_connected },
     );
   }
+  // The node --best picks is paid on the answer discovery verified, and its offers must carry that signer's signature.
+  const best = options.best ? await pickForConnect(ctx, out, options) : null;
 
   // Everything that can refuse is checked before the wallet is unlocked and long before anything is paid.
   const session = await openSession({
-    nodeUrl: url,
+    nodeUrl: best ? best.url : (url as string),
+    ...(best?.info ? { node: best.info } : {}),
     account: async () => (await ctx.wallet()).account,
     sessionCap: sessionCapOption(options.maxSpend),
     maxPerPayment: capOption(options.maxPayment, "--max-payment"),
     ...(options.scheme ? { scheme: options.scheme } : {}),
     ...(options.keepDeposit ? { keepDeposit: true } : {}),
-    requireSigned: options.requireSigned === true,
+    requireSigned: options.requireSigned === true || best !== null,
     driver: options.driver,
     tunnel: {
       tunnelsDir: ctx.paths.tunnels,

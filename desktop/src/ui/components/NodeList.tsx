@@ -1,9 +1,7 @@
 import { useEffect, useMemo, useState } from "react";
-import { flagEmojiSupported } from "../flagSupport.ts";
-import { formatLatency, humanSentence } from "../model/format.ts";
-import { type NodeSortKey, rankNodes } from "../model/nodeRanking.ts";
-import { regionLabel } from "../model/region.ts";
+import { groupNodes, type NodeGroups, type NodeSortKey, rankNodes, selectable } from "../model/nodeRanking.ts";
 import { useSelect, useStore } from "../storeContext.ts";
+import { NodeRow } from "./NodeRow.tsx";
 import { Button, Card } from "./primitives.tsx";
 
 /** How often the list is read again while shown: the host re-reads every node's capacity on each read. */
@@ -16,7 +14,19 @@ const SORTS: { key: NodeSortKey; label: string }[] = [
   { key: "capacity", label: "Capacity" },
 ];
 
-/** Every known node as a radio choice, sortable, with the cheapest and the fastest marked. */
+const GROUPS: { key: keyof NodeGroups; title: string; note: string }[] = [
+  {
+    key: "registry",
+    title: "From the registry",
+    note: "Listed on-chain with a stake; each node's answer is checked against its entry.",
+  },
+  { key: "custom", title: "Custom nodes", note: "Added by hand or by the local setup; not checked on-chain." },
+];
+
+/**
+ * Every known node as a radio choice, the registry's first and the custom ones after, sortable, with the
+ * cheapest and the fastest marked. An untrusted node is shown with its reasons, but cannot be chosen.
+ */
 export function NodeList({ selected, onSelect }: { selected: string | null; onSelect: (url: string) => void }) {
   const store = useStore();
   const nodes = useSelect((s) => s.nodes);
@@ -24,6 +34,7 @@ export function NodeList({ selected, onSelect }: { selected: string | null; onSe
   const [descending, setDescending] = useState(false);
   const [refreshing, setRefreshing] = useState(false);
   const ranked = useMemo(() => rankNodes(nodes ?? [], sort, descending), [nodes, sort, descending]);
+  const groups = useMemo(() => groupNodes(ranked), [ranked]);
   useEffect(() => {
     const timer = setInterval(() => void store.call("nodes.list", undefined).catch(() => undefined), RELIST_MS);
     return () => clearInterval(timer);
@@ -77,83 +88,44 @@ export function NodeList({ selected, onSelect }: { selected: string | null; onSe
           No node is known yet. Add one in Settings, or start the local stack with <code>npm start</code>.
         </p>
       ) : (
-        <fieldset>
+        <fieldset className="flex flex-col gap-4">
           <legend className="sr-only">Choose a node</legend>
-          <ul className="flex flex-col gap-2">
-            {ranked.map((node) => (
-              <li key={node.url}>
-                <label
-                  className={`flex cursor-pointer items-start gap-3 rounded-xl p-3 ring-1 transition ${
-                    selected === node.url
-                      ? "bg-indigo-50 ring-2 ring-indigo-500 dark:bg-indigo-950/40"
-                      : "ring-slate-200 hover:bg-slate-50 dark:ring-slate-800 dark:hover:bg-slate-800/60"
-                  } ${node.reachable ? "" : "cursor-not-allowed opacity-70"}`}
-                >
-                  <input
-                    type="radio"
-                    name="node"
-                    value={node.url}
-                    checked={selected === node.url}
-                    disabled={!node.reachable || node.capacity.available === 0}
-                    onChange={() => onSelect(node.url)}
-                    className="mt-1 h-4 w-4 accent-indigo-600"
-                  />
-                  {node.reachable ? (
-                    <span className="flex min-w-0 flex-1 flex-col gap-1">
-                      <span className="flex flex-wrap items-center gap-2">
-                        <span className="font-semibold">{node.name}</span>
-                        <span className="text-xs text-slate-500 dark:text-slate-400" title={node.region}>
-                          {regionLabel(node.region, node.country, flagEmojiSupported())}
-                        </span>
-                        {node.cheapest && (
-                          <span className="rounded-full bg-emerald-100 px-2 py-0.5 text-[11px] font-semibold text-emerald-800 dark:bg-emerald-900 dark:text-emerald-200">
-                            Cheapest
-                          </span>
-                        )}
-                        {node.fastest && (
-                          <span className="rounded-full bg-sky-100 px-2 py-0.5 text-[11px] font-semibold text-sky-800 dark:bg-sky-900 dark:text-sky-200">
-                            Fastest
-                          </span>
-                        )}
-                      </span>
-                      <span className="grid grid-cols-2 gap-x-3 gap-y-0.5 text-xs text-slate-600 sm:grid-cols-4 dark:text-slate-300">
-                        <span>
-                          <span className="font-semibold tabular-nums">{node.pricePerMinute.formatted}</span>/min
-                        </span>
-                        <span className="tabular-nums">{node.pricePerHour.formatted}/h</span>
-                        {node.data && (
-                          <span data-testid="node-price-mb">
-                            <span className="font-semibold tabular-nums">{node.data.pricePerMb.formatted}</span>/MB
-                          </span>
-                        )}
-                        <span className="tabular-nums">{formatLatency(node.latencyMs)}</span>
-                        <span className="tabular-nums">
-                          {node.capacity.available} of {node.capacity.total} free
-                        </span>
-                      </span>
-                      {node.scheme === "batch-settlement" && (
-                        <span className="text-[11px] text-slate-600 dark:text-slate-300" data-testid="node-scheme">
-                          Escrow channel: charged by the second, the rest refunded at disconnect.
-                        </span>
-                      )}
-                      {node.secondsPerMinute !== 60 && (
-                        <span className="text-[11px] text-amber-700 dark:text-amber-400">
-                          Test node: a minute lasts {node.secondsPerMinute} s here.
-                        </span>
-                      )}
-                      <span className="truncate text-[11px] text-slate-400">{node.url}</span>
-                    </span>
-                  ) : (
-                    <span className="flex min-w-0 flex-1 flex-col gap-1">
-                      <span className="truncate font-semibold">{node.url}</span>
-                      <span className="text-xs">{humanSentence(node.error.message)}</span>
-                      <span className="font-mono text-[11px] opacity-70">code: {node.error.error}</span>
-                    </span>
-                  )}
-                </label>
-              </li>
-            ))}
-          </ul>
+          {GROUPS.map(({ key, title, note }) =>
+            groups[key].length === 0 ? null : (
+              <section key={key} data-testid={`node-group-${key}`} aria-label={title}>
+                <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">
+                  {title}
+                </h3>
+                <p className="mb-2 text-[11px] text-slate-500 dark:text-slate-400">{note}</p>
+                <ul className="flex flex-col gap-2">
+                  {groups[key].map((node) => (
+                    <li key={node.url}>
+                      <label
+                        className={`flex cursor-pointer items-start gap-3 rounded-xl p-3 ring-1 transition ${
+                          selected === node.url
+                            ? "bg-indigo-50 ring-2 ring-indigo-500 dark:bg-indigo-950/40"
+                            : node.trust === "untrusted"
+                              ? "ring-rose-300 dark:ring-rose-800"
+                              : "ring-slate-200 hover:bg-slate-50 dark:ring-slate-800 dark:hover:bg-slate-800/60"
+                        } ${selectable(node) ? "" : "cursor-not-allowed opacity-70"}`}
+                      >
+                        <input
+                          type="radio"
+                          name="node"
+                          value={node.url}
+                          checked={selected === node.url}
+                          disabled={!selectable(node)}
+                          onChange={() => onSelect(node.url)}
+                          className="mt-1 h-4 w-4 accent-indigo-600"
+                        />
+                        <NodeRow node={node} />
+                      </label>
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            ),
+          )}
         </fieldset>
       )}
     </Card>

@@ -1,5 +1,5 @@
 import type { NodeView, ReachableNodeView } from "../../api/views.ts";
-import { chosenNode, rankNodes } from "./nodeRanking.ts";
+import { chosenNode, groupNodes, rankNodes, selectable } from "./nodeRanking.ts";
 import { tusd } from "./testSession.ts";
 
 function node(
@@ -26,6 +26,10 @@ function node(
     country: null,
     scheme: "exact",
     data: null,
+    pricePerGb: null,
+    trust: "custom",
+    problems: [],
+    registry: null,
   };
 }
 
@@ -34,6 +38,9 @@ const down: NodeView = {
   url: "http://down.example",
   source: "env",
   error: { error: "node_unreachable", message: "connection refused" },
+  trust: "custom",
+  problems: [],
+  registry: null,
 };
 
 describe("node ranking", () => {
@@ -76,7 +83,7 @@ describe("node ranking", () => {
 describe("the chosen node", () => {
   const cheap = node("cheap", { perMinute: 1000, latencyMs: 9 });
   const picked = node("picked", { perMinute: 3000, latencyMs: 1 });
-  const pickedDown: NodeView = { reachable: false, url: picked.url, source: "settings", error: down.error };
+  const pickedDown: NodeView = { ...down, url: picked.url, source: "settings" };
 
   it("starts at the cheapest usable node", () => {
     expect(chosenNode(null, [picked, cheap], [picked, cheap])).toBe(cheap.url);
@@ -86,5 +93,39 @@ describe("the chosen node", () => {
     expect(chosenNode(picked.url, [pickedDown, cheap], [cheap])).toBe(picked.url);
     expect(chosenNode(picked.url, [cheap], [cheap])).toBe(cheap.url);
     expect(chosenNode(picked.url, [], [])).toBeNull();
+  });
+});
+
+describe("registry nodes", () => {
+  const registered = (name: string, trust: "verified" | "untrusted", perMinute: number): ReachableNodeView => ({
+    ...node(name, { perMinute, latencyMs: 1 }),
+    source: "registry",
+    trust,
+    problems: trust === "untrusted" ? ["key_mismatch"] : [],
+  });
+  const verified = registered("verified", "verified", 2000);
+  const liar = registered("liar", "untrusted", 1);
+  const custom = node("custom", { perMinute: 3000, latencyMs: 9 });
+
+  it("never offers an untrusted node: not selectable, not cheapest, not chosen, ranked after the others", () => {
+    expect(selectable(liar)).toBe(false);
+    expect(selectable(verified)).toBe(true);
+    const ranked = rankNodes([liar, custom, verified], "price");
+    expect(ranked.map((n) => n.url)).toEqual([verified.url, custom.url, liar.url]);
+    expect(ranked.find((n) => n.cheapest)?.url).toBe(verified.url);
+    const all = [liar, custom, verified];
+    expect(chosenNode(null, all, all.filter(selectable))).toBe(verified.url);
+  });
+
+  it("groups the registry's nodes apart from the custom ones, each in rank order", () => {
+    const unreachableRegistered: NodeView = {
+      ...down,
+      url: "http://gone.example",
+      source: "registry",
+      trust: "unreachable",
+    };
+    const groups = groupNodes(rankNodes([custom, unreachableRegistered, liar, down, verified], "price"));
+    expect(groups.registry.map((n) => n.url)).toEqual([verified.url, liar.url, unreachableRegistered.url]);
+    expect(groups.custom.map((n) => n.url)).toEqual([custom.url, down.url]);
   });
 });

@@ -5,9 +5,12 @@ export type NodeSortKey = "price" | "latency" | "region" | "capacity";
 
 export type RankedNode = NodeView & { cheapest: boolean; fastest: boolean };
 
-/** Nodes one can connect to now: reachable, with a free address. */
-function usable(node: NodeView): node is ReachableNodeView {
-  return node.reachable && node.capacity.available > 0;
+/**
+ * Nodes one can connect to now: reachable, with a free address, and not contradicting their registry entry
+ * (an untrusted node is listed so people see it, but it is never chosen, by the user or by default).
+ */
+export function selectable(node: NodeView): node is ReachableNodeView {
+  return node.reachable && node.capacity.available > 0 && node.trust !== "untrusted";
 }
 
 /** Price per wall-clock hour, so a node with short test minutes is compared fairly. */
@@ -32,11 +35,11 @@ function compare(a: ReachableNodeView, b: ReachableNodeView, key: NodeSortKey): 
 }
 
 /**
- * Sorted by `key` (ascending, or descending when `descending`), unreachable nodes always last. Prices are
+ * Sorted by `key` (ascending, or descending when `descending`), untrusted then unreachable nodes last. Prices are
  * only compared within one token: a node paid in another token is never called "cheapest".
  */
 export function rankNodes(nodes: NodeView[], key: NodeSortKey, descending = false): RankedNode[] {
-  const candidates = nodes.filter(usable);
+  const candidates = nodes.filter(selectable);
   const symbol = candidates[0]?.pricePerHour.symbol;
   const sameToken = candidates.filter((n) => n.pricePerHour.symbol === symbol);
   const cheapest = sameToken.slice().sort((a, b) => compare(a, b, "price"))[0];
@@ -45,7 +48,10 @@ export function rankNodes(nodes: NodeView[], key: NodeSortKey, descending = fals
   const unreachable = nodes.filter((n) => !n.reachable);
   const sorted = reachable.sort((a, b) => (descending ? -1 : 1) * compare(a, b, key));
   const many = candidates.length > 1;
-  return [...sorted, ...unreachable].map((node) => ({
+  // An untrusted node answers, but is never a choice: after every node that is.
+  const trusted = sorted.filter((n) => n.trust !== "untrusted");
+  const untrusted = sorted.filter((n) => n.trust === "untrusted");
+  return [...trusted, ...untrusted, ...unreachable].map((node) => ({
     ...node,
     // One usable node is not "the cheapest" of anything.
     cheapest: many && node === cheapest,
@@ -60,4 +66,14 @@ export function rankNodes(nodes: NodeView[], key: NodeSortKey, descending = fals
 export function chosenNode(selected: string | null, listed: NodeView[], usable: NodeView[]): string | null {
   if (selected && listed.some((n) => n.url === selected)) return selected;
   return rankNodes(usable, "price")[0]?.url ?? null;
+}
+
+export type NodeGroups = { registry: RankedNode[]; custom: RankedNode[] };
+
+/** The registry's nodes and the custom ones (added by hand, the local stack's, WG402_UI_NODES), each in rank order. */
+export function groupNodes(ranked: RankedNode[]): NodeGroups {
+  return {
+    registry: ranked.filter((node) => node.source === "registry"),
+    custom: ranked.filter((node) => node.source !== "registry"),
+  };
 }

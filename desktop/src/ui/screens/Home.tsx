@@ -17,7 +17,8 @@ import { Card } from "../components/primitives.tsx";
 import { RecordedLease } from "../components/RecordedLease.tsx";
 import { SessionPanel } from "../components/SessionPanel.tsx";
 import { initialToggle, pressAction, reduceToggle, toggleKind, toggleLook } from "../model/connectToggle.ts";
-import { chosenNode } from "../model/nodeRanking.ts";
+import { chosenNode, selectable } from "../model/nodeRanking.ts";
+import { unusableReason } from "../model/nodeTrust.ts";
 import { purchaseInput, purchaseOf } from "../model/purchase.ts";
 import { sessionHealth } from "../model/sessionHealth.ts";
 import { applyClosed, applySnapshot } from "../state/appState.ts";
@@ -50,10 +51,7 @@ export function Home() {
   const kind = toggleKind({ ...toggle, session });
   const look = toggleLook(kind, sessionHealth(session, now, settings?.capWarningMinutes ?? 2));
 
-  const usable = useMemo(
-    () => (nodes ?? []).filter((n): n is ReachableNodeView => n.reachable && n.capacity.available > 0),
-    [nodes],
-  );
+  const usable = useMemo(() => (nodes ?? []).filter(selectable), [nodes]);
   // Until the user picks one, the cheapest usable node; a pick holds while its node is listed.
   useEffect(() => {
     const choice = chosenNode(selected, nodes ?? [], usable);
@@ -97,7 +95,8 @@ export function Home() {
       ? "Unlock your wallet first"
       : !node
         ? selected
-          ? "The chosen node is not answering right now; wait, or choose another"
+          ? (unusableReason(selected, nodes ?? []) ??
+            "The chosen node is not answering right now; wait, or choose another")
           : "Choose a node first"
         : purchase.invalid;
 
