@@ -2,27 +2,13 @@
 // project's token: register (cold: a new key, endpoint and list slot), update (same endpoint; new endpoint),
 // add stake, start unbonding, slash, withdraw. `gasUsed` is the receipt's, after refunds.
 // Run: npm run bench:registry (prints JSON)
-import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { startLocalChain } from "@wg402/contracts";
+import { deployRegistry, startLocalChain } from "@wg402/contracts";
 import { chains, nodeRegistryAbi, x402TestUSDAbi } from "@wg402/shared";
 import { type Address, createPublicClient, createWalletClient, type Hex, http, keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 const MIN_STAKE = 50_000_000n;
 const DELAY = 3_600n;
-const artifact = join(
-  dirname(fileURLToPath(import.meta.url)),
-  "..",
-  "contracts",
-  "artifacts",
-  "contracts",
-  "registry",
-  "NodeRegistry.sol",
-  "NodeRegistry.json",
-);
-
 const chain = await startLocalChain();
 try {
   const { stack, rpcUrl } = chain;
@@ -39,22 +25,16 @@ try {
     return Number(receipt.gasUsed);
   };
 
-  const { bytecode } = JSON.parse(await readFile(artifact, "utf8")) as { bytecode: Hex };
-  const deployHash = await admin.deployContract({
-    abi: nodeRegistryAbi,
-    bytecode,
-    args: [token, MIN_STAKE, DELAY, admin.account.address, admin.account.address],
+  const deployed = await deployRegistry({
+    wallet: admin,
+    publicClient,
+    token,
+    minStake: MIN_STAKE,
+    unbondingDelaySeconds: DELAY,
+    treasury: admin.account.address,
+    arbiter: admin.account.address,
   });
-  const deployed = await publicClient.waitForTransactionReceipt({ hash: deployHash });
-  const registry = deployed.contractAddress as Address;
-  await send(
-    admin.writeContract({
-      address: registry,
-      abi: nodeRegistryAbi,
-      functionName: "grantRole",
-      args: [keccak256(toHex("ARBITER_ROLE")), admin.account.address],
-    }),
-  );
+  const registry = deployed.registry.address as Address;
   await send(
     admin.writeContract({
       address: token,

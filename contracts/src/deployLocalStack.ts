@@ -59,7 +59,7 @@ export async function deployLocalStack({
   });
   await publicClient.waitForTransactionReceipt({ hash: stakeHash });
   // The deployer arbitrates on the local chain: a known key, so slashing can be tried.
-  const registry = await deployRegistry({
+  const { registry } = await deployRegistry({
     wallet,
     publicClient,
     token: token.address,

@@ -1,27 +1,14 @@
-import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { nodeRegistryAbi, type RegistryDeployment } from "@wg402/shared";
 import {
   type Account,
   type Address,
   type Chain,
   getAddress,
-  type Hex,
   type PublicClient,
   type Transport,
   type WalletClient,
 } from "viem";
-
-const artifactPath = join(
-  dirname(fileURLToPath(import.meta.url)),
-  "..",
-  "artifacts",
-  "contracts",
-  "registry",
-  "NodeRegistry.sol",
-  "NodeRegistry.json",
-);
+import { readArtifact } from "./artifacts.ts";
 
 /** The local stack's registry terms: 10 tUSD to list a node, an hour of unbonding. */
 export const localRegistryTerms = { minStake: 10_000_000n, unbondingDelaySeconds: 3_600n } as const;
@@ -38,7 +25,7 @@ export type DeployRegistryParameters = {
   arbiter?: Address;
 };
 
-/** Deploys NodeRegistry from the Hardhat build, with the deployer as admin, and waits for its receipt. */
+/** Deploys NodeRegistry from the Hardhat build, with the deployer as admin; returns where, and the deployment's gas. */
 export async function deployRegistry({
   wallet,
   publicClient,
@@ -47,15 +34,10 @@ export async function deployRegistry({
   unbondingDelaySeconds = localRegistryTerms.unbondingDelaySeconds,
   treasury = "0x0000000000000000000000000000000000000000",
   arbiter,
-}: DeployRegistryParameters): Promise<RegistryDeployment> {
-  const artifact = JSON.parse(
-    await readFile(artifactPath, "utf8").catch((cause) => {
-      throw new Error(`NodeRegistry is not built (${artifactPath}); run \`npm run build\``, { cause });
-    }),
-  ) as { bytecode: Hex };
+}: DeployRegistryParameters): Promise<{ registry: RegistryDeployment; gasUsed: bigint }> {
   const hash = await wallet.deployContract({
     abi: nodeRegistryAbi,
-    bytecode: artifact.bytecode,
+    bytecode: (await readArtifact("registry/NodeRegistry.sol")).bytecode,
     args: [token, minStake, unbondingDelaySeconds, treasury, wallet.account.address],
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
@@ -72,10 +54,11 @@ export async function deployRegistry({
     });
     await publicClient.waitForTransactionReceipt({ hash: grant });
   }
-  return {
+  const registry = {
     address,
     deployBlock: Number(receipt.blockNumber),
     minStake: minStake.toString(),
     unbondingDelaySeconds: Number(unbondingDelaySeconds),
   };
+  return { registry, gasUsed: receipt.gasUsed };
 }

@@ -1,6 +1,3 @@
-import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { x402TestUSDAbi } from "@wg402/shared";
 import {
   type Account,
@@ -12,15 +9,7 @@ import {
   type Transport,
   type WalletClient,
 } from "viem";
-
-const artifactPath = join(
-  dirname(fileURLToPath(import.meta.url)),
-  "..",
-  "artifacts",
-  "contracts",
-  "X402TestUSD.sol",
-  "X402TestUSD.json",
-);
+import { readArtifact } from "./artifacts.ts";
 
 /** One drip of 100 tUSD a minute, up to 1,000 tUSD per address: enough to try the VPN, not to hoard. */
 export const defaultFaucet = { amount: 100_000_000n, cooldownSeconds: 60n, cap: 1_000_000_000n } as const;
@@ -34,15 +23,6 @@ export type DeployTokenParameters = {
 
 export type DeployTokenReturnType = { address: Address; txHash: Hex; blockNumber: bigint };
 
-async function readBytecode(): Promise<Hex> {
-  try {
-    const artifact = JSON.parse(await readFile(artifactPath, "utf8")) as { bytecode: Hex };
-    return artifact.bytecode;
-  } catch (cause) {
-    throw new Error(`X402TestUSD is not built (${artifactPath}); run \`npm run build\``, { cause });
-  }
-}
-
 /** Deploys X402TestUSD from the Hardhat build and waits for its receipt. */
 export async function deployToken({
   wallet,
@@ -52,7 +32,7 @@ export async function deployToken({
 }: DeployTokenParameters): Promise<DeployTokenReturnType> {
   const txHash = await wallet.deployContract({
     abi: x402TestUSDAbi,
-    bytecode: await readBytecode(),
+    bytecode: (await readArtifact("X402TestUSD.sol")).bytecode,
     args: [owner, faucet.amount, faucet.cooldownSeconds, faucet.cap],
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash: txHash });

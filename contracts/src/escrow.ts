@@ -1,29 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { canonicalEscrowAddresses } from "@wg402/shared";
 import { type Address, getAddress, type Hex, padHex } from "viem";
-
-const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), "..", "artifacts", "contracts");
+import { type Artifact, readArtifact } from "./artifacts.ts";
 
 /** Where the `batch-settlement` contracts sit: the SDK looks for them at `canonicalEscrowAddresses`. */
 export type EscrowAddresses = { batchSettlement: Address; depositCollector: Address; multicall3: Address };
-
-type Artifact = {
-  bytecode: Hex;
-  deployedBytecode: Hex;
-  immutableReferences?: Record<string, { start: number; length: number }[]>;
-};
-
-async function readArtifact(source: string): Promise<Artifact> {
-  const name = source.replace(/^.*\//, "").replace(/\.sol$/, "");
-  const path = join(artifactsDir, source, `${name}.json`);
-  try {
-    return JSON.parse(await readFile(path, "utf8")) as Artifact;
-  } catch (cause) {
-    throw new Error(`${name} is not built (${path}); run \`npm run build\``, { cause });
-  }
-}
 
 /** Writes `value` (a 32-byte word) into every immutable slot of runtime `code`; the contract must have one immutable. */
 export function fillImmutable(code: Hex, references: Artifact["immutableReferences"], value: Hex): Hex {

@@ -1,25 +1,17 @@
 // Test fixture for NodeRegistry, kept out of test/: the registry over the project's test token on a fresh
 // in-process chain, three funded operators, an arbiter and a treasury, and a valid NodeInfo to vary.
 import assert from "node:assert/strict";
+import type { RegistryNodeInfoStruct } from "@wg402/shared";
 import { network } from "hardhat";
-import { type Address, type Hex, keccak256, toHex } from "viem";
+import { type Hex, keccak256, toHex } from "viem";
 
 export const MIN_STAKE = 50_000_000n; // 50 tUSD
 export const UNBONDING_DELAY = 7n * 24n * 3600n;
 export const SCHEME_EXACT = 1;
 export const SCHEME_BATCH = 2;
 
-export type NodeInfo = {
-  wireguardKey: Hex;
-  payTo: Address;
-  signer: Address;
-  pricePerMinute: bigint;
-  pricePerMb: bigint;
-  schemes: number;
-  country: Hex;
-  endpoint: string;
-  label: string;
-};
+/** The contract's NodeInfo struct, as the shared codec names it. */
+export type NodeInfo = RegistryNodeInfoStruct;
 
 /** "DE" as the contract's bytes2. */
 export const country = (code: string): Hex => toHex(code, { size: 2 });
