@@ -9,18 +9,11 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { type AgentProcess, startAgentProcess } from "@wg402/agent";
-import {
-  canonicalEscrowAddresses,
-  LeaseSummary,
-  UsageReceipt,
-  writeLocalStack,
-  x402BatchSettlementAbi,
-} from "@wg402/shared";
+import type { AgentProcess } from "@wg402/agent";
+import { canonicalEscrowAddresses, LeaseSummary, UsageReceipt, x402BatchSettlementAbi } from "@wg402/shared";
 import {
   createNetnsPair,
   describeOrSkip,
-  execIn,
   type NetnsPair,
   uniqueName,
   userspaceSkipReason,

@@ -11,7 +11,6 @@ import {
   type UsageReceipt,
 } from "@wg402/shared";
 import { type Clock, systemClock } from "@wg402/shared/runtime";
-import type { ClientChannelStorage } from "@x402/evm/batch-settlement/client";
 import type { LocalAccount } from "viem";
 import type { z } from "zod";
 import { formatTokenAmount } from "../chain/money.ts";
@@ -24,7 +23,6 @@ import { channelStorage } from "../channel/channelStorage.ts";
 import { renewalBound } from "../channel/renewalAllowance.ts";
 import { ClientError, isClientError } from "../errors.ts";
 import { type LeaseCloseOptions, LeaseReceipts } from "../receipts/leaseReceipts.ts";
-import type { ReceiptStore } from "../receipts/receiptStore.ts";
 import { assertTokenBalance, type Balances, readBalances, readTokenBalance } from "../wallet/balances.ts";
 import { closeLease } from "./closeLease.ts";
 import type { LeaseClientOptions } from "./leaseClientOptions.ts";
@@ -39,7 +37,7 @@ import {
   normalizeNodeUrl,
 } from "./nodeApi.ts";
 import { type PaymentReceipt, type PayRequest, payForLease } from "./payForLease.ts";
-import { choosePaymentKind, isChannelKind, type SchemeChoice } from "./paymentKind.ts";
+import { choosePaymentKind, isChannelKind } from "./paymentKind.ts";
 
 export type { LeaseClientOptions } from "./leaseClientOptions.ts";
 

@@ -26,12 +26,6 @@ function setup(over: Partial<DataRenewerOptions> = {}) {
     },
     ...over,
   });
-  const run = async (ms: number) => {
-    for (let t = 0; t < ms; t += 10) {
-      traffic.used += traffic.rate * 10;
-      await clock.advance(10);
-    }
-  };
   return { clock, traffic, renewer, renewals, allowed: () => allowed };
 }
 
