@@ -9,18 +9,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fetchNodeInfo } from "@wg402/client";
-import {
-  chains,
-  encodeRegistryInfo,
-  type NodeInfo,
-  nodeRegistryAbi,
-  type RegistryNodeInfo,
-  type RegistryScheme,
-  writeLocalStack,
-  x402TestUSDAbi,
-} from "@wg402/shared";
-import { createWalletClient, type Hex, http } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { type NodeInfo, type RegistryNodeInfo, type RegistryScheme, writeLocalStack } from "@wg402/shared";
+import { generatePrivateKey } from "viem/accounts";
+import { registryWriter } from "../client/src/testing/registryWriter.ts";
 import { DesktopUi, flowSteps, hasChromium, type InProcessAgent, startFakeAgent } from "./desktopHarness.ts";
 import { type PaidStack, startPaidStack } from "./support.ts";
 
@@ -59,34 +50,11 @@ function registered(
   };
 }
 
-/** Registers `entries` from the stack's registrant, which holds the stake: approve, then register each. */
+/** Registers `entries` from the stack's registrant, which holds the stake. */
 async function register(entries: RegistryNodeInfo[]): Promise<void> {
-  const { stack: local } = stack.chain;
-  const registrant = local.accounts.registrant;
-  const registry = local.registry;
-  if (!registrant || !registry) throw new Error("this stack has no registry or registrant");
-  const wallet = createWalletClient({
-    chain: chains.local.viem,
-    transport: http(stack.chain.rpcUrl),
-    account: privateKeyToAccount(registrant.privateKey as Hex),
-  });
-  const approve = await wallet.writeContract({
-    address: local.token.address as Hex,
-    abi: x402TestUSDAbi,
-    functionName: "approve",
-    args: [registry.address as Hex, STAKE * BigInt(entries.length)],
-  });
-  await stack.publicClient.waitForTransactionReceipt({ hash: approve });
-  for (const entry of entries) {
-    const hash = await wallet.writeContract({
-      address: registry.address as Hex,
-      abi: nodeRegistryAbi,
-      functionName: "register",
-      args: [encodeRegistryInfo(entry), STAKE],
-    });
-    const receipt = await stack.publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success") throw new Error(`registering ${entry.label} failed`);
-  }
+  const writer = registryWriter(stack.chain.stack, stack.chain.rpcUrl);
+  await writer.fund(entries.length);
+  await writer.register(entries, STAKE);
 }
 
 beforeAll(async () => {

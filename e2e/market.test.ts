@@ -7,18 +7,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  chains,
-  encodeRegistryInfo,
-  type LocalStack,
-  nodeRegistryAbi,
-  readLocalStack,
-  x402TestUSDAbi,
-} from "@wg402/shared";
+import { type LocalStack, readLocalStack } from "@wg402/shared";
 import { runCommand } from "@wg402/wireguard";
 import { describeOrSkip, uniqueName, userspaceSkipReason } from "@wg402/wireguard/testing";
-import { createPublicClient, createWalletClient, type Hex, http } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { registryWriter } from "../client/src/testing/registryWriter.ts";
 import { type CliProcess, spawnCli, waitForEvent } from "./cliProcess.ts";
 import { type Stack, startStack, stopStack } from "./npmStart.ts";
 
@@ -67,39 +59,21 @@ async function registerImpostor(
   url: string,
   copyOf: { signer: string; pricePerMinute: string; pricePerMb: string },
 ) {
-  const registry = local.registry;
-  const registrant = local.accounts.registrant;
-  if (!registry || !registrant) throw new Error("the stack has no registry");
-  const account = privateKeyToAccount(registrant.privateKey as Hex);
-  const transport = http(local.chain.rpcUrl);
-  const wallet = createWalletClient({ chain: chains.local.viem, transport, account });
-  const reader = createPublicClient({ chain: chains.local.viem, transport });
-  const stake = BigInt(registry.minStake);
-  const approve = await wallet.writeContract({
-    address: local.token.address as Hex,
-    abi: x402TestUSDAbi,
-    functionName: "approve",
-    args: [registry.address as Hex, stake],
-  });
-  await reader.waitForTransactionReceipt({ hash: approve });
-  const info = encodeRegistryInfo({
-    wireguardKey: randomBytes(32).toString("base64"),
-    payTo: local.accounts.operator.address,
-    signer: copyOf.signer,
-    pricePerMinute: copyOf.pricePerMinute,
-    pricePerMb: copyOf.pricePerMb,
-    schemes: ["exact"],
-    country: "NL",
-    url,
-    label: "Impostor",
-  });
-  const hash = await wallet.writeContract({
-    address: registry.address as Hex,
-    abi: nodeRegistryAbi,
-    functionName: "register",
-    args: [info, stake],
-  });
-  expect((await reader.waitForTransactionReceipt({ hash })).status).toBe("success");
+  const writer = registryWriter(local, local.chain.rpcUrl);
+  await writer.fund(1);
+  await writer.register([
+    {
+      wireguardKey: randomBytes(32).toString("base64"),
+      payTo: local.accounts.operator.address,
+      signer: copyOf.signer,
+      pricePerMinute: copyOf.pricePerMinute,
+      pricePerMb: copyOf.pricePerMb,
+      schemes: ["exact"],
+      country: "NL",
+      url,
+      label: "Impostor",
+    },
+  ]);
 }
 
 describeOrSkip(skip, "npm start's market: registry, discovery and connect --best", () => {

@@ -3,7 +3,12 @@
 // meanwhile. A pool that cannot start, or whose worker dies, verifies inline instead: never a lost answer.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { type NodeChallengeAnswer, verifyNodeChallenge } from "@wg402/shared";
+import {
+  NODE_CHALLENGE_DOMAIN,
+  type NodeChallengeAnswer,
+  nodeChallengeTypes,
+  verifyNodeChallenge,
+} from "@wg402/shared";
 
 export type ChallengeClaim = { challenge: `0x${string}`; wireguardKey: string; endpoint: string };
 export type ChallengeVerifier = (
@@ -23,11 +28,18 @@ type Pending = { claim: ChallengeClaim; answer: NodeChallengeAnswer; signer: str
 const inlineVerify: ChallengeVerifier = (claim, answer, signer) =>
   verifyNodeChallenge(claim, answer, signer).catch(() => false);
 
-/** `size` workers (default: the cores but one, at least two, at most 4: the main thread is idle once probing ends). */
-export function startChallengePool(size = Math.min(4, Math.max(2, availableParallelism() - 1))): ChallengePool {
+/**
+ * `size` workers (default: the cores but one, at least one, at most 4: the main thread is idle once probing
+ * ends; on two cores a second worker's start-up and contention cost more than it verifies within a deadline).
+ */
+export function startChallengePool(size = Math.min(4, Math.max(1, availableParallelism() - 1))): ChallengePool {
   let workers: Worker[];
   try {
-    workers = Array.from({ length: size }, () => new Worker(new URL("./challengeWorker.ts", import.meta.url)));
+    const workerData = { domain: NODE_CHALLENGE_DOMAIN, types: nodeChallengeTypes };
+    workers = Array.from(
+      { length: size },
+      () => new Worker(new URL("./challengeWorker.ts", import.meta.url), { workerData }),
+    );
   } catch {
     return { verify: inlineVerify, threaded: () => false, close: async () => {} };
   }

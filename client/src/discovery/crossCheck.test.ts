@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { type NodeInfo, type RegistryEntry, signNodeChallenge } from "@wg402/shared";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { nodeInfoFixture } from "../testing/nodeInfoFixture.ts";
-import { crossCheck } from "./crossCheck.ts";
+import { crossCheck, crossCheckProven } from "./crossCheck.ts";
 
 const signer = privateKeyToAccount(generatePrivateKey());
 const stranger = privateKeyToAccount(generatePrivateKey());
@@ -100,5 +100,16 @@ describe("crossCheck", () => {
   it("flags a node that signs nothing as unsigned", async () => {
     const { offerSigner: _none, ...unsigned } = honest;
     expect(await crossCheck(entry, unsigned, challenge)).toEqual({ trust: "untrusted", problems: ["unsigned"] });
+  });
+
+  it("checks every field but the signature for a node proven earlier: a changed answer is still caught", () => {
+    expect(crossCheckProven(entry, honest)).toEqual({ trust: "verified", problems: [] });
+    expect(crossCheckProven(entry, { ...honest, pricePerMinute: "1" }).problems).toEqual(["price_mismatch"]);
+    expect(crossCheckProven(entry, { ...honest, publicKey: randomBytes(32).toString("base64") }).problems).toEqual([
+      "key_mismatch",
+    ]);
+    expect(crossCheckProven(entry, { ...honest, offerSigner: stranger.address }).problems).toEqual(["signer_mismatch"]);
+    const { offerSigner: _none, ...unsigned } = honest;
+    expect(crossCheckProven(entry, unsigned).problems).toEqual(["unsigned"]);
   });
 });

@@ -38,13 +38,12 @@ const sameAddress = (a: string, b: string) => {
   }
 };
 
-/** `info` is the node's answer to `challenge` (the answer the signature covers). */
-export async function crossCheck(
-  entry: RegistryEntry,
-  info: NodeInfo,
-  challenge: `0x${string}`,
-  options: { verify?: ChallengeVerifier } = {},
-): Promise<CrossCheck> {
+/**
+ * Everything but the signature: whether the answer's key, prices, payTo, schemes and signer are the entry's.
+ * Alone it proves nothing about who answers; discovery uses it alone only for a node whose signed challenge
+ * is cached (proofCache.ts) and still names this key, signer and URL.
+ */
+export function checkFields(entry: RegistryEntry, info: NodeInfo): TrustProblem[] {
   const problems: TrustProblem[] = [];
   if (info.publicKey !== entry.wireguardKey) problems.push(TrustProblem.key_mismatch);
   if (info.pricePerMinute !== entry.pricePerMinute) problems.push(TrustProblem.price_mismatch);
@@ -58,10 +57,26 @@ export async function crossCheck(
   if (offered.size !== registered.size || [...offered].some((scheme) => !registered.has(scheme))) {
     problems.push(TrustProblem.scheme_mismatch);
   }
-  if (!info.offerSigner) {
-    problems.push(TrustProblem.unsigned);
-  } else {
-    if (!sameAddress(info.offerSigner, entry.signer)) problems.push(TrustProblem.signer_mismatch);
+  if (!info.offerSigner) problems.push(TrustProblem.unsigned);
+  else if (!sameAddress(info.offerSigner, entry.signer)) problems.push(TrustProblem.signer_mismatch);
+  return problems;
+}
+
+/** The field checks on a cached proof's node: `verified` only while its answer still matches its entry. */
+export function crossCheckProven(entry: RegistryEntry, info: NodeInfo): CrossCheck {
+  const problems = checkFields(entry, info);
+  return { trust: problems.length === 0 ? "verified" : "untrusted", problems };
+}
+
+/** `info` is the node's answer to `challenge` (the answer the signature covers). */
+export async function crossCheck(
+  entry: RegistryEntry,
+  info: NodeInfo,
+  challenge: `0x${string}`,
+  options: { verify?: ChallengeVerifier } = {},
+): Promise<CrossCheck> {
+  const problems = checkFields(entry, info);
+  if (info.offerSigner) {
     // Against the registered key and signer, not the node's claims: only the entry is staked on.
     const identity = await judgeNodeIdentity(
       challenge,

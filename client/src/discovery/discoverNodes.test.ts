@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { type LocalChain, startLocalChain } from "@wg402/contracts";
 import { type RegistryDeployment, type RegistryNodeInfo, writeLocalStack } from "@wg402/shared";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { registryWriter } from "../testing/registryWriter.ts";
 import { jsonLines, runCli } from "../testing/runCli.ts";
 import { discoverNodes, pickBest } from "./discoverNodes.ts";
-import { registryWriter } from "./discoveryTestChain.ts";
 import { startTestNodeServer, type TestNode, type TestNodeServer } from "./discoveryTestNodes.ts";
 
 const DEADLINE = 800;
@@ -131,11 +131,13 @@ describe("wg402 nodes", () => {
     const byLabel = Object.fromEntries(doc.nodes.map((n) => [n.label, n]));
     expect(byLabel.cheap).toMatchObject({
       trust: "verified",
+      provenAt: expect.any(Number),
       pricePerMinute: "900",
       pricePerHour: "0.054 tUSD",
       url: server.urlOf("cheap"),
     });
     expect(byLabel.liar?.problems).toContain("key_mismatch");
+    expect(byLabel.liar).toMatchObject({ provenAt: null });
     expect(doc.leaving.map((e) => e.label)).toEqual(["leaving"]);
   });
 

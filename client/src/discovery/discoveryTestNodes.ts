@@ -21,8 +21,11 @@ export type TestNode = {
 export type TestNodeServer = {
   url: string;
   urlOf: (name: string) => string;
+  /** Adds a node, or replaces the one of that name (to change what it answers). */
   add: (node: TestNode) => void;
   requests: () => number;
+  /** Challenges answered by the node named `name`. */
+  challenges: (name: string) => number;
   close: () => Promise<void>;
 };
 
@@ -56,6 +59,7 @@ export function infoFor(node: TestNode): NodeInfo {
 export async function startTestNodeServer(): Promise<TestNodeServer> {
   const nodes = new Map<string, { node: TestNode; info: NodeInfo; body: string }>();
   let count = 0;
+  const challenged = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     count++;
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -68,6 +72,7 @@ export async function startTestNodeServer(): Promise<TestNodeServer> {
     const answer = async () => {
       const challenge = url.searchParams.get("challenge");
       if (!challenge) return found.body;
+      challenged.set(found.node.name, (challenged.get(found.node.name) ?? 0) + 1);
       const signed = await signNodeChallenge(
         { challenge: challenge as Hex, wireguardKey: found.info.publicKey, endpoint: found.info.endpoint },
         found.node.signer,
@@ -93,6 +98,7 @@ export async function startTestNodeServer(): Promise<TestNodeServer> {
       nodes.set(node.name, { node, info, body: JSON.stringify(info) });
     },
     requests: () => count,
+    challenges: (name) => challenged.get(name) ?? 0,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

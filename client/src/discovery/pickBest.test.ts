@@ -26,6 +26,7 @@ function node(over: {
     problems: [],
     latencyMs: over.latencyMs,
     info: null,
+    provenAt: null,
   };
 }
 

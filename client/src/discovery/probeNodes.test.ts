@@ -77,4 +77,67 @@ describe("probeNodes", () => {
     expect(timed).toBeGreaterThan(0);
     expect(timed).toBeLessThan(names.length);
   });
+
+  it("reads a proven node without a challenge, and challenges it after all when it names another endpoint", async () => {
+    server.add(node("proven"));
+    server.add(node("moved"));
+    const before = { proven: server.challenges("proven"), moved: server.challenges("moved") };
+    const answered: [string, boolean][] = [];
+    const outcomes = await probeNodes(
+      [
+        { id: "proven", url: server.urlOf("proven"), proven: { endpoint: "127.0.0.1:51820" } },
+        { id: "moved", url: server.urlOf("moved"), proven: { endpoint: "10.0.0.1:51820" } },
+      ],
+      {
+        challenge,
+        deadlineMs: 1_000,
+        onAnswer: (target, _info, challenged) => {
+          answered.push([target.id, challenged]);
+          return undefined;
+        },
+      },
+    );
+    const proven = outcomes.get("proven");
+    expect(proven).toMatchObject({ ok: true, challenged: false });
+    expect(proven?.ok && proven.info.challenge).toBeUndefined();
+    const moved = outcomes.get("moved");
+    expect(moved).toMatchObject({ ok: true, challenged: true });
+    expect(moved?.ok && moved.info.challenge?.challenge).toBe(challenge);
+    expect(server.challenges("proven")).toBe(before.proven);
+    expect(server.challenges("moved")).toBe(before.moved + 1);
+    expect(answered.sort()).toEqual([
+      ["moved", true],
+      ["proven", false],
+    ]);
+  });
+
+  it("sends no more challenges than are unchecked at once, and still hears from every node", async () => {
+    const names = Array.from({ length: 6 }, (_, i) => `checked-${i}`);
+    for (const name of names) server.add(node(name));
+    let outstanding = 0;
+    let most = 0;
+    const counting: typeof fetch = async (input, init) => {
+      if (String(input).includes("challenge=")) most = Math.max(most, ++outstanding);
+      return fetch(input, init);
+    };
+    const outcomes = await probeNodes(
+      names.map((name) => ({ id: name, url: server.urlOf(name) })),
+      {
+        challenge,
+        deadlineMs: 2_000,
+        maxUnchecked: 2,
+        fetch: counting,
+        // Each check takes 50 ms: a third challenge waits for one of the first two to be checked.
+        onAnswer: () =>
+          new Promise<void>((resolve) =>
+            setTimeout(() => {
+              outstanding--;
+              resolve();
+            }, 50),
+          ),
+      },
+    );
+    expect(most).toBe(2);
+    expect([...outcomes.values()].every((o) => o.ok)).toBe(true);
+  });
 });

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { type LocalChain, startLocalChain } from "@wg402/contracts";
 import type { RegistryDeployment, RegistryNodeInfo } from "@wg402/shared";
 import type { Hex } from "viem";
-import { registryWriter } from "./discoveryTestChain.ts";
+import { registryWriter } from "../testing/registryWriter.ts";
 import { indexCachePath, readIndexCache } from "./indexCache.ts";
 import { loadRegistryIndex } from "./registryIndex.ts";
 

@@ -16,6 +16,8 @@ export type RegistryIndex = {
   entries: RegistryEntry[];
   /** The block the entries reflect. */
   indexedBlock: number;
+  /** The chain's id: with the registry's address, the key of every file kept beside the index. */
+  chainId: number;
   /** True when an index on disk was brought up to date; false when it was rebuilt from the chain. */
   fromCache: boolean;
   /** Entries re-read by this refresh (every entry on a cold start). */
@@ -52,7 +54,7 @@ export async function loadRegistryIndex(options: LoadRegistryIndexOptions): Prom
   const cache = await readIndexCache(cacheDir, key);
   if (cache && (await stillCanonical(client, cache, head))) {
     if (BigInt(cache.indexedBlock) === headNumber) {
-      return { entries: cache.entries, indexedBlock: cache.indexedBlock, fromCache: true, refreshed: 0 };
+      return { entries: cache.entries, indexedBlock: cache.indexedBlock, chainId, fromCache: true, refreshed: 0 };
     }
     const ids = await touchedIds(client, address, {
       fromBlock: BigInt(cache.indexedBlock) + 1n,
@@ -67,7 +69,7 @@ export async function loadRegistryIndex(options: LoadRegistryIndexOptions): Prom
     }
     const entries = [...byId.values()];
     await save(entries);
-    return { entries, indexedBlock: Number(headNumber), fromCache: true, refreshed: ids.length };
+    return { entries, indexedBlock: Number(headNumber), chainId, fromCache: true, refreshed: ids.length };
   }
 
   const entries = (await readAllEntries(client, address, headNumber)).map((entry) => ({
@@ -75,7 +77,7 @@ export async function loadRegistryIndex(options: LoadRegistryIndexOptions): Prom
     id: entry.id.toLowerCase(),
   }));
   await save(entries);
-  return { entries, indexedBlock: Number(headNumber), fromCache: false, refreshed: entries.length };
+  return { entries, indexedBlock: Number(headNumber), chainId, fromCache: false, refreshed: entries.length };
 }
 
 /** Whether the cached block is still on the chain (a reorg replaced it, or the chain was reset: rebuild). */

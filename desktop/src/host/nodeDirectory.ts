@@ -6,6 +6,7 @@ import {
   type NodeProbe,
   normalizeNodeUrl,
   probeNode,
+  proveAfresh,
 } from "@wg402/client";
 import { ErrorCode, localStackPath, readLocalStack } from "@wg402/shared";
 import type { NodeView } from "../api/views.ts";
@@ -46,6 +47,7 @@ export class NodeDirectory {
   private readonly cache = new Map<string, { at: number; view: NodeView; probe: NodeProbe | null }>();
   private readonly registry: RegistryListing | null;
   private readonly justDiscoveredMs: number;
+  private readonly proofDir: string | null;
 
   constructor(options: {
     env: Env;
@@ -60,6 +62,7 @@ export class NodeDirectory {
     this.fetchImpl = options.fetch;
     const registry = options.registry;
     this.justDiscoveredMs = registry?.justDiscoveredMs ?? JUST_DISCOVERED_MS;
+    this.proofDir = registry?.cacheDir ?? null;
     this.registry = registry
       ? new RegistryListing({
           env: options.env,
@@ -111,13 +114,32 @@ export class NodeDirectory {
 
   /**
    * Refuses a node the registry lists as untrusted: its answer contradicts what its operator staked on, so
-   * it is never paid, whatever asks (the UI greys it out; this holds for any other caller of the API).
+   * it is never paid, whatever asks (the UI greys it out; this holds for any other caller of the API). A node
+   * listed as verified may rest on a proof minutes old (discovery caches them), so it proves itself afresh
+   * here: a new challenge signed by its entry's signer, and the fresh answer checked against its entry.
    */
   async assertPayable(urlText: string): Promise<void> {
     if (!this.registry) return;
     const url = normalizeNodeUrl(urlText);
     if (!this.registry.discovered) await this.registry.nodes();
     const node = this.registry.known(url);
+    if (node?.trust === "verified") {
+      const proof = await proveAfresh(node, {
+        ...(this.fetchImpl ? { fetch: this.fetchImpl } : {}),
+        ...(this.proofDir ? { cache: { dir: this.proofDir } } : {}),
+      });
+      if (proof.ok) return;
+      if (proof.problems.length === 0) {
+        throw new ClientError(`${url} is listed in the node registry but ${proof.reason}: it is not paid`, {
+          code: ErrorCode.node_unreachable,
+        });
+      }
+      this.registry.distrust(url, proof.problems);
+      throw new ClientError(
+        `${url} is listed in the node registry but does not match its entry (${proof.problems.join(", ")}): it is not paid`,
+        { code: ErrorCode.node_untrusted, details: { problems: proof.problems } },
+      );
+    }
     if (node?.trust !== "untrusted") return;
     throw new ClientError(
       `${url} is listed in the node registry but does not match its entry (${node.problems.join(", ") || "unknown"}): it is not paid`,

@@ -6,7 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jest } from "@jest/globals";
 import type { FetchLike } from "@wg402/client";
-import type { NodeInfo, RegistryEntry } from "@wg402/shared";
+import { type NodeInfo, type RegistryEntry, signNodeChallenge } from "@wg402/shared";
+import type { Hex, LocalAccount } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { nodeInfoFixture } from "../../../client/src/testing/nodeInfoFixture.ts";
 import { loadDesktopConfig } from "./desktopConfig.ts";
 import { DesktopHost } from "./desktopHost.ts";
 import type { Discover, DiscoveredNode, DiscoverOptions } from "./discovery.ts";
@@ -16,6 +19,9 @@ import { SettingsStore } from "./settingsStore.ts";
 const REGISTRY = "0x9A676e781A523b5d0C0e43731313A708CB607508";
 const PAY_TO = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 const key = (byte: number) => Buffer.alloc(32, byte).toString("base64");
+// The registered signer of every node here; the nodes sign challenges with it unless a test says otherwise.
+const nodeSigner = privateKeyToAccount(generatePrivateKey());
+const stranger = privateKeyToAccount(generatePrivateKey());
 
 let dir: string;
 let n = 0;
@@ -26,46 +32,27 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const info = (name: string, publicKey: string, available = 10): NodeInfo => ({
-  name,
-  version: "0.0.0",
-  region: "eu-central",
-  publicKey,
-  endpoint: "127.0.0.1:51820",
-  subnet: "10.77.0.0/24",
-  dns: [],
-  pricePerMinute: "1000",
-  minMinutes: 1,
-  maxMinutes: 60,
-  secondsPerMinute: 60,
-  graceSeconds: 60,
-  accepts: [
-    {
-      scheme: "exact",
-      network: "eip155:31337",
-      asset: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-      symbol: "tUSD",
-      decimals: 6,
-      payTo: PAY_TO,
+const info = (name: string, publicKey: string, available = 10): NodeInfo =>
+  nodeInfoFixture({
+    name,
+    region: "eu-central",
+    publicKey,
+    offerSigner: nodeSigner.address,
+    capacity: { total: 10, available },
+    data: {
+      pricePerMb: "20000",
+      minMegabytes: 1,
+      maxMegabytes: 10_000,
+      blockBytes: 1_000_000,
+      validityMinutes: 60,
+      meterMinIntervalMs: 1_000,
     },
-  ],
-  facilitator: "http://127.0.0.1:1",
-  capacity: { total: 10, available },
-  driver: "fake",
-  data: {
-    pricePerMb: "20000",
-    minMegabytes: 1,
-    maxMegabytes: 10_000,
-    blockBytes: 1_000_000,
-    validityMinutes: 60,
-    meterMinIntervalMs: 1_000,
-  },
-});
+  });
 
 const entry = (url: string, byte: number, label: string, country = "DE"): RegistryEntry => ({
   wireguardKey: key(byte),
   payTo: PAY_TO,
-  signer: PAY_TO,
+  signer: nodeSigner.address,
   pricePerMinute: "1000",
   pricePerMb: "20000",
   schemes: ["exact"],
@@ -80,13 +67,27 @@ const entry = (url: string, byte: number, label: string, country = "DE"): Regist
   status: "active",
 });
 
-/** Node URL → what its `GET /` says; any other URL refuses the connection. */
-function nodesAnswering(answers: Map<string, () => NodeInfo>): FetchLike {
+/**
+ * Node URL → what its `GET /` says, and for `?challenge=` its answer signed by `signers`' key for it (default
+ * the registered signer); any other URL refuses the connection. `challenges` counts the challenges asked.
+ */
+function nodesAnswering(
+  answers: Map<string, () => NodeInfo>,
+  signers: Map<string, LocalAccount>,
+  challenges: string[],
+): FetchLike {
   return (async (input: string | URL | Request) => {
     const url = new URL(String(input instanceof Request ? input.url : input));
     const answer = answers.get(url.origin);
     if (!answer) throw new TypeError("fetch failed: connection refused");
-    return new Response(JSON.stringify(answer()), { headers: { "content-type": "application/json" } });
+    const body = answer();
+    const challenge = url.searchParams.get("challenge");
+    if (challenge) {
+      challenges.push(url.origin);
+      const claim = { challenge: challenge as Hex, wireguardKey: body.publicKey, endpoint: body.endpoint };
+      body.challenge = await signNodeChallenge(claim, signers.get(url.origin) ?? nodeSigner);
+    }
+    return new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
   }) as FetchLike;
 }
 
@@ -111,6 +112,7 @@ function world() {
       problems: [],
       latencyMs: 4,
       info: info("good", key(1)),
+      provenAt: Date.now() - 60_000,
     },
     {
       entry: entry(liar, 2, "Liar node", "NL"),
@@ -119,8 +121,17 @@ function world() {
       problems: ["key_mismatch"],
       latencyMs: 6,
       info: info("liar", key(9)),
+      provenAt: null,
     },
-    { entry: entry(gone, 4, "Gone node"), url: gone, trust: "unreachable", problems: [], latencyMs: null, info: null },
+    {
+      entry: entry(gone, 4, "Gone node"),
+      url: gone,
+      trust: "unreachable",
+      problems: [],
+      latencyMs: null,
+      info: null,
+      provenAt: null,
+    },
   ];
   const calls: DiscoverOptions[] = [];
   let failing = false;
@@ -129,9 +140,13 @@ function world() {
     if (failing) throw new Error("RPC down");
     return { nodes: discovered, indexedBlock: 7, fromCache: false };
   };
+  const signers = new Map<string, LocalAccount>();
+  const challenges: string[] = [];
   return {
     answers,
-    fetch: nodesAnswering(answers),
+    signers,
+    challenges,
+    fetch: nodesAnswering(answers, signers, challenges),
     discover,
     calls,
     setCapacity: (c: number) => {
@@ -256,6 +271,29 @@ describe("node directory with a registry", () => {
     });
     await expect(nodes.assertPayable(`${good}/`)).resolves.toBeUndefined();
     await expect(nodes.assertPayable(custom)).resolves.toBeUndefined();
+    // The verified node was listed on a proof a minute old: paying it took a challenge of its own.
+    expect(w.challenges).toEqual([good]);
+  });
+
+  it("refuses a verified node that fails a fresh challenge before paying, and lists it as untrusted", async () => {
+    const w = world();
+    const nodes = await directory(w, []);
+    expect((await nodes.list())[0]).toMatchObject({ url: good, trust: "verified" });
+    // Its answers still match its entry, but someone else's key signs for it now.
+    w.signers.set(good, stranger);
+    await expect(nodes.assertPayable(good)).rejects.toMatchObject({
+      code: "node_untrusted",
+      message: expect.stringContaining("challenge_invalid"),
+    });
+    expect(w.challenges).toEqual([good]);
+    expect((await nodes.list())[0]).toMatchObject({ url: good, trust: "untrusted", problems: ["challenge_invalid"] });
+
+    // Gone between the listing and the payment: not paid either.
+    const later = world();
+    const again = await directory(later, []);
+    await again.list();
+    later.answers.delete(good);
+    await expect(again.assertPayable(good)).rejects.toMatchObject({ code: "node_unreachable" });
   });
 });
 

@@ -118,7 +118,8 @@ async function connect(
       { code: ErrorCode.already_connected },
     );
   }
-  // The node --best picks is paid on the answer discovery verified, and its offers must carry that signer's signature.
+  // The node --best picks is paid on the answer to the fresh challenge pickForConnect sent it (signed by its
+  // entry's signer), and its offers must carry that signer's signature.
   const best = options.best ? await pickForConnect(ctx, out, options) : null;
 
   // Everything that can refuse is checked before the wallet is unlocked and long before anything is paid.

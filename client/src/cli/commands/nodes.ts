@@ -4,7 +4,9 @@ import { type ChainKey, ErrorCode, type RegistryEntry } from "@wg402/shared";
 import { formatTokenAmount, type TokenInfo } from "../../chain/money.ts";
 import { assertChainReachable, paymentChainByKey } from "../../chain/paymentChain.ts";
 import { type DiscoveredNode, type DiscoveryResult, discoverNodes } from "../../discovery/discoverNodes.ts";
+import type { IndexCacheKey } from "../../discovery/indexCache.ts";
 import { latencyCutoff, pickBest } from "../../discovery/pickBest.ts";
+import { proveAfresh } from "../../discovery/proveNode.ts";
 import { resolveRegistry } from "../../discovery/registrySource.ts";
 import { ClientError } from "../../errors.ts";
 import type { CliContext } from "../context.ts";
@@ -14,7 +16,14 @@ import type { CommandRunner } from "../program.ts";
 
 export type DiscoveryFlags = { region?: string; registry?: string; network?: ChainKey; deadline?: number };
 
-export type CliDiscovery = { result: DiscoveryResult; token: TokenInfo; registry: string; chainId: number };
+export type CliDiscovery = {
+  result: DiscoveryResult;
+  token: TokenInfo;
+  registry: string;
+  chainId: number;
+  /** Where the index and the proofs are kept, and under which key. */
+  cache: { dir: string; key: IndexCacheKey };
+};
 
 export function parseRegion(value: string): string {
   if (!/^[A-Za-z]{2}$/.test(value)) throw new InvalidArgumentError("must be an ISO 3166 alpha-2 country code, e.g. DE");
@@ -47,15 +56,22 @@ export async function discoverForCli(ctx: CliContext, flags: DiscoveryFlags): Pr
     ...(chain.stack ? { stack: chain.stack } : {}),
     publicClient: chain.publicClient,
   });
+  const cacheDir = join(ctx.paths.home, "registry");
   const result = await discoverNodes({
     publicClient: chain.publicClient,
     registry,
-    cacheDir: join(ctx.paths.home, "registry"),
+    cacheDir,
     ...(ctx.io.fetch ? { fetch: ctx.io.fetch } : {}),
     ...(flags.region ? { region: flags.region } : {}),
     ...(flags.deadline ? { deadlineMs: flags.deadline } : {}),
   });
-  return { result, token: chain.token, registry: registry.address, chainId: chain.chain.id };
+  return {
+    result,
+    token: chain.token,
+    registry: registry.address,
+    chainId: chain.chain.id,
+    cache: { dir: cacheDir, key: { chainId: result.chainId, registry: registry.address } },
+  };
 }
 
 const perHour = (entry: RegistryEntry) => BigInt(entry.pricePerMinute) * 60n;
@@ -73,6 +89,8 @@ export function nodeJson(node: DiscoveredNode, token: TokenInfo) {
     trust: node.trust,
     problems: node.problems,
     latencyMs: node.latencyMs,
+    /** When the node last proved its key with a signed challenge (ms since the epoch), or null. */
+    provenAt: node.provenAt,
     pricePerMinute: entry.pricePerMinute,
     pricePerMb: entry.pricePerMb,
     pricePerHour: formatTokenAmount(perHour(entry), token),
@@ -150,6 +168,7 @@ export function registerNodesCommand(program: Command, runner: CommandRunner): v
             chainId,
             indexedBlock: result.indexedBlock,
             fromCache: result.fromCache,
+            challenged: result.challenged,
             timings: result.timings,
             deadlineMs: result.deadlineMs,
             best: best?.entry.id ?? null,
@@ -181,24 +200,53 @@ export function registerNodesCommand(program: Command, runner: CommandRunner): v
 }
 
 /**
- * `connect --best`: discovery, then pickBest's node, said on stderr (or as a `best` event with --json) with why;
- * no verified node is an error, since untrusted nodes are never paid automatically.
+ * `connect --best`: discovery, then pickBest's node proven afresh (a new challenge, and its fresh answer checked
+ * against its entry) and said on stderr (or as a `best` event with --json) with why. A node that fails the
+ * fresh proof is dropped (a `best_rejected` event) and the next pick tried: a listing may rest on a cached
+ * proof, a payment does not. No verified node is an error, since untrusted nodes are never paid automatically.
  */
 export async function pickForConnect(ctx: CliContext, out: Output, flags: DiscoveryFlags): Promise<DiscoveredNode> {
-  const { result, token } = await discoverForCli(ctx, flags);
-  const best = pickBest(result.nodes, flags.region ? { region: flags.region } : {});
+  const { result, token, cache } = await discoverForCli(ctx, flags);
+  const region = flags.region ? { region: flags.region } : {};
   const where = flags.region ? ` in ${flags.region}` : "";
-  if (!best?.info) {
-    const untrusted = result.nodes.filter((n) => n.trust === "untrusted").length;
-    const unreachable = result.nodes.filter((n) => n.trust === "unreachable").length;
-    throw new ClientError(
-      `no verified node${where} to connect to: the registry lists ${result.nodes.length} active (${untrusted} untrusted, ${unreachable} unreachable); see \`wg402 nodes\``,
-      { code: ErrorCode.node_unreachable, details: { active: result.nodes.length, untrusted, unreachable } },
-    );
+  let nodes = result.nodes;
+  for (;;) {
+    const best = pickBest(nodes, region);
+    if (!best?.info) {
+      const untrusted = nodes.filter((n) => n.trust === "untrusted").length;
+      const unreachable = nodes.filter((n) => n.trust === "unreachable").length;
+      throw new ClientError(
+        `no verified node${where} to connect to: the registry lists ${nodes.length} active (${untrusted} untrusted, ${unreachable} unreachable); see \`wg402 nodes\``,
+        { code: ErrorCode.node_unreachable, details: { active: nodes.length, untrusted, unreachable } },
+      );
+    }
+    const proof = await proveAfresh(best, { ...(ctx.io.fetch ? { fetch: ctx.io.fetch } : {}), cache });
+    if (!proof.ok) {
+      const failed: DiscoveredNode = {
+        ...best,
+        trust: proof.problems.length > 0 ? "untrusted" : "unreachable",
+        problems: proof.problems,
+        provenAt: null,
+      };
+      nodes = nodes.map((n) => (n === best ? failed : n));
+      out.event("best_rejected", { node: nodeJson(failed, token), reason: proof.reason }, null);
+      if (!out.json) ctx.io.stderr.write(`wg402: --best skips ${best.url}: ${proof.reason}\n`);
+      continue;
+    }
+    const chosen: DiscoveredNode = { ...best, info: proof.info, provenAt: proof.provenAt };
+    announce(ctx, out, { chosen, nodes, token, flags });
+    return chosen;
   }
-  const verified = result.nodes.filter(
-    (n) => n.trust === "verified" && (!flags.region || n.entry.country === flags.region),
-  );
+}
+
+function announce(
+  ctx: CliContext,
+  out: Output,
+  p: { chosen: DiscoveredNode; nodes: DiscoveredNode[]; token: TokenInfo; flags: DiscoveryFlags },
+): void {
+  const { chosen: best, token, flags } = p;
+  const where = flags.region ? ` in ${flags.region}` : "";
+  const verified = p.nodes.filter((n) => n.trust === "verified" && (!flags.region || n.entry.country === flags.region));
   const fastest = Math.min(...verified.map((n) => n.latencyMs ?? Number.POSITIVE_INFINITY));
   const cutoff = Math.round(latencyCutoff(fastest) * 10) / 10;
   const candidates = verified.filter((n) => (n.latencyMs ?? Number.POSITIVE_INFINITY) <= latencyCutoff(fastest));
@@ -213,5 +261,4 @@ export async function pickForConnect(ctx: CliContext, out: Output, flags: Discov
       `wg402: --best picked ${described} at ${best.url} (${formatTokenAmount(perHour(best.entry), token)} per hour, ${best.latencyMs} ms): ${reason}\n`,
     );
   }
-  return best;
 }
