@@ -17,4 +17,8 @@ const project = (name: string) => ({
 export default {
   projects: packages.map((name) => ({ ...project(name), rootDir: name })),
   testTimeout: 60_000,
+  // A worker that grew past this after a test file is replaced. It also keeps tests out of the main process,
+  // where jest would otherwise run them on a 2-core machine (one worker), and where what each file leaks
+  // adds up until the run dies of an out-of-memory (fresh CI did, at 4 GB).
+  workerIdleMemoryLimit: "1GB",
 } satisfies Config;
