@@ -1,6 +1,3 @@
-// What the client API hands to a UI: plain JSON, no bigint (amounts are decimal strings of base units with a
-// formatted twin from the core), so Electron IPC and the HTTP daemon carry exactly the same values.
-import type { WireError } from "@wg402/shared";
 import type {
   ChannelRefundView,
   ChannelTermsView,
@@ -10,11 +7,12 @@ import type {
   SessionChannelView,
 } from "./channelViews.ts";
 
-import type { LeasePlanView, NodeDataView, SessionDataView } from "./dataViews.ts";
+import type { LeasePlanView, SessionDataView } from "./dataViews.ts";
 import type { ReceiptBadgeView } from "./receiptViews.ts";
 
 export type * from "./channelViews.ts";
 export type * from "./dataViews.ts";
+export type * from "./nodeViews.ts";
 export type * from "./receiptViews.ts";
 
 export type TunnelDriverKind = "wg-quick" | "userspace" | "export";
@@ -100,75 +98,6 @@ export type FaucetView = {
   /** The wallet had no gas and got some from the local stack's test deployer first. */
   gasTopUp: boolean;
 };
-
-/** registry: listed by the chain's NodeRegistry; the others are custom nodes (the local stack's, env, added). */
-type NodeSource = "stack" | "env" | "settings" | "registry";
-
-/**
- * verified: the node's own answer matches its registry entry (key, prices, payTo, schemes, signed challenge);
- * untrusted: it does not (`problems` says how), so it is shown but never selectable; unreachable: registered
- * but not answering; custom: not from the registry, so there is no entry to check it against.
- */
-export type NodeTrust = "verified" | "untrusted" | "unreachable" | "custom";
-
-/** What the node's operator staked on, as the registry has it. */
-export type RegistryListingView = {
-  /** The entry's id (the WireGuard key as bytes32). */
-  id: string;
-  operator: string;
-  stake: AmountView;
-  status: "active" | "leaving" | "understaked";
-  /** ISO 3166 alpha-2, as registered ("DE"), and the country it names ("Germany"; null if none). */
-  countryCode: string;
-  country: string | null;
-  label: string;
-};
-
-/** What every node view carries, reachable or not. */
-type NodeTrustFields = {
-  trust: NodeTrust;
-  /** Why an untrusted node is untrusted: the discovery's problem codes ("key_mismatch", …); else empty. */
-  problems: string[];
-  /** null for a custom node. */
-  registry: RegistryListingView | null;
-};
-
-export type ReachableNodeView = {
-  reachable: true;
-  url: string;
-  source: NodeSource;
-  name: string;
-  region: string;
-  version: string;
-  network: string;
-  chainName: string;
-  pricePerMinute: AmountView;
-  /** Per hour of wall-clock time (a test node's minute can be shorter than 60 s). */
-  pricePerHour: AmountView;
-  secondsPerMinute: number;
-  minMinutes: number;
-  maxMinutes: number;
-  capacity: { total: number; available: number };
-  /** Median round trip of `GET /` in ms, after a warm-up request. */
-  latencyMs: number;
-  /** The country `region` names when it is an ISO 3166 alpha-2 code ("DE" → "Germany"), else null. */
-  country: string | null;
-  /** How a session here would pay, as the client core chooses: the channel when the node offers one. */
-  scheme: PaymentScheme;
-  /** What the node sells of data; null on a node that sells time only. */
-  data: NodeDataView | null;
-  /** The data price per GB (1,000 MB of 10^6 bytes); null on a node that sells time only. */
-  pricePerGb: AmountView | null;
-} & NodeTrustFields;
-
-export type UnreachableNodeView = {
-  reachable: false;
-  url: string;
-  source: NodeSource;
-  error: WireError;
-} & NodeTrustFields;
-
-export type NodeView = ReachableNodeView | UnreachableNodeView;
 
 /**
  * What connecting commits the user to, said before the first payment: the node's own 402 answer for
