@@ -13,6 +13,7 @@ import { registryWriter } from "../testing/registryWriter.ts";
 import { jsonLines, runCli } from "../testing/runCli.ts";
 import { discoverNodes, pickBest } from "./discoverNodes.ts";
 import { startTestNodeServer, type TestNode, type TestNodeServer } from "./discoveryTestNodes.ts";
+import { latencyCutoff } from "./pickBest.ts";
 
 const DEADLINE = 800;
 let chain: LocalChain;
@@ -53,7 +54,7 @@ type NodesJson = {
   registry: string;
   counts: Record<string, number>;
   best: string | null;
-  nodes: { label: string; trust: string; problems: string[] }[];
+  nodes: { label: string; trust: string; problems: string[]; latencyMs: number | null }[];
   leaving: { label: string }[];
 };
 
@@ -103,8 +104,12 @@ describe("discoverNodes", () => {
     expect(result.nodes[0]?.trust).toBe("verified");
     const verified = result.nodes.filter((n) => n.trust === "verified");
     for (const node of verified) expect(node.latencyMs).toBeGreaterThanOrEqual(0);
-    // Both answer on loopback well within 20 ms of each other: the cheaper wins.
-    expect(pickBest(result.nodes)?.entry.label).toBe("cheap");
+    // Price decides between nodes about as fast as each other (pickBest.test.ts pins the rule on fixed
+    // latencies); on a loaded machine the cheap one's probe may fall out of that group, and then the faster wins.
+    const latencyOf = (label: string) => result.nodes.find((n) => n.entry.label === label)?.latencyMs ?? Infinity;
+    const fastest = Math.min(latencyOf("cheap"), latencyOf("dear"));
+    const expected = latencyOf("cheap") <= latencyCutoff(fastest) ? "cheap" : "dear";
+    expect(pickBest(result.nodes)?.entry.label).toBe(expected);
     expect(pickBest(result.nodes, { region: "FR" })).toBeUndefined();
 
     const again = await discoverNodes({
@@ -127,8 +132,11 @@ describe("wg402 nodes", () => {
     const [doc] = jsonLines(run.stdout) as [NodesJson];
     expect(doc.registry.toLowerCase()).toBe(registry.address.toLowerCase());
     expect(doc.counts).toEqual({ verified: 2, untrusted: 1, unreachable: 2, leaving: 1, understaked: 0 });
-    expect(doc.best).toBe(idOf(cheap));
     const byLabel = Object.fromEntries(doc.nodes.map((n) => [n.label, n]));
+    // As above: the cheap node is best unless its probe fell out of the about-as-fast group.
+    const latency = (label: string) => byLabel[label]?.latencyMs ?? Infinity;
+    const cheapInGroup = latency("cheap") <= latencyCutoff(Math.min(latency("cheap"), latency("dear")));
+    expect(doc.best).toBe(cheapInGroup ? idOf(cheap) : idOf(dear));
     expect(byLabel.cheap).toMatchObject({
       trust: "verified",
       provenAt: expect.any(Number),
@@ -149,7 +157,8 @@ describe("wg402 nodes", () => {
     const dearLine = lines.findIndex((l) => l.includes("DE dear"));
     expect(cheapLine).toBeGreaterThan(0);
     expect(dearLine).toBeGreaterThan(cheapLine);
-    expect(lines[cheapLine]).toMatch(/^\* +DE cheap +0\.054 tUSD +time only +[\d.]+ ms +verified +http/);
+    // The "*" (connect --best's pick) depends on the probes' latencies; the JSON test checks it.
+    expect(lines[cheapLine]).toMatch(/^[* ] +DE cheap +0\.054 tUSD +time only +[\d.]+ ms +verified +http/);
     expect(run.stdout).toMatch(/FR liar .*UNTRUSTED \(key_mismatch, challenge_invalid\)/);
     expect(run.stdout).toContain("leaving (unbonding: never offered)");
   });

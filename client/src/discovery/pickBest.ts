@@ -7,11 +7,17 @@ import type { DiscoveredNode } from "./discoverNodes.ts";
 export const LATENCY_SLACK_MS = 20;
 export const LATENCY_SLACK_FACTOR = 2;
 
-/** The latency a node may have and still count as one of the fastest, given the fastest's. */
-export const latencyCutoff = (bestMs: number): number =>
-  Math.max(LATENCY_SLACK_FACTOR * bestMs, bestMs + LATENCY_SLACK_MS);
+/**
+ * The latency a node may have and still count as one of the fastest, given the fastest's. `slackMs` (default
+ * 20) is how much slower than the fastest a node may be and still compete on price.
+ */
+export const latencyCutoff = (bestMs: number, slackMs = LATENCY_SLACK_MS): number =>
+  Math.max(LATENCY_SLACK_FACTOR * bestMs, bestMs + slackMs);
 
-export function pickBest(nodes: DiscoveredNode[], options: { region?: string } = {}): DiscoveredNode | undefined {
+export function pickBest(
+  nodes: DiscoveredNode[],
+  options: { region?: string; slackMs?: number } = {},
+): DiscoveredNode | undefined {
   const region = options.region?.toUpperCase();
   const candidates = nodes.filter(
     (node) =>
@@ -22,7 +28,7 @@ export function pickBest(nodes: DiscoveredNode[], options: { region?: string } =
   );
   if (candidates.length === 0) return undefined;
   const best = Math.min(...candidates.map((node) => node.latencyMs as number));
-  const fast = candidates.filter((node) => (node.latencyMs as number) <= latencyCutoff(best));
+  const fast = candidates.filter((node) => (node.latencyMs as number) <= latencyCutoff(best, options.slackMs));
   return fast.sort(byPriceThenLatency)[0];
 }
 

@@ -108,8 +108,11 @@ async function connect(
   if (options.best && url !== undefined) throw usage("give a node URL or --best, not both");
   if (!options.best && url === undefined)
     throw usage("say which node: its URL, or --best to pick one from the registry");
-  if (!options.best && (options.region || options.registry || options.network || options.deadline)) {
-    throw usage("--region, --registry, --network and --deadline choose a node for --best");
+  if (
+    !options.best &&
+    (options.region || options.registry || options.network || options.deadline || options.latencySlack)
+  ) {
+    throw usage("--region, --registry, --network, --deadline and --latency-slack choose a node for --best");
   }
   const existing = await readSessionState(ctx.paths.state);
   if (existing) {

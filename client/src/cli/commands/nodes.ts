@@ -14,7 +14,13 @@ import { parseNetwork } from "../options.ts";
 import type { Output } from "../output.ts";
 import type { CommandRunner } from "../program.ts";
 
-export type DiscoveryFlags = { region?: string; registry?: string; network?: ChainKey; deadline?: number };
+export type DiscoveryFlags = {
+  region?: string;
+  registry?: string;
+  network?: ChainKey;
+  deadline?: number;
+  latencySlack?: number;
+};
 
 export type CliDiscovery = {
   result: DiscoveryResult;
@@ -43,7 +49,12 @@ export function discoveryOptions<A extends unknown[], O extends OptionValues, G 
     .option("--region <cc>", "only nodes in this country (ISO 3166 alpha-2, e.g. DE)", parseRegion)
     .option("--registry <address>", "the NodeRegistry (default $WG402_REGISTRY, else the local stack's)")
     .option("--network <name>", "the registry's chain: local, base-sepolia or base (default local)", parseNetwork)
-    .option("--deadline <ms>", "how long probing the nodes may take (default 1500)", parseDeadline);
+    .option("--deadline <ms>", "how long probing the nodes may take (default 1500)", parseDeadline)
+    .option(
+      "--latency-slack <ms>",
+      "how much slower than the fastest a node may answer and still compete on price (default 20)",
+      parseDeadline,
+    );
 }
 
 /** Discovery on the CLI's chain and registry, indexed under $WG402_HOME/registry. */
@@ -73,6 +84,8 @@ export async function discoverForCli(ctx: CliContext, flags: DiscoveryFlags): Pr
     cache: { dir: cacheDir, key: { chainId: result.chainId, registry: registry.address } },
   };
 }
+
+const slackOf = (flags: DiscoveryFlags) => (flags.latencySlack === undefined ? {} : { slackMs: flags.latencySlack });
 
 const perHour = (entry: RegistryEntry) => BigInt(entry.pricePerMinute) * 60n;
 // A GB is 1,000 MB of 10^6 bytes: the unit the node meters.
@@ -145,7 +158,7 @@ export function registerNodesCommand(program: Command, runner: CommandRunner): v
     .action(
       runner.handler(async (ctx, out, options) => {
         const { result, token, registry, chainId } = await discoverForCli(ctx, options);
-        const best = pickBest(result.nodes);
+        const best = pickBest(result.nodes, slackOf(options));
         const nodes = sortNodes(result.nodes, options.sort ?? "latency");
         const counts = { verified: 0, untrusted: 0, unreachable: 0 };
         for (const node of nodes) counts[node.trust]++;
@@ -207,11 +220,11 @@ export function registerNodesCommand(program: Command, runner: CommandRunner): v
  */
 export async function pickForConnect(ctx: CliContext, out: Output, flags: DiscoveryFlags): Promise<DiscoveredNode> {
   const { result, token, cache } = await discoverForCli(ctx, flags);
-  const region = flags.region ? { region: flags.region } : {};
+  const picking = { ...(flags.region ? { region: flags.region } : {}), ...slackOf(flags) };
   const where = flags.region ? ` in ${flags.region}` : "";
   let nodes = result.nodes;
   for (;;) {
-    const best = pickBest(nodes, region);
+    const best = pickBest(nodes, picking);
     if (!best?.info) {
       const untrusted = nodes.filter((n) => n.trust === "untrusted").length;
       const unreachable = nodes.filter((n) => n.trust === "unreachable").length;
@@ -248,8 +261,10 @@ function announce(
   const where = flags.region ? ` in ${flags.region}` : "";
   const verified = p.nodes.filter((n) => n.trust === "verified" && (!flags.region || n.entry.country === flags.region));
   const fastest = Math.min(...verified.map((n) => n.latencyMs ?? Number.POSITIVE_INFINITY));
-  const cutoff = Math.round(latencyCutoff(fastest) * 10) / 10;
-  const candidates = verified.filter((n) => (n.latencyMs ?? Number.POSITIVE_INFINITY) <= latencyCutoff(fastest));
+  const cutoff = Math.round(latencyCutoff(fastest, flags.latencySlack) * 10) / 10;
+  const candidates = verified.filter(
+    (n) => (n.latencyMs ?? Number.POSITIVE_INFINITY) <= latencyCutoff(fastest, flags.latencySlack),
+  );
   const group = candidates.length;
   const reason = `the cheapest of ${group} verified node${group === 1 ? "" : "s"}${where} answering within ${cutoff} ms (the fastest took ${fastest} ms)`;
   const described = `${best.entry.country} ${best.entry.label}`.trim();
