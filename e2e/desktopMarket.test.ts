@@ -9,9 +9,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fetchNodeInfo } from "@wg402/client";
-import { type NodeInfo, type RegistryNodeInfo, type RegistryScheme, writeLocalStack } from "@wg402/shared";
+import { type NodeInfo, type RegistryNodeInfo, writeLocalStack } from "@wg402/shared";
 import { generatePrivateKey } from "viem/accounts";
-import { registryWriter } from "../client/src/testing/registryWriter.ts";
+import { honestEntry, registryWriter } from "../client/src/testing/registryWriter.ts";
 import { DesktopUi, flowSteps, hasChromium, type InProcessAgent, startFakeAgent } from "./desktopHarness.ts";
 import { type PaidStack, startPaidStack } from "./support.ts";
 
@@ -30,25 +30,10 @@ let custom: InProcessAgent;
 const ui = new DesktopUi();
 
 /** What an honest operator registers for `info` at `url`; `lie` replaces parts of it. */
-function registered(
-  info: NodeInfo,
-  url: string,
-  country: string,
-  lie: Partial<RegistryNodeInfo> = {},
-): RegistryNodeInfo {
-  return {
-    wireguardKey: info.publicKey,
-    payTo: info.accepts[0]?.payTo as string,
-    signer: info.offerSigner as string,
-    pricePerMinute: info.pricePerMinute,
-    pricePerMb: info.data?.pricePerMb ?? "0",
-    schemes: [...new Set(info.accepts.map((kind) => kind.scheme as RegistryScheme))],
-    country,
-    url,
-    label: info.name,
-    ...lie,
-  };
-}
+const registered = (info: NodeInfo, url: string, country: string, lie: Partial<RegistryNodeInfo> = {}) => ({
+  ...honestEntry(info, { url, country }),
+  ...lie,
+});
 
 /** Registers `entries` from the stack's registrant, which holds the stake. */
 async function register(entries: RegistryNodeInfo[]): Promise<void> {

@@ -44,20 +44,17 @@ export async function deployLocalStack({
     },
   });
   const token = await deployToken({ wallet, publicClient });
-  const mintHash = await wallet.writeContract({
-    address: token.address,
-    abi: x402TestUSDAbi,
-    functionName: "mint",
-    args: [accounts.demo.address, demoFunds],
-  });
-  await publicClient.waitForTransactionReceipt({ hash: mintHash });
-  const stakeHash = await wallet.writeContract({
-    address: token.address,
-    abi: x402TestUSDAbi,
-    functionName: "mint",
-    args: [accounts.registrant.address, DEFAULT_REGISTRANT_FUNDS],
-  });
-  await publicClient.waitForTransactionReceipt({ hash: stakeHash });
+  const mint = async (to: `0x${string}`, amount: bigint) => {
+    const hash = await wallet.writeContract({
+      address: token.address,
+      abi: x402TestUSDAbi,
+      functionName: "mint",
+      args: [to, amount],
+    });
+    await publicClient.waitForTransactionReceipt({ hash });
+  };
+  await mint(accounts.demo.address, demoFunds);
+  await mint(accounts.registrant.address, DEFAULT_REGISTRANT_FUNDS);
   // The deployer arbitrates on the local chain: a known key, so slashing can be tried.
   const { registry } = await deployRegistry({
     wallet,

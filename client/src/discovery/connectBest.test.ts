@@ -6,10 +6,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NodeInfo, type RegistryNodeInfo, type RegistryScheme } from "@wg402/shared";
+import { NodeInfo, type RegistryNodeInfo } from "@wg402/shared";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { ExitCode } from "../cli/exitCodes.ts";
-import { registryWriter } from "../testing/registryWriter.ts";
+import { honestEntry, registryWriter } from "../testing/registryWriter.ts";
 import { jsonLines, runCli, startCli } from "../testing/runCli.ts";
 import { type RunningAgent, startTestStack, type TestStack } from "../testing/testStack.ts";
 import { startTestNodeServer, type TestNode, type TestNodeServer } from "./discoveryTestNodes.ts";
@@ -23,17 +23,7 @@ let dir: string;
 
 async function entryFor(agent: RunningAgent, label: string): Promise<RegistryNodeInfo> {
   const info = NodeInfo.parse(await (await fetch(`${agent.url}/`)).json());
-  return {
-    wireguardKey: info.publicKey,
-    payTo: info.accepts[0]?.payTo as string,
-    signer: info.offerSigner as string,
-    pricePerMinute: info.pricePerMinute,
-    pricePerMb: info.data?.pricePerMb ?? "0",
-    schemes: [...new Set(info.accepts.map((k) => k.scheme))] as RegistryScheme[],
-    country: "DE",
-    url: agent.url,
-    label,
-  };
+  return honestEntry(info, { url: agent.url, country: "DE", label });
 }
 
 beforeAll(async () => {

@@ -5,8 +5,10 @@ import {
   chains,
   encodeRegistryInfo,
   type LocalStack,
+  type NodeInfo,
   nodeRegistryAbi,
   type RegistryNodeInfo,
+  type RegistryScheme,
   wireguardKeyToBytes32,
   x402TestUSDAbi,
 } from "@wg402/shared";
@@ -14,6 +16,21 @@ import { createPublicClient, createWalletClient, type Hex, http, keccak256, type
 import { privateKeyToAccount } from "viem/accounts";
 
 const GAS = 1_000_000n;
+
+/** What an honest operator registers for a node that answers `info` at `url`. */
+export function honestEntry(info: NodeInfo, entry: { url: string; country: string; label?: string }): RegistryNodeInfo {
+  return {
+    wireguardKey: info.publicKey,
+    payTo: info.accepts[0]?.payTo as string,
+    signer: info.offerSigner as string,
+    pricePerMinute: info.pricePerMinute,
+    pricePerMb: info.data?.pricePerMb ?? "0",
+    schemes: [...new Set(info.accepts.map((kind) => kind.scheme))] as RegistryScheme[],
+    country: entry.country,
+    url: entry.url,
+    label: entry.label ?? info.name,
+  };
+}
 
 export type RegistryWriter = ReturnType<typeof registryWriter>;
 
