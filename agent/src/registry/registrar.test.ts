@@ -4,18 +4,9 @@ import { ManualClock } from "@wg402/shared/runtime";
 import { pino } from "pino";
 import { Registrar } from "./registrar.ts";
 import { FakeRegistryChain } from "./testing/fakeRegistryChain.ts";
+import { registryInfoFixture } from "./testing/registryInfoFixture.ts";
 
-const info: RegistryNodeInfo = {
-  wireguardKey: Buffer.alloc(32, 7).toString("base64"),
-  payTo: "0x2222222222222222222222222222222222222222",
-  signer: "0x3333333333333333333333333333333333333333",
-  pricePerMinute: "1000",
-  pricePerMb: "0",
-  schemes: ["exact"],
-  country: "DE",
-  url: "http://127.0.0.1:4021",
-  label: "Frankfurt",
-};
+const info: RegistryNodeInfo = registryInfoFixture();
 const id = wireguardKeyToBytes32(info.wireguardKey);
 const other = "0x9999999999999999999999999999999999999999";
 

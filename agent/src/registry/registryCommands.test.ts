@@ -4,20 +4,11 @@ import { type RegistryNodeInfo, wireguardKeyToBytes32 } from "@wg402/shared";
 import { loadAgentConfig } from "../config.ts";
 import { RegistryExit, runRegistryCommand } from "./registryCommands.ts";
 import { FakeRegistryChain } from "./testing/fakeRegistryChain.ts";
+import { registryInfoFixture } from "./testing/registryInfoFixture.ts";
 
 const wireguardKey = Buffer.alloc(32, 9).toString("base64");
 const id = wireguardKeyToBytes32(wireguardKey);
-const info: RegistryNodeInfo = {
-  wireguardKey,
-  payTo: "0x2222222222222222222222222222222222222222",
-  signer: "0x3333333333333333333333333333333333333333",
-  pricePerMinute: "1000",
-  pricePerMb: "0",
-  schemes: ["exact"],
-  country: "DE",
-  url: "http://127.0.0.1:4021",
-  label: "Frankfurt",
-};
+const info: RegistryNodeInfo = registryInfoFixture({ wireguardKey });
 const config = loadAgentConfig({
   AGENT_PAY_TO: info.payTo,
   AGENT_TOKEN_ADDRESS: "0x4444444444444444444444444444444444444444",

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FetchLike } from "@wg402/client";
 import type { NodeInfo } from "@wg402/shared";
+import { nodeInfoFixture } from "../../../client/src/testing/nodeInfoFixture.ts";
 import { NodeDirectory } from "./nodeDirectory.ts";
 import { SettingsStore } from "./settingsStore.ts";
 
@@ -16,33 +17,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const info = (available: number): NodeInfo => ({
-  name: "node",
-  version: "0.0.0",
-  region: "DE",
-  publicKey: Buffer.alloc(32, 7).toString("base64"),
-  endpoint: "127.0.0.1:51820",
-  subnet: "10.77.0.0/24",
-  dns: [],
-  pricePerMinute: "1000",
-  minMinutes: 1,
-  maxMinutes: 60,
-  secondsPerMinute: 60,
-  graceSeconds: 60,
-  accepts: [
-    {
-      scheme: "exact",
-      network: "eip155:31337",
-      asset: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-      symbol: "tUSD",
-      decimals: 6,
-      payTo: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
-    },
-  ],
-  facilitator: "http://127.0.0.1:1",
-  capacity: { total: 10, available },
-  driver: "fake",
-});
+const info = (available: number): NodeInfo =>
+  nodeInfoFixture({
+    name: "node",
+    region: "DE",
+    publicKey: Buffer.alloc(32, 7).toString("base64"),
+    capacity: { total: 10, available },
+  });
 
 it("re-reads capacity on every list, keeps the measured latency, and names the country", async () => {
   let available = 10;
